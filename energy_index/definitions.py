@@ -1,0 +1,33 @@
+"""The one Dagster entry point: every domain's assets, checks, jobs, schedules and resources."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from energy_index.defs.ml.assets import energy_classifier_baseline
+from energy_index.defs.mlenergy.assets import mlenergy_models, mlenergy_runs
+from energy_index.defs.publish.assets import analytics_snapshot
+from energy_index.defs.resources import build_resources
+from energy_index.defs.schedules import nightly_refresh, refresh_everything
+from energy_index.defs.sources.assets import mlenergy_archive
+from energy_index.defs.transform.assets import dbt_models
+from energy_index.settings import load_settings
+
+ALL_ASSETS = [
+    mlenergy_archive,
+    mlenergy_runs,
+    mlenergy_models,
+    dbt_models,
+    energy_classifier_baseline,
+    analytics_snapshot,
+]
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(
+        assets=ALL_ASSETS,
+        jobs=[refresh_everything],
+        schedules=[nightly_refresh],
+        resources=build_resources(load_settings()),
+    )

@@ -1,0 +1,34 @@
+"""Plots embedded in asset metadata as markdown images (the Dagster UI renders data URIs)."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import dagster as dg
+import matplotlib
+
+matplotlib.use("Agg")  # no display on servers or in the daemon
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def figure_markdown(figure) -> dg.MetadataValue:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    plt.close(figure)
+    encoded = base64.b64encode(buffer.getvalue()).decode()
+    return dg.MetadataValue.md(f"![plot](data:image/png;base64,{encoded})")
+
+
+def confusion_matrix_plot(confusion: list[list[int]], labels: list[str], title: str) -> dg.MetadataValue:
+    figure, axis = plt.subplots(figsize=(4, 3.5))
+    axis.imshow(confusion, cmap="Blues")
+    axis.set_xticks(range(len(labels)), labels)
+    axis.set_yticks(range(len(labels)), labels)
+    axis.set_xlabel("predicted")
+    axis.set_ylabel("true")
+    axis.set_title(title, fontsize=9)
+    for row, values in enumerate(confusion):
+        for column, value in enumerate(values):
+            axis.text(column, row, str(value), ha="center", va="center")
+    return figure_markdown(figure)

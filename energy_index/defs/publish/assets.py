@@ -1,0 +1,37 @@
+"""The publish step: the finished warehouse as a snapshot analysts can read during refreshes."""
+
+
+from pathlib import Path
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from energy_index.defs.ml.assets import energy_classifier_baseline
+from energy_index.defs.publish.snapshot import publish_snapshot
+from energy_index.defs.transform.assets import dbt_models
+
+
+class AnalyticsTarget(dg.ConfigurableResource):
+    """Path of the published analytics database (ENERGY_INDEX_HOME/analytics.duckdb)."""
+
+    path: str
+
+
+@dg.asset(key=["publish", "analytics_snapshot"], group_name="publish", kinds={"duckdb"},
+          deps=[*dbt_models.keys, *energy_classifier_baseline.keys], pool="warehouse")
+def analytics_snapshot(duckdb: DuckDBResource, analytics: AnalyticsTarget) -> dg.MaterializeResult:
+    """Publishes every warehouse table and view to `analytics.duckdb`, atomically.
+
+    The snapshot is written to a new file and renamed over the old one, so analysts with an
+    open read-only connection keep a consistent view while new connections see the new data.
+    Staging tables of rejected loads (`raw_staging`) are not published.
+    """
+    target = Path(analytics.path)
+    with duckdb.get_connection() as conn:
+        counts = publish_snapshot(conn, target)
+    table = "\n".join(["| table | rows |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in counts.items())])
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(target)),
+        "tables": len(counts),
+        "rows_per_table": dg.MetadataValue.md(table),
+    })

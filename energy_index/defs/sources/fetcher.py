@@ -1,0 +1,201 @@
+"""The one HTTP fetcher every source goes through.
+
+requests with connect/read timeouts and urllib3 retries (backoff on 429/5xx and connection
+errors), streaming into the cache with an atomic rename, a size limit, a sha256, and
+conditional requests (ETag / Last-Modified) so that an unchanged source is not downloaded
+again. A mirror (directory or http(s) base URL) replaces every `https://host/path` with
+`<mirror>/host/path`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+import dagster as dg
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+CHUNK_BYTES = 1 << 16
+
+
+class SourceError(RuntimeError):
+    """A source could not be fetched or read; the message names source, file and problem."""
+
+    def __init__(self, source: str, location: str, problem: str):
+        self.source, self.location, self.problem = source, location, problem
+        super().__init__(f"[{source}] {location}: {problem}")
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    source: str
+    url: str
+    location: str
+    path: str
+    bytes: int
+    bytes_downloaded: int
+    sha256: str
+    status: str
+    fetched_at: str
+
+
+def mirror_location(url: str, mirror: str) -> str:
+    """Map `https://host/path` onto the mirror; refuse anything that could escape it."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    relative = PurePosixPath(parts.netloc + unquote(parts.path))
+    if ".." in relative.parts or relative.is_absolute() or "\\" in str(relative):
+        raise ValueError(f"URL path escapes the mirror: {url!r}")
+    if mirror.startswith(("http://", "https://")):
+        return mirror.rstrip("/") + "/" + parts.netloc + parts.path
+    root = Path(mirror).resolve()
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root):
+        raise ValueError(f"URL resolves outside the mirror {root}: {url!r}")
+    return str(target)
+
+
+class SourceFetcher(dg.ConfigurableResource):
+    """Downloads sources into a local cache, once, and says what it did."""
+
+    cache_dir: str
+    mirror: str | None = None
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 60.0
+    retries: int = 4
+    backoff_factor: float = 0.5
+    max_bytes: int = 512 * 1024 * 1024
+
+    def fetch(self, source: str, url: str) -> FetchResult:
+        try:
+            location = mirror_location(url, self.mirror) if self.mirror else url
+        except ValueError as exc:
+            raise SourceError(source, url, str(exc)) from exc
+        target = self._cache_path(url)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if location.startswith(("http://", "https://")):
+            return self._fetch_http(source, url, location, target)
+        return self._fetch_file(source, url, location, target)
+
+    def cached(self, source: str, url: str) -> FetchResult:
+        """The last successful fetch of `url`, without touching the network."""
+        meta = self._read_meta(self._cache_path(url))
+        if meta is None:
+            raise SourceError(source, url, "not in the cache yet: materialise its source asset first")
+        fields = {k: meta[k] for k in FetchResult.__dataclass_fields__ if k in meta}
+        return FetchResult(**{**fields, "source": source, "status": "cache hit", "bytes_downloaded": 0})
+
+    def _cache_path(self, url: str) -> Path:
+        digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+        name = PurePosixPath(urlsplit(url).path).name or "index"
+        return Path(self.cache_dir) / "downloads" / f"{digest}-{name}"
+
+    @staticmethod
+    def _read_meta(target: Path) -> dict | None:
+        meta_path = target.with_name(target.name + ".meta.json")
+        if not (target.exists() and meta_path.exists()):
+            return None
+        return json.loads(meta_path.read_text())
+
+    def _session(self) -> requests.Session:
+        retry = Retry(
+            total=self.retries,
+            connect=self.retries,
+            read=self.retries,
+            status=self.retries,
+            backoff_factor=self.backoff_factor,
+            status_forcelist=(429, 500, 502, 503, 504),
+            allowed_methods=frozenset({"GET", "HEAD"}),
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
+        session = requests.Session()
+        session.mount("http://", HTTPAdapter(max_retries=retry))
+        session.mount("https://", HTTPAdapter(max_retries=retry))
+        session.headers["User-Agent"] = "energy-index/0.1 (+https://github.com/energy-index)"
+        return session
+
+    def _fetch_http(self, source: str, url: str, location: str, target: Path) -> FetchResult:
+        meta = self._read_meta(target) or {}
+        headers = {}
+        if meta.get("etag"):
+            headers["If-None-Match"] = meta["etag"]
+        if meta.get("last_modified"):
+            headers["If-Modified-Since"] = meta["last_modified"]
+        timeout = (self.connect_timeout_s, self.read_timeout_s)
+        try:
+            with self._session() as session, session.get(
+                location, headers=headers, stream=True, timeout=timeout
+            ) as response:
+                if response.status_code == 304 and meta:
+                    return self._result(source, url, location, target, meta, 0, "cache hit")
+                if response.status_code != 200:
+                    raise SourceError(source, location, f"HTTP {response.status_code} {response.reason}")
+                declared = int(response.headers.get("Content-Length") or 0)
+                if declared > self.max_bytes:
+                    raise SourceError(source, location, f"{declared} bytes exceeds the limit of {self.max_bytes}")
+                sha, size = self._store(source, location, response.iter_content(CHUNK_BYTES), target)
+                validators = {"etag": response.headers.get("ETag"),
+                              "last_modified": response.headers.get("Last-Modified")}
+                return self._commit(source, url, location, target, sha, size, "HTTP 200", validators)
+        except requests.RequestException as exc:
+            raise SourceError(source, location, f"download failed: {exc}") from exc
+
+    def _fetch_file(self, source: str, url: str, location: str, target: Path) -> FetchResult:
+        path = Path(location)
+        if not path.is_file():
+            raise SourceError(source, location, f"not in the mirror (looked for {path})")
+        stat = path.stat()
+        meta = self._read_meta(target) or {}
+        if meta.get("file_signature") == [stat.st_size, stat.st_mtime_ns]:
+            return self._result(source, url, location, target, meta, 0, "cache hit")
+        if stat.st_size > self.max_bytes:
+            raise SourceError(source, location, f"{stat.st_size} bytes exceeds the limit of {self.max_bytes}")
+        with path.open("rb") as handle:
+            chunks = iter(lambda: handle.read(CHUNK_BYTES), b"")
+            sha, size = self._store(source, location, chunks, target)
+        signature = {"file_signature": [stat.st_size, stat.st_mtime_ns]}
+        return self._commit(source, url, location, target, sha, size, "mirror copy", signature)
+
+    def _store(self, source: str, location: str, chunks, target: Path) -> tuple[str, int]:
+        """Stream chunks into a temporary file beside `target`, then rename it into place."""
+        sha, size = hashlib.sha256(), 0
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for chunk in chunks:
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        raise SourceError(source, location, f"more than the limit of {self.max_bytes} bytes")
+                    sha.update(chunk)
+                    out.write(chunk)
+            os.replace(tmp_name, target)
+        finally:
+            if os.path.exists(tmp_name):
+                os.unlink(tmp_name)
+        return sha.hexdigest(), size
+
+    def _commit(self, source, url, location, target, sha, size, status, extra) -> FetchResult:
+        meta = {"url": url, "location": location, "path": str(target), "bytes": size, "sha256": sha,
+                "fetched_at": datetime.now(UTC).isoformat(), **extra}
+        meta_path = target.with_name(target.name + ".meta.json")
+        tmp = meta_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(meta, indent=2))
+        os.replace(tmp, meta_path)
+        return self._result(source, url, location, target, meta, size, status)
+
+    @staticmethod
+    def _result(source, url, location, target, meta, downloaded, status) -> FetchResult:
+        return FetchResult(source=source, url=url, location=location, path=str(target),
+                           bytes=int(meta["bytes"]), bytes_downloaded=downloaded, sha256=meta["sha256"],
+                           status=status, fetched_at=datetime.now(UTC).isoformat())
+

@@ -1,0 +1,59 @@
+"""Where the project keeps its files, read from the environment in one place.
+
+`ENERGY_INDEX_HOME` (default `./data` under the repository) holds the pipeline's warehouse, the
+published analytics snapshot, the download cache and trained models. dbt's `profiles.yml`
+reads the same variable, so Python assets and dbt always open the same DuckDB file.
+`ENERGY_INDEX_MIRROR` (a directory or an http(s) base URL) rewrites every source URL onto an
+offline copy laid out as `<host>/<path>`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+SQL_DIR = REPO_ROOT / "sql"
+# The dbt installed beside this interpreter, so it is found even when the venv is not activated.
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt")) if Path(sys.executable).with_name("dbt").exists() \
+    else (shutil.which("dbt") or "dbt")
+
+HOME_ENV = "ENERGY_INDEX_HOME"
+MIRROR_ENV = "ENERGY_INDEX_MIRROR"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    mirror: str | None
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def analytics_path(self) -> Path:
+        return self.home / "analytics.duckdb"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+
+def load_settings() -> Settings:
+    """Read the settings and export the absolute home so the dbt subprocess sees the same path."""
+    home = Path(os.environ.get(HOME_ENV) or REPO_ROOT / "data").expanduser().resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ[HOME_ENV] = str(home)
+    mirror = os.environ.get(MIRROR_ENV) or None
+    if mirror and "://" not in mirror:
+        mirror = str(Path(mirror).expanduser().resolve())
+    return Settings(home=home, mirror=mirror)

@@ -1,0 +1,100 @@
+"""Warehouse conventions shared by every Python asset.
+
+Raw loads follow write-audit-publish: rows are written to `raw_staging.<table>`, audited
+there, and only then copied over `raw.<table>` inside one transaction, so a rejected load
+leaves the previous good table in place (and the rejected rows in `raw_staging` to inspect).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+import duckdb
+import polars as pl
+
+STAGING_SCHEMA = "raw_staging"
+# Schemas that exist only for the pipeline's own bookkeeping and are not published.
+UNPUBLISHED_SCHEMAS = (STAGING_SCHEMA,)
+
+
+def staging_name(table: str) -> str:
+    return f"{STAGING_SCHEMA}.{table.split('.')[-1]}"
+
+
+def prepare_staging(conn: duckdb.DuckDBPyConnection, table: str) -> str:
+    conn.execute(f"create schema if not exists {STAGING_SCHEMA}")
+    staged = staging_name(table)
+    conn.execute(f"drop table if exists {staged}")
+    return staged
+
+
+def publish_staged(conn: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Swap the audited staging table into place atomically; returns the published row count."""
+    schema = table.split(".")[0]
+    staged = staging_name(table)
+    conn.execute("begin transaction")
+    try:
+        conn.execute(f"create schema if not exists {schema}")
+        conn.execute(f"create or replace table {table} as select * from {staged}")
+        conn.execute(f"drop table {staged}")
+        conn.execute("commit")
+    except Exception:
+        conn.execute("rollback")
+        raise
+    return row_count(conn, table)
+
+
+def row_count(conn: duckdb.DuckDBPyConnection, table: str) -> int:
+    return conn.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def table_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
+    schema, name = table.split(".")
+    found = conn.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchone()[0]
+    return found > 0
+
+
+def append_rows(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Append a frame to a bookkeeping table, creating it from the frame's schema the first time."""
+    conn.execute(f"create schema if not exists {table.split('.')[0]}")
+    conn.register("_incoming", frame.to_arrow())
+    try:
+        if table_exists(conn, table):
+            conn.execute(f"insert into {table} by name select * from _incoming")
+        else:
+            conn.execute(f"create table {table} as select * from _incoming")
+    finally:
+        conn.unregister("_incoming")
+
+
+def record_fetch(conn: duckdb.DuckDBPyConnection, fetch) -> None:
+    """Append one download (or cache hit) to `raw.source_fetches`."""
+    row = asdict(fetch)
+    row["fetched_at"] = datetime.fromisoformat(row["fetched_at"])
+    append_rows(conn, "raw.source_fetches", pl.DataFrame([row]))
+
+
+def preview_markdown(conn: duckdb.DuckDBPyConnection, sql: str, limit: int = 10) -> str:
+    """A small markdown table of a query's first rows, for asset metadata."""
+    frame = conn.sql(f"select * from ({sql}) limit {limit}").pl()
+    header = "| " + " | ".join(frame.columns) + " |"
+    rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
+    rows = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.iter_rows()]
+    return "\n".join([header, rule, *rows])
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return str(value).replace("|", "\\|")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
