@@ -36,7 +36,11 @@ def extract_archive(archive: Path, sha256: str, cache_dir: Path) -> ExtractedArc
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".extract-"))
         try:
             _extract_data_members(archive, staging)
-            os.replace(staging, target)
+            try:
+                os.replace(staging, target)
+            except OSError:
+                if not target.exists():  # a concurrent extraction of the same content won
+                    raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return _list_files(target)

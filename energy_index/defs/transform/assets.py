@@ -13,9 +13,17 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 def prepare_manifest() -> None:
-    """Parse the dbt project so the manifest exists (dagster dev does it itself; pytest does not)."""
-    if not dbt_project.manifest_path.exists():
-        dbt_cli().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+    """Parse the dbt project when its manifest is missing or older than any project file.
+
+    `DbtProject.prepare_if_dev()` only acts under `dagster dev`; this covers `make run`,
+    pytest and the daemon alike, and costs one stat per project file when nothing changed.
+    """
+    manifest = dbt_project.manifest_path
+    sources = [p for p in DBT_PROJECT_DIR.rglob("*") if p.suffix in (".sql", ".yml", ".csv")
+               and "target" not in p.parts and "logs" not in p.parts]
+    if manifest.exists() and all(p.stat().st_mtime <= manifest.stat().st_mtime for p in sources):
+        return
+    dbt_cli().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
 
 
 def dbt_cli() -> DbtCliResource:

@@ -1,0 +1,197 @@
+"""`make bench`: cold and warm full refreshes, plus our ML.ENERGY parse against bare DuckDB.
+
+Each refresh runs in a child process so wall time and peak RSS are the pipeline's own, not
+this script's. A directory mirror is served over a local HTTP server, so the warm run goes
+through real conditional requests (If-Modified-Since -> 304) rather than the file shortcut.
+The only pass/fail rule is that a warm refresh downloads nothing; timings are reported only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import duckdb
+
+from energy_index.defs.mlenergy.archive import SOURCE, extract_archive, load_into
+from energy_index.settings import HOME_ENV, MIRROR_ENV, REPO_ROOT
+
+REPEATS = 5
+
+
+class _CountingHandler(SimpleHTTPRequestHandler):
+    """Counts status codes so the report can show the warm run really got 304s."""
+
+    statuses: Counter = Counter()
+
+    def log_request(self, code="-", size="-"):
+        self.statuses[str(int(code)) if isinstance(code, int) else str(code)] += 1
+
+    def log_message(self, format, *args):  # noqa: A002 - signature fixed by the base class
+        pass  # the refresh's own log says what was fetched; per-request lines are noise
+
+
+def resolve_mirror() -> tuple[str | None, ThreadingHTTPServer | None]:
+    """The mirror URL to hand the refresh, starting a local server for a directory mirror."""
+    raw = os.environ.get(MIRROR_ENV) or None
+    if raw is None or raw.startswith(("http://", "https://")):
+        return raw, None
+    root = Path(raw).expanduser().resolve()
+    if not root.is_dir():
+        sys.exit(f"bench: {MIRROR_ENV}={raw!r} is neither an http(s) URL nor a directory")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_CountingHandler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}", server
+
+
+def run_refresh(home: Path, dagster_home: Path, mirror: str | None, log: Path) -> dict:
+    """One full refresh in a child process: wall time, peak RSS and the bytes it downloaded."""
+    env = {**os.environ, HOME_ENV: str(home), "DAGSTER_HOME": str(dagster_home)}
+    env.pop(MIRROR_ENV, None)
+    if mirror:
+        env[MIRROR_ENV] = mirror
+    _CountingHandler.statuses.clear()
+    started_at = datetime.now(UTC)
+    start = time.perf_counter()
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "energy_index.cli", "run"],
+                                cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        # wait4 rather than proc.wait(): it hands back the child's rusage (peak RSS included,
+        # and it covers the dbt grandchild the child waited for).
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)  # tell Popen the pid is already reaped
+    if proc.returncode != 0:
+        tail = "".join(log.read_text().splitlines(keepends=True)[-40:])
+        sys.exit(f"bench: refresh exited with {proc.returncode}; last lines of {log}:\n{tail}")
+    rows, downloaded = _fetches_since(home, started_at)
+    # ru_maxrss is KiB on Linux but bytes on macOS.
+    rss_mib = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    return {"wall_s": wall, "peak_rss_mib": rss_mib, "bytes_downloaded": downloaded,
+            "fetches": rows, "http": dict(_CountingHandler.statuses)}
+
+
+def _fetches_since(home: Path, started_at: datetime) -> tuple[int, int]:
+    """Fetch rows the run just logged; the table is append-only, so its start time separates runs."""
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+        rows, downloaded = conn.execute(
+            "select count(*), coalesce(sum(bytes_downloaded), 0) from raw.source_fetches "
+            "where fetched_at >= ?", [started_at]).fetchone()
+    return int(rows), int(downloaded)
+
+
+def _best_of(fn) -> float:
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def parse_baseline(home: Path) -> dict:
+    """Our raw.mlenergy_runs load versus a bare read_json over the same files, both best of N."""
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+        url, path, sha256 = conn.execute(
+            "select url, path, sha256 from raw.source_fetches where source = ? "
+            "order by fetched_at desc limit 1", [SOURCE]).fetchone()
+    archive = extract_archive(Path(path), sha256, home / "cache")  # already extracted by the cold run
+    commit = url.rstrip("/").rsplit("/", 1)[-1]
+
+    def ours():
+        with duckdb.connect() as scratch:  # a fresh database each time, so no table is reused
+            load_into(scratch, "bench_runs", "mlenergy_runs.sql", archive.run_files, archive.root, commit)
+
+    def bare():
+        with duckdb.connect() as scratch:
+            scratch.execute("select count(*) from read_json(?, union_by_name = true)",
+                            [archive.run_files]).fetchone()
+
+    ours_s, bare_s = _best_of(ours), _best_of(bare)
+    return {"files": len(archive.run_files), "ours_s": ours_s, "bare_s": bare_s}
+
+
+def metrics(cold: dict, warm: dict, parse: dict) -> list[tuple[str, float | int, str]]:
+    rows = []
+    for name, run in (("cold", cold), ("warm", warm)):
+        rows += [(f"{name}_wall_time", run["wall_s"], "s"),
+                 (f"{name}_peak_rss", run["peak_rss_mib"], "MiB"),
+                 (f"{name}_bytes_downloaded", run["bytes_downloaded"], "bytes"),
+                 (f"{name}_fetches", run["fetches"], "rows")]
+        rows += [(f"{name}_http_{code}", n, "responses") for code, n in sorted(run["http"].items())]
+    return rows + [
+        ("warm_cold_wall_ratio", warm["wall_s"] / cold["wall_s"], "x"),
+        ("parse_files", parse["files"], "files"),
+        ("parse_ours_best_of_5", parse["ours_s"] * 1000, "ms"),
+        ("parse_bare_duckdb_best_of_5", parse["bare_s"] * 1000, "ms"),
+        ("parse_ours_bare_ratio", parse["ours_s"] / parse["bare_s"], "x"),
+    ]
+
+
+def format_table(rows: list[tuple[str, float | int, str]]) -> str:
+    cells = [(name, f"{value:,}" if isinstance(value, int) else f"{value:,.3f}", unit)
+             for name, value, unit in rows]
+    width = max(len(name) for name, _, _ in cells + [("metric", "", "")])
+    vwidth = max(len(value) for _, value, _ in cells + [("", "value", "")])
+    lines = [f"{'metric':<{width}}  {'value':>{vwidth}}  unit", "-" * (width + vwidth + 10)]
+    return "\n".join(lines + [f"{n:<{width}}  {v:>{vwidth}}  {u}" for n, v, u in cells])
+
+
+def main() -> int:
+    mirror, server = resolve_mirror()
+    source = f"{mirror} (serving {os.environ[MIRROR_ENV]})" if server else (mirror or "upstream URLs")
+    print(f"bench: sources from {source}", flush=True)
+    try:
+        with tempfile.TemporaryDirectory(prefix="energy-index-bench-") as tmp:
+            home, dagster_home = Path(tmp, "home"), Path(tmp, "dagster_home")
+            home.mkdir()
+            dagster_home.mkdir()
+            shutil.copy(REPO_ROOT / "dagster.yaml", dagster_home / "dagster.yaml")
+            print("bench: cold refresh ...", flush=True)
+            cold = run_refresh(home, dagster_home, mirror, Path(tmp, "cold.log"))
+            print("bench: warm refresh ...", flush=True)
+            warm = run_refresh(home, dagster_home, mirror, Path(tmp, "warm.log"))
+            print(f"bench: parse baseline (best of {REPEATS}) ...", flush=True)
+            parse = parse_baseline(home)
+    finally:
+        if server:
+            server.shutdown()
+    rows = metrics(cold, warm, parse)
+    print(format_table(rows))
+    out_dir = Path(os.environ.get(HOME_ENV) or REPO_ROOT / "data")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report = {"timestamp": datetime.now(UTC).isoformat(), "python": platform.python_version(),
+              "duckdb": duckdb.__version__, "source": source,
+              "metrics": {name: {"value": value, "unit": unit} for name, value, unit in rows}}
+    (out_dir / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(f"bench: wrote {out_dir / 'bench.json'}")
+    return _verdict(warm)
+
+
+def _verdict(warm: dict) -> int:
+    """Fail on the one property that must hold; a run with no fetch rows would pass vacuously."""
+    if warm["fetches"] == 0:
+        print("bench: FAIL - the warm refresh logged no source fetches, so 0 bytes proves nothing",
+              file=sys.stderr)
+        return 1
+    if warm["bytes_downloaded"] > 0:
+        print(f"bench: FAIL - the warm refresh downloaded {warm['bytes_downloaded']} bytes; "
+              "an unchanged source must be a cache hit", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""The code location loads: every asset, check, job and schedule, each asset described."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from energy_index.definitions import defs
+
+
+def test_definitions_load_with_the_whole_graph():
+    definitions = defs()
+    keys = {key.to_user_string() for key in definitions.resolve_all_asset_keys()}
+    assert {"sources/mlenergy_archive", "raw/mlenergy_runs", "raw/mlenergy_models",
+            "staging/stg_mlenergy__runs", "marts/fct_workload_energy",
+            "ml/energy_classifier_baseline", "publish/analytics_snapshot"} <= keys
+
+
+def test_every_asset_has_a_description():
+    graph = defs().resolve_asset_graph()
+    undescribed = [key.to_user_string() for key in graph.get_all_asset_keys()
+                   if not (graph.get(key).description or "").strip()]
+    assert undescribed == []
+
+
+def test_raw_tables_have_blocking_great_expectations_checks_and_dbt_tests_are_checks():
+    graph = defs().resolve_asset_graph()
+    checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
+    assert ("raw/mlenergy_runs", "great_expectations_suite") in checks
+    assert ("marts/fct_workload_energy", "assert_energy_labels_balanced") in checks
+    assert ("marts/fct_workload_energy", "unique_fct_workload_energy_run_id") in checks
+    spec = next(iter(defs().resolve_assets_def(dg.AssetKey(["raw", "mlenergy_runs"])).check_specs))
+    assert spec.blocking
+
+
+def test_nightly_schedule_runs_everything_at_two_utc():
+    definitions = defs()
+    schedule = definitions.resolve_schedule_def("nightly_refresh")
+    assert schedule.cron_schedule == "0 2 * * *" and schedule.execution_timezone == "UTC"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    job = definitions.resolve_job_def("refresh_everything")
+    assert set(job.asset_layer.executable_asset_keys) >= set(definitions.resolve_all_asset_keys())
