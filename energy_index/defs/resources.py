@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
 from dagster_duckdb import DuckDBResource
 
 from energy_index.defs.ml.assets import ModelStore
@@ -11,9 +15,25 @@ from energy_index.defs.transform.assets import dbt_cli
 from energy_index.settings import Settings
 
 
+class WarehouseResource(DuckDBResource):
+    """DuckDBResource that also closes its connection when the step fails.
+
+    The upstream context manager only closes on success; a failed audit (which raises by
+    design) would otherwise leave the warehouse open in the process until garbage collection.
+    """
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        connection = super().get_connection().__enter__()
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+
 def build_resources(settings: Settings) -> dict:
     return {
-        "duckdb": DuckDBResource(database=str(settings.warehouse_path)),
+        "duckdb": WarehouseResource(database=str(settings.warehouse_path)),
         "dbt": dbt_cli(),
         "fetcher": SourceFetcher(cache_dir=str(settings.cache_dir), mirror=settings.mirror),
         "model_store": ModelStore(models_dir=str(settings.models_dir)),

@@ -1,0 +1,80 @@
+"""A bad archive fails with a message naming the file and the problem, and damages nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from energy_index_tests.fixtures.mlenergy import archive_path, build_archive, build_runs
+from energy_index_tests.fixtures.pipeline import failure_messages, run_pipeline, scalar
+
+CHAT_RUN = "data/llm_text_generation/chat/H100 80GB HBM3/acme/small-chat/bs32+tp1+pp1.json"
+IMAGE_RUN = "data/diffusion/text-to-image/A100-SXM4-40GB/paint/big-image/bs4+steps50.json"
+
+
+def truncated():
+    runs = build_runs()
+    body = json.dumps(runs.pop(CHAT_RUN)).encode()[:60]
+    return build_archive(runs, raw_files={CHAT_RUN: body}), [CHAT_RUN, "Malformed JSON"]
+
+
+def negative_energy():
+    runs = build_runs()
+    runs[IMAGE_RUN]["Energy/image (J)"] = -12.5
+    return build_archive(runs), [IMAGE_RUN, "expect_column_values_to_be_between(Energy/image (J))", "-12.5"]
+
+
+def missing_column():
+    runs = build_runs()
+    for run in runs.values():
+        del run["Model"]
+    return build_archive(runs), ["expect_column_to_exist(Model): column is missing"]
+
+
+def run_without_energy():
+    runs = build_runs()
+    del runs[CHAT_RUN]["Energy/req (J)"]
+    return build_archive(runs), [CHAT_RUN, "energy_fields_present"]
+
+
+def not_a_tarball():
+    return b"<html>rate limited</html>", ["unreadable archive"]
+
+
+@pytest.mark.parametrize("make_bad", [truncated, negative_energy, missing_column, run_without_energy,
+                                      not_a_tarball])
+def test_bad_archive_fails_clearly_and_keeps_the_last_good_data(copied_home, server, make_bad):
+    warehouse, analytics = copied_home / "warehouse.duckdb", copied_home / "analytics.duckdb"
+    mart_sql = "select count(*), sum(energy_j) from marts.fct_workload_energy"
+    before = (scalar(warehouse, "select count(*) from raw.mlenergy_runs"), scalar(warehouse, mart_sql))
+    published_before = scalar(analytics, mart_sql)
+
+    archive, expected_phrases = make_bad()
+    server.add(archive_path(), archive)
+    result = run_pipeline(copied_home, server.base_url)
+
+    assert not result.success
+    message = failure_messages(result)
+    assert "[mlenergy]" in message
+    for phrase in expected_phrases:
+        assert phrase in message
+    after = (scalar(warehouse, "select count(*) from raw.mlenergy_runs"), scalar(warehouse, mart_sql))
+    assert after == before, "raw and mart tables keep their previous rows"
+    assert scalar(analytics, mart_sql) == published_before
+    materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "marts/fct_workload_energy" not in materialised and "publish/analytics_snapshot" not in materialised
+
+
+def test_failed_suite_is_reported_as_a_failed_blocking_check(copied_home, server):
+    archive, _ = negative_energy()
+    server.add(archive_path(), archive)
+    result = run_pipeline(copied_home, server.base_url)
+    evaluations = {e.asset_key.to_user_string(): e for e in result.get_asset_check_evaluations()}
+    failed = evaluations["raw/mlenergy_runs"]
+    assert not failed.passed
+    failures = failed.metadata["failures"].value
+    assert any(IMAGE_RUN in f["sample_ids"] for f in failures)
+    recorded = scalar(copied_home / "warehouse.duckdb",
+                      "select count(*) from quality.validation_results where not success and sample_ids like '%big-image%'")
+    assert recorded >= 1
