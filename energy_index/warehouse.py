@@ -30,14 +30,24 @@ def prepare_staging(conn: duckdb.DuckDBPyConnection, table: str) -> str:
     return staged
 
 
-def publish_staged(conn: duckdb.DuckDBPyConnection, table: str) -> int:
-    """Swap the audited staging table into place atomically; returns the published row count."""
+def publish_staged(conn: duckdb.DuckDBPyConnection, table: str,
+                   replace_where: tuple[str, str] | None = None) -> int:
+    """Swap the audited staging table into place atomically; returns the published row count.
+
+    With `replace_where=(column, value)` only that slice of the table is replaced.
+    """
     schema = table.split(".")[0]
     staged = staging_name(table)
     conn.execute("begin transaction")
     try:
         conn.execute(f"create schema if not exists {schema}")
-        conn.execute(f"create or replace table {table} as select * from {staged}")
+        if replace_where is None:
+            conn.execute(f"create or replace table {table} as select * from {staged}")
+        else:
+            column, value = replace_where
+            conn.execute(f"create table if not exists {table} as select * from {staged} where false")
+            conn.execute(f"delete from {table} where {column} = ?", [value])
+            conn.execute(f"insert into {table} by name select * from {staged}")
         conn.execute(f"drop table {staged}")
         conn.execute("commit")
     except Exception:

@@ -1,24 +1,21 @@
 """Raw ML.ENERGY tables, loaded write-audit-publish with blocking Great Expectations checks."""
 
 
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dagster as dg
 import duckdb
-import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from energy_index.defs.mlenergy.archive import SOURCE, ExtractedArchive, extract_archive, load_into
 from energy_index.defs.quality import mlenergy_suites as suites
-from energy_index.defs.quality.validation import record, validate
+from energy_index.defs.quality.audit import load_audited, suite_check_spec
 from energy_index.defs.sources.fetcher import SourceError, SourceFetcher
-from energy_index.warehouse import prepare_staging, preview_markdown, publish_staged
+from energy_index.warehouse import preview_markdown
 
 ARCHIVE_KEY = dg.AssetKey(["sources", "mlenergy_archive"])
 RUNS_KEY = dg.AssetKey(["raw", "mlenergy_runs"])
 MODELS_KEY = dg.AssetKey(["raw", "mlenergy_models"])
-SUITE_CHECK = "great_expectations_suite"
 
 
 def _latest_archive(conn: duckdb.DuckDBPyConnection, fetcher: SourceFetcher) -> tuple[Path, str, str]:
@@ -37,38 +34,9 @@ def _extracted(conn, fetcher: SourceFetcher) -> tuple[ExtractedArchive, str]:
     return extract_archive(archive, sha256, Path(fetcher.cache_dir)), commit
 
 
-def _load_audited(context: dg.AssetExecutionContext, conn, table: str, key: dg.AssetKey,
-                  load: Callable[[str], None], expectations: Callable[[list[str]], list],
-                  audit: Callable[[pl.DataFrame], pl.DataFrame] = lambda f: f) -> Iterator:
-    """Write to staging, audit with GX, publish only if the audit passed."""
-    staged = prepare_staging(conn, table)
-    try:
-        load(staged)
-    except SourceError as exc:
-        raise dg.Failure(description=str(exc), metadata={"source": exc.source, "file": exc.location}) from exc
-    frame = conn.sql(f"select * from {staged}").pl()
-    outcome = validate(audit(frame), f"{table}_suite", table, expectations(frame.columns),
-                       id_column="source_path")
-    record(conn, outcome, asset=key.to_user_string())
-    yield outcome.check_result(SUITE_CHECK, key)
-    if not outcome.success:
-        raise dg.Failure(
-            description=f"[{SOURCE}] {outcome.describe_failures()}\nThe previous {table} was kept; "
-            f"the rejected rows are in {staged}.",
-            metadata={"failures": dg.MetadataValue.json([f["problem"] for f in outcome.failures])},
-        )
-    rows = publish_staged(conn, table)
-    context.log.info(f"published {rows} rows to {table}")
-
-
-def _suite_spec(key: dg.AssetKey) -> dg.AssetCheckSpec:
-    return dg.AssetCheckSpec(SUITE_CHECK, asset=key, blocking=True,
-                             description="Great Expectations suite, run on the staged load before publish.")
-
-
 @dg.asset(key=RUNS_KEY, deps=[ARCHIVE_KEY], group_name="mlenergy", kinds={"duckdb"},
-          check_specs=[_suite_spec(RUNS_KEY)], pool="warehouse")
-def mlenergy_runs(context: dg.AssetExecutionContext, fetcher: SourceFetcher, duckdb: DuckDBResource):
+          check_specs=[suite_check_spec(RUNS_KEY)], pool="warehouse")
+def mlenergy_runs(fetcher: SourceFetcher, duckdb: DuckDBResource):
     """One row per ML.ENERGY v2 benchmark run JSON, with the source's own field names.
 
     Identity columns come from the path `data/<family>/<task>/<GPU>/<org>/<model>/<config>.json`
@@ -78,25 +46,24 @@ def mlenergy_runs(context: dg.AssetExecutionContext, fetcher: SourceFetcher, duc
     """
     with duckdb.get_connection() as conn:
         archive, commit = _extracted(conn, fetcher)
-        yield from _load_audited(
-            context, conn, "raw.mlenergy_runs", RUNS_KEY,
-            lambda staged: load_into(conn, staged, "mlenergy_runs.sql", archive.run_files, archive.root, commit),
-            suites.runs_expectations,
-            suites.runs_audit_frame,
+        yield from load_audited(
+            conn, source=SOURCE, table="raw.mlenergy_runs", key=RUNS_KEY,
+            load=lambda staged: load_into(conn, staged, "mlenergy_runs.sql", archive.run_files, archive.root, commit),
+            expectations=suites.runs_expectations, audit=suites.runs_audit_frame, id_column="source_path",
         )
         yield dg.MaterializeResult(metadata=_runs_metadata(conn, commit))
 
 
 @dg.asset(key=MODELS_KEY, deps=[ARCHIVE_KEY], group_name="mlenergy", kinds={"duckdb"},
-          check_specs=[_suite_spec(MODELS_KEY)], pool="warehouse")
-def mlenergy_models(context: dg.AssetExecutionContext, fetcher: SourceFetcher, duckdb: DuckDBResource):
+          check_specs=[suite_check_spec(MODELS_KEY)], pool="warehouse")
+def mlenergy_models(fetcher: SourceFetcher, duckdb: DuckDBResource):
     """Model metadata from each task's `models.json`: nickname, parameter counts, resolution."""
     with duckdb.get_connection() as conn:
         archive, commit = _extracted(conn, fetcher)
-        yield from _load_audited(
-            context, conn, "raw.mlenergy_models", MODELS_KEY,
-            lambda staged: load_into(conn, staged, "mlenergy_models.sql", archive.model_files, archive.root, commit),
-            lambda _columns: suites.models_expectations(),
+        yield from load_audited(
+            conn, source=SOURCE, table="raw.mlenergy_models", key=MODELS_KEY,
+            load=lambda staged: load_into(conn, staged, "mlenergy_models.sql", archive.model_files, archive.root, commit),
+            expectations=lambda _columns: suites.models_expectations(), id_column="source_path",
         )
         yield dg.MaterializeResult(metadata={
             "dagster/row_count": conn.execute("select count(*) from raw.mlenergy_models").fetchone()[0],

@@ -1,0 +1,51 @@
+"""Write-audit-publish for raw tables, shared by every source.
+
+Load into `raw_staging.<table>`, validate the staged rows with a Great Expectations suite,
+record the result, and only then publish over `raw.<table>`; a failed audit raises with a
+message naming the source, the expectation, the column and sample rows, and leaves the
+published table untouched.
+"""
+
+from collections.abc import Callable, Iterator
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+from energy_index.defs.quality.validation import record, validate
+from energy_index.defs.sources.fetcher import SourceError
+from energy_index.warehouse import prepare_staging, publish_staged
+
+SUITE_CHECK = "great_expectations_suite"
+
+
+def suite_check_spec(key: dg.AssetKey) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(SUITE_CHECK, asset=key, blocking=True,
+                             description="Great Expectations suite, run on the staged load before publish.")
+
+
+def load_audited(conn: duckdb.DuckDBPyConnection, *, source: str, table: str, key: dg.AssetKey,
+                 load: Callable[[str], None], expectations: Callable[[list[str]], list],
+                 id_column: str, audit: Callable[[pl.DataFrame], pl.DataFrame] = lambda f: f,
+                 replace_where: tuple[str, str] | None = None) -> Iterator[dg.AssetCheckResult]:
+    """Stage, validate, publish; yields the suite's check result, raises dg.Failure on bad data.
+
+    `replace_where=(column, value)` publishes only that slice (one release of a source),
+    leaving rows of other slices as they were.
+    """
+    staged = prepare_staging(conn, table)
+    try:
+        load(staged)
+    except SourceError as exc:
+        raise dg.Failure(description=str(exc), metadata={"source": exc.source, "file": exc.location}) from exc
+    frame = conn.sql(f"select * from {staged}").pl()
+    outcome = validate(audit(frame), f"{table}_suite", table, expectations(frame.columns), id_column=id_column)
+    record(conn, outcome, asset=key.to_user_string())
+    yield outcome.check_result(SUITE_CHECK, key)
+    if not outcome.success:
+        raise dg.Failure(
+            description=f"[{source}] {outcome.describe_failures()}\nThe previous {table} was kept; "
+            f"the rejected rows are in {staged}.",
+            metadata={"failures": dg.MetadataValue.json([f["problem"] for f in outcome.failures])},
+        )
+    publish_staged(conn, table, replace_where)
