@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dagster as dg
 
+from energy_index.defs.economic_index.assets import raw_tables as economic_index_raw_tables
+from energy_index.defs.economic_index.checks import interaction_shares_sum_to_100, task_statement_match_rate
+from energy_index.defs.economic_index.report import economic_index_usage
 from energy_index.defs.ml.assets import energy_classifier_baseline
 from energy_index.defs.mlenergy.assets import mlenergy_models, mlenergy_runs
 from energy_index.defs.publish.assets import analytics_snapshot
 from energy_index.defs.resources import build_resources
 from energy_index.defs.schedules import nightly_refresh, refresh_everything
-from energy_index.defs.sources.assets import mlenergy_archive
+from energy_index.defs.sources.assets import economic_index_files, mlenergy_archive
 from energy_index.defs.transform.assets import dbt_models
 from energy_index.settings import load_settings
 
@@ -17,16 +20,22 @@ ALL_ASSETS = [
     mlenergy_archive,
     mlenergy_runs,
     mlenergy_models,
+    economic_index_files,
+    *economic_index_raw_tables,
     dbt_models,
+    economic_index_usage,
     energy_classifier_baseline,
     analytics_snapshot,
 ]
+
+ALL_CHECKS = [interaction_shares_sum_to_100, task_statement_match_rate]
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(
         assets=ALL_ASSETS,
+        asset_checks=ALL_CHECKS,
         jobs=[refresh_everything],
         schedules=[nightly_refresh],
         resources=build_resources(load_settings()),

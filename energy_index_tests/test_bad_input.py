@@ -44,15 +44,15 @@ def not_a_tarball():
 
 @pytest.mark.parametrize("make_bad", [truncated, negative_energy, missing_column, run_without_energy,
                                       not_a_tarball])
-def test_bad_archive_fails_clearly_and_keeps_the_last_good_data(copied_home, server, make_bad):
+def test_bad_archive_fails_clearly_and_keeps_the_last_good_data(copied_home, mirror, make_bad):
     warehouse, analytics = copied_home / "warehouse.duckdb", copied_home / "analytics.duckdb"
     mart_sql = "select count(*), sum(energy_j) from marts.fct_workload_energy"
     before = (scalar(warehouse, "select count(*) from raw.mlenergy_runs"), scalar(warehouse, mart_sql))
     published_before = scalar(analytics, mart_sql)
 
     archive, expected_phrases = make_bad()
-    server.add(archive_path(), archive)
-    result = run_pipeline(copied_home, server.base_url)
+    mirror.add(archive_path(), archive)
+    result = run_pipeline(copied_home, mirror.base_url)
 
     assert not result.success
     message = failure_messages(result)
@@ -66,10 +66,10 @@ def test_bad_archive_fails_clearly_and_keeps_the_last_good_data(copied_home, ser
     assert "marts/fct_workload_energy" not in materialised and "publish/analytics_snapshot" not in materialised
 
 
-def test_failed_suite_is_reported_as_a_failed_blocking_check(copied_home, server):
+def test_failed_suite_is_reported_as_a_failed_blocking_check(copied_home, mirror):
     archive, _ = negative_energy()
-    server.add(archive_path(), archive)
-    result = run_pipeline(copied_home, server.base_url)
+    mirror.add(archive_path(), archive)
+    result = run_pipeline(copied_home, mirror.base_url)
     evaluations = {e.asset_key.to_user_string(): e for e in result.get_asset_check_evaluations()}
     failed = evaluations["raw/mlenergy_runs"]
     assert not failed.passed

@@ -76,3 +76,25 @@ def test_models_metadata_and_fetch_log(mirror_home):
     status, downloaded = query(warehouse, "select status, bytes_downloaded from raw.source_fetches")[0]
     assert downloaded == scalar(warehouse, "select bytes from raw.source_fetches") > 0
     assert status in ("mirror copy", "HTTP 200")
+
+
+def test_economic_index_release_figures(mirror_home):
+    warehouse = mirror_home / "warehouse.duckdb"
+    counts = {table: scalar(warehouse, f"select count(*) from raw.{table}") for table in (
+        "aei_onet_task_mappings", "aei_automation_vs_augmentation", "aei_onet_task_statements",
+        "aei_soc_structure", "aei_bls_employment", "aei_wage_data")}
+    assert counts == {"aei_onet_task_mappings": 3514, "aei_automation_vs_augmentation": 6,
+                      "aei_onet_task_statements": 19530, "aei_soc_structure": 1596,
+                      "aei_bls_employment": 22, "aei_wage_data": 1090}
+    matched, total = query(warehouse, "select count(*) filter (where is_matched), count(*) from marts.fct_task_usage")[0]
+    assert (matched, total) == (3513, 3514)
+    assert scalar(warehouse, "select sum(share_pct) from marts.fct_task_usage") == pytest.approx(100, abs=0.01)
+    assert scalar(warehouse, "select sum(pct) from raw.aei_automation_vs_augmentation") == pytest.approx(84.2, abs=0.05)
+    shares = scalar(warehouse, """select sum(conversation_share_pct) from marts.fct_occupation_usage
+        where level in ('major_group', 'unmatched')""")
+    assert shares == pytest.approx(100, abs=0.01)
+    assert scalar(warehouse, "select count(*) from marts.fct_occupation_usage "
+                             "where level = 'major_group' and employment is not null") == 22
+    reference = query(warehouse, "select count(distinct scenario_id), bool_and(meets_latency_limit) "
+                                 "from marts.fct_task_energy where is_reference")[0]
+    assert reference == (1, True)

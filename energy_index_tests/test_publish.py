@@ -19,7 +19,7 @@ def count_in_new_process(database) -> int:
     return int(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
 
 
-def test_open_reader_keeps_a_consistent_snapshot_while_a_refresh_publishes(copied_home, server):
+def test_open_reader_keeps_a_consistent_snapshot_while_a_refresh_publishes(copied_home, mirror):
     analytics = copied_home / "analytics.duckdb"
     old_reader = duckdb.connect(str(analytics), read_only=True)
     before = old_reader.execute(COUNT).fetchone()[0]
@@ -28,8 +28,8 @@ def test_open_reader_keeps_a_consistent_snapshot_while_a_refresh_publishes(copie
     extra = {path.replace("bs32+tp1", "bs64+tp1"): dict(run) for path, run in runs.items()
              if "acme/tiny-chat/bs32+tp1" in path}
     runs.update(extra)
-    server.add(archive_path(), build_archive(runs))
-    result = run_pipeline(copied_home, server.base_url)
+    mirror.add(archive_path(), build_archive(runs))
+    result = run_pipeline(copied_home, mirror.base_url)
 
     assert result.success
     assert old_reader.execute(COUNT).fetchone()[0] == before

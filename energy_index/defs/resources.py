@@ -8,8 +8,9 @@ from contextlib import contextmanager
 import duckdb
 from dagster_duckdb import DuckDBResource
 
+from energy_index.defs.economic_index.files import EconomicIndexRelease
 from energy_index.defs.ml.assets import ModelStore
-from energy_index.defs.publish.assets import AnalyticsTarget
+from energy_index.defs.publish.snapshot import AnalyticsTarget
 from energy_index.defs.sources.fetcher import SourceFetcher
 from energy_index.defs.transform.assets import dbt_cli
 from energy_index.settings import Settings
@@ -38,4 +39,5 @@ def build_resources(settings: Settings) -> dict:
         "fetcher": SourceFetcher(cache_dir=str(settings.cache_dir), mirror=settings.mirror),
         "model_store": ModelStore(models_dir=str(settings.models_dir)),
         "analytics": AnalyticsTarget(path=str(settings.analytics_path)),
+        "economic_index": EconomicIndexRelease(),
     }

@@ -13,7 +13,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from energy_index.defs.ml.baseline import LABELS, POPULATIONS, train_baseline
-from energy_index.defs.ml.plots import confusion_matrix_plot
+from energy_index.plots import confusion_matrix_plot
 from energy_index.warehouse import append_rows, utcnow
 
 WORKLOAD_ENERGY = dg.AssetKey(["marts", "fct_workload_energy"])

@@ -34,6 +34,10 @@ def _extracted(conn, fetcher: SourceFetcher) -> tuple[ExtractedArchive, str]:
     return extract_archive(archive, sha256, Path(fetcher.cache_dir)), commit
 
 
+def _origin(commit: str) -> str:
+    return f"leaderboard-v2 archive at {commit[:12]}"
+
+
 @dg.asset(key=RUNS_KEY, deps=[ARCHIVE_KEY], group_name="mlenergy", kinds={"duckdb"},
           check_specs=[suite_check_spec(RUNS_KEY)], pool="warehouse")
 def mlenergy_runs(fetcher: SourceFetcher, duckdb: DuckDBResource):
@@ -47,7 +51,7 @@ def mlenergy_runs(fetcher: SourceFetcher, duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
         archive, commit = _extracted(conn, fetcher)
         yield from load_audited(
-            conn, source=SOURCE, table="raw.mlenergy_runs", key=RUNS_KEY,
+            conn, source=SOURCE, origin=_origin(commit), table="raw.mlenergy_runs", key=RUNS_KEY,
             load=lambda staged: load_into(conn, staged, "mlenergy_runs.sql", archive.run_files, archive.root, commit),
             expectations=suites.runs_expectations, audit=suites.runs_audit_frame, id_column="source_path",
         )
@@ -61,7 +65,7 @@ def mlenergy_models(fetcher: SourceFetcher, duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
         archive, commit = _extracted(conn, fetcher)
         yield from load_audited(
-            conn, source=SOURCE, table="raw.mlenergy_models", key=MODELS_KEY,
+            conn, source=SOURCE, origin=_origin(commit), table="raw.mlenergy_models", key=MODELS_KEY,
             load=lambda staged: load_into(conn, staged, "mlenergy_models.sql", archive.model_files, archive.root, commit),
             expectations=lambda _columns: suites.models_expectations(), id_column="source_path",
         )

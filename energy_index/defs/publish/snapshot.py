@@ -10,9 +10,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 
 from energy_index.warehouse import UNPUBLISHED_SCHEMAS, utcnow
+
+
+class AnalyticsTarget(dg.ConfigurableResource):
+    """Path of the published analytics database (ENERGY_INDEX_HOME/analytics.duckdb)."""
+
+    path: str
 
 
 def published_relations(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:

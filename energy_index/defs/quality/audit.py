@@ -24,13 +24,14 @@ def suite_check_spec(key: dg.AssetKey) -> dg.AssetCheckSpec:
                              description="Great Expectations suite, run on the staged load before publish.")
 
 
-def load_audited(conn: duckdb.DuckDBPyConnection, *, source: str, table: str, key: dg.AssetKey,
+def load_audited(conn: duckdb.DuckDBPyConnection, *, source: str, origin: str, table: str, key: dg.AssetKey,
                  load: Callable[[str], None], expectations: Callable[[list[str]], list],
                  id_column: str, audit: Callable[[pl.DataFrame], pl.DataFrame] = lambda f: f,
                  replace_where: tuple[str, str] | None = None) -> Iterator[dg.AssetCheckResult]:
     """Stage, validate, publish; yields the suite's check result, raises dg.Failure on bad data.
 
-    `replace_where=(column, value)` publishes only that slice (one release of a source),
+    `origin` names the file the rows came from, for error messages. `replace_where=(column,
+    value)` publishes only that slice (one release of a source),
     leaving rows of other slices as they were.
     """
     staged = prepare_staging(conn, table)
@@ -44,7 +45,7 @@ def load_audited(conn: duckdb.DuckDBPyConnection, *, source: str, table: str, ke
     yield outcome.check_result(SUITE_CHECK, key)
     if not outcome.success:
         raise dg.Failure(
-            description=f"[{source}] {outcome.describe_failures()}\nThe previous {table} was kept; "
+            description=f"[{source}] {origin}: {outcome.describe_failures()}\nThe previous {table} was kept; "
             f"the rejected rows are in {staged}.",
             metadata={"failures": dg.MetadataValue.json([f["problem"] for f in outcome.failures])},
         )

@@ -4,6 +4,8 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from energy_index.defs.economic_index.files import FILES, EconomicIndexRelease
+from energy_index.defs.economic_index.files import SOURCE as ECONOMIC_INDEX
 from energy_index.defs.mlenergy.archive import ARCHIVE_URL_TEMPLATE, PINNED_COMMIT, SOURCE
 from energy_index.defs.sources.fetcher import SourceFetcher
 from energy_index.warehouse import record_fetch
@@ -39,3 +41,24 @@ def mlenergy_archive(context: dg.AssetExecutionContext, config: MlenergyArchiveC
         },
         data_version=dg.DataVersion(fetch.sha256),
     )
+
+
+@dg.asset(key=["sources", "economic_index_files"], group_name="sources", kinds={"http"}, pool="warehouse")
+def economic_index_files(context: dg.AssetExecutionContext, fetcher: SourceFetcher, duckdb: DuckDBResource,
+                         economic_index: EconomicIndexRelease) -> dg.MaterializeResult:
+    """The six CSV files of one Anthropic Economic Index release (default release_2025_02_10).
+
+    Fetched through the shared fetcher; the release is the `economic_index` resource's
+    `release` setting, so a later release loads without code changes.
+    """
+    rows, downloaded = [], 0
+    with duckdb.get_connection() as conn:
+        for spec in FILES:
+            fetch = fetcher.fetch(ECONOMIC_INDEX, economic_index.url(spec.filename))
+            record_fetch(conn, fetch)
+            downloaded += fetch.bytes_downloaded
+            rows.append(f"| {spec.filename} | {fetch.status} | {fetch.bytes:,} | {fetch.sha256[:12]} |")
+    context.log.info(f"{economic_index.release}: {len(rows)} files, {downloaded} bytes downloaded")
+    table = "\n".join(["| file | status | bytes | sha256 |", "| --- | --- | --- | --- |", *rows])
+    return dg.MaterializeResult(metadata={"release": economic_index.release, "files": dg.MetadataValue.md(table),
+                                          "bytes_downloaded": downloaded})

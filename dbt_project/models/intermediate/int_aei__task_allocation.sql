@@ -1,0 +1,47 @@
+-- Each task in the mappings, allocated to the occupations whose statements carry its text.
+-- Allocation rule (assumption allocation_rule = equal_split): a task's share is divided
+-- equally among its distinct occupations. A task with no matching statement keeps one row
+-- with no occupation, flagged unmatched, so its share is never dropped.
+with current_release as (
+    select * from {{ ref('int_aei__current_release') }}
+),
+
+tasks as (
+    select mappings.*
+    from {{ ref('stg_aei__task_mappings') }} as mappings
+    inner join current_release using (release)
+),
+
+task_occupations as (
+    select distinct statements.task_key, statements.onet_soc_code
+    from {{ ref('stg_aei__task_statements') }} as statements
+    inner join current_release using (release)
+),
+
+matched as (
+    select
+        tasks.release,
+        tasks.task_name,
+        tasks.task_key,
+        tasks.share_pct,
+        task_occupations.onet_soc_code,
+        count(task_occupations.onet_soc_code) over (partition by tasks.task_name) as n_occupations
+    from tasks
+    left join task_occupations using (task_key)
+),
+
+allocated as (
+    select
+        release,
+        task_name,
+        task_key,
+        share_pct,
+        onet_soc_code,
+        n_occupations,
+        n_occupations > 0 as is_matched,
+        {{ assumption('allocation_rule', 'varchar') }} as allocation_rule,
+        case when n_occupations > 0 then share_pct / n_occupations else share_pct end as allocated_share_pct
+    from matched
+)
+
+select * from allocated
