@@ -158,7 +158,7 @@ def main() -> int:
             home, dagster_home = Path(tmp, "home"), Path(tmp, "dagster_home")
             home.mkdir()
             dagster_home.mkdir()
-            shutil.copy(REPO_ROOT / "dagster.yaml", dagster_home / "dagster.yaml")
+            shutil.copy(REPO_ROOT / "dagster_instance.yaml", dagster_home / "dagster.yaml")
             print("bench: cold refresh ...", flush=True)
             cold = run_refresh(home, dagster_home, mirror, Path(tmp, "cold.log"))
             print("bench: warm refresh ...", flush=True)

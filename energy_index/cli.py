@@ -1,36 +1,58 @@
-"""`energy-index`: run the whole pipeline and summarise what it published."""
+"""`energy-index`: run the whole pipeline, summarise what it published, parse a report PDF."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from energy_index.settings import load_settings
+from energy_index.settings import REPO_ROOT, load_settings
 
 
-def run_refresh() -> dg.ExecuteInProcessResult:
-    """Materialise every asset with the job the nightly schedule runs, recorded in DAGSTER_HOME."""
+def dagster_instance() -> dg.DagsterInstance:
+    """The instance in DAGSTER_HOME, defaulting to the repository's .dagster_home as `make` does,
+    so runs started here show up in `make dev`."""
+    if not os.environ.get("DAGSTER_HOME"):
+        home = REPO_ROOT / ".dagster_home"
+        home.mkdir(exist_ok=True)
+        if not (home / "dagster.yaml").exists():
+            shutil.copy(REPO_ROOT / "dagster_instance.yaml", home / "dagster.yaml")
+        os.environ["DAGSTER_HOME"] = str(home)
+    return dg.DagsterInstance.get()
+
+
+def run_refresh():
+    """Materialise every asset with the jobs the nightly schedules run, recorded in DAGSTER_HOME."""
+    instance = dagster_instance()
     from energy_index.definitions import defs
+    from energy_index.defs.schedules import refresh_all
 
-    job = defs().resolve_job_def("refresh_everything")
-    instance = dg.DagsterInstance.get()
-    return job.execute_in_process(instance=instance, raise_on_error=False)
+    return refresh_all(defs(), instance)
 
 
-def summary_lines(result: dg.ExecuteInProcessResult | None) -> list[str]:
+def run_lines(name: str, result: dg.ExecuteInProcessResult) -> list[str]:
+    materialised = result.get_asset_materialization_events()
+    lines = [f"{name} (run {result.run_id[:8]}): {'succeeded' if result.success else 'FAILED'}, "
+             f"{len(materialised)} asset materialisations"]
+    for event in result.all_events:
+        if event.is_step_failure:
+            lines.append(f"  failed step {event.step_key}: {event.step_failure_data.error.message.strip()[:300]}")
+    return lines
+
+
+def summary_lines(results) -> list[str]:
     settings = load_settings()
     lines = []
-    if result is not None:
-        materialised = result.get_asset_materialization_events()
-        failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        lines.append(f"run {result.run_id}: {'succeeded' if result.success else 'FAILED'}, "
-                     f"{len(materialised)} asset materialisations")
-        for step in failed:
-            lines.append(f"  failed step: {step}")
+    if results is not None:
+        reports, main = results
+        for report_id, result in reports.items():
+            lines += run_lines(f"report {report_id}", result)
+        lines += run_lines("refresh_everything", main)
     lines += snapshot_lines(settings.analytics_path)
     lines += [f"warehouse (pipeline): {settings.warehouse_path}",
               f"analytics (published, read-only): {settings.analytics_path}",
@@ -51,6 +73,23 @@ def snapshot_lines(analytics: Path) -> list[str]:
             count = conn.execute(f"select count(*) from {name}").fetchone()[0]
             lines.append(f"  {name:<45} {count:>8}")
         lines += _accuracy_lines(conn)
+        lines += _report_lines(conn)
+    return lines
+
+
+def _report_lines(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    try:
+        rows = conn.execute("select report_id, status, detail, metrics_recognised, checks_passed "
+                            "from raw.corporate_report_status order by report_id").fetchall()
+    except duckdb.CatalogException:
+        return []
+    lines = ["corporate reports:"]
+    for report_id, status, detail, recognised, passed in rows:
+        if status == "unavailable":
+            lines.append(f"  {report_id:<52} SKIPPED: {detail}")
+        else:
+            lines.append(f"  {report_id:<52} {recognised} values recognised, checks "
+                         f"{'passed' if passed else 'FAILED (see raw/corporate_report_metrics checks)'}")
     return lines
 
 
@@ -69,15 +108,48 @@ def _accuracy_lines(conn: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
+def parse_report_command(args: argparse.Namespace) -> int:
+    """Print the metrics recognised in any PDF, with page provenance, as CSV or JSON."""
+    from energy_index.defs.corporate.extract import ReportError
+    from energy_index.defs.corporate.report import parse_report
+    from energy_index.defs.quality.corporate_suites import primary_values
+
+    try:
+        report = parse_report(Path(args.path))
+    except ReportError as exc:
+        print(f"energy-index parse-report: {exc}", file=sys.stderr)
+        return 2
+    frame = report.metrics_frame(Path(args.path).stem, args.company or "")
+    if not args.all:
+        frame = primary_values(frame)
+    columns = ["company", "metric", "region", "fiscal_year", "period_type", "value", "unit", "page",
+               "table_title", "raw_label", "raw_value", "flavor"]
+    frame = frame.select(columns).sort("metric", "region", "fiscal_year", nulls_last=False)
+    print(frame.write_json() if args.format == "json" else frame.write_csv(), end="")
+    print(f"# {report.pages} pages, {len(report.tables)} tables, {frame.height} values", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="energy-index", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="materialise every asset, publish, print a summary")
     commands.add_parser("summary", help="summarise the published analytics database")
+    parse = commands.add_parser("parse-report", help="print the metrics recognised in a report PDF")
+    parse.add_argument("path", help="a PDF file")
+    parse.add_argument("--company", help="company name to put on every row")
+    parse.add_argument("--format", choices=["csv", "json"], default="csv")
+    parse.add_argument("--all", action="store_true",
+                       help="every value found, not only the one per metric/region/year the marts use")
     args = parser.parse_args(argv)
-    result = run_refresh() if args.command == "run" else None
-    print("\n".join(summary_lines(result)))
-    return 0 if result is None or result.success else 1
+    if args.command == "parse-report":
+        return parse_report_command(args)
+    results = run_refresh() if args.command == "run" else None
+    print("\n".join(summary_lines(results)))
+    if results is None:
+        return 0
+    reports, main = results
+    return 0 if main.success and all(r.success for r in reports.values()) else 1
 
 
 if __name__ == "__main__":

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import dagster as dg
 
+from energy_index.defs.corporate.assets import corporate_reports
 from energy_index.defs.economic_index.assets import raw_tables as economic_index_raw_tables
 from energy_index.defs.economic_index.checks import interaction_shares_sum_to_100, task_statement_match_rate
 from energy_index.defs.economic_index.report import economic_index_usage
+from energy_index.defs.grid_carbon.assets import google_region_carbon, google_region_carbon_files
 from energy_index.defs.ml.assets import energy_classifier_baseline
 from energy_index.defs.mlenergy.assets import mlenergy_models, mlenergy_runs
 from energy_index.defs.publish.assets import analytics_snapshot
 from energy_index.defs.resources import build_resources
-from energy_index.defs.schedules import nightly_refresh, refresh_everything
+from energy_index.defs.schedules import (
+    nightly_corporate_reports,
+    nightly_refresh,
+    refresh_corporate_reports,
+    refresh_everything,
+)
 from energy_index.defs.sources.assets import economic_index_files, mlenergy_archive
 from energy_index.defs.transform.assets import dbt_models
 from energy_index.settings import load_settings
@@ -22,6 +29,9 @@ ALL_ASSETS = [
     mlenergy_models,
     economic_index_files,
     *economic_index_raw_tables,
+    corporate_reports,
+    google_region_carbon_files,
+    google_region_carbon,
     dbt_models,
     economic_index_usage,
     energy_classifier_baseline,
@@ -31,12 +41,17 @@ ALL_ASSETS = [
 ALL_CHECKS = [interaction_shares_sum_to_100, task_statement_match_rate]
 
 
-@dg.definitions
-def defs() -> dg.Definitions:
+def build_definitions(resources: dict) -> dg.Definitions:
+    """The whole code location around a given set of resources (tests pass their own)."""
     return dg.Definitions(
         assets=ALL_ASSETS,
         asset_checks=ALL_CHECKS,
-        jobs=[refresh_everything],
-        schedules=[nightly_refresh],
-        resources=build_resources(load_settings()),
+        jobs=[refresh_everything, refresh_corporate_reports],
+        schedules=[nightly_refresh, nightly_corporate_reports],
+        resources=resources,
     )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions(build_resources(load_settings()))

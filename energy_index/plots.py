@@ -49,3 +49,17 @@ def paired_bar_plot(labels: list[str], left: list[float], right: list[float], na
     if path is not None:
         figure.savefig(path, dpi=110, bbox_inches="tight")
     return figure_markdown(figure)
+
+
+def series_plot(series: dict[str, list[tuple[int, float]]], title: str, ylabel: str) -> dg.MetadataValue:
+    """One line per named series of (year, value) points, e.g. emissions by scope over the years."""
+    figure, axis = plt.subplots(figsize=(6, 3.5))
+    for name, points in sorted(series.items()):
+        points = sorted(points)
+        axis.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=name)
+    axis.set_title(title, fontsize=10)
+    axis.set_ylabel(ylabel)
+    axis.set_yscale("log")
+    axis.xaxis.get_major_locator().set_params(integer=True)
+    axis.legend(fontsize=8)
+    return figure_markdown(figure)

@@ -100,7 +100,7 @@ def preview_markdown(conn: duckdb.DuckDBPyConnection, sql: str, limit: int = 10)
 
 def _cell(value) -> str:
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
     if isinstance(value, (list, dict)):
         return json.dumps(value)
     return str(value).replace("|", "\\|")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from energy_index_tests.fixtures import economic_index
+from energy_index.defs.corporate.registry import REPORTS
+from energy_index_tests.fixtures import corporate, economic_index, grid_carbon
 from energy_index_tests.fixtures.mlenergy import archive_path, build_archive
 from energy_index_tests.fixtures.pipeline import run_pipeline
 from energy_index_tests.fixtures.server import LoopbackServer
@@ -18,7 +19,17 @@ def serve_sources(server: LoopbackServer) -> LoopbackServer:
     server.add(archive_path(), build_archive())
     for filename, body in economic_index.build_files().items():
         server.add(economic_index.file_path(filename), body)
+    for year in grid_carbon.ROWS:
+        server.add(grid_carbon.file_path(year), grid_carbon.build_file(year))
+    # The main Microsoft report is left out, as in the offline mirror: it must be skipped, not fail.
+    server.add(mirror_path(REPORTS["google_2024_environmental_report"].url), corporate.google_report())
+    server.add(mirror_path(REPORTS["microsoft_2024_data_fact_sheet"].url), corporate.fact_sheet())
     return server
+
+
+def mirror_path(url: str) -> str:
+    """Where an upstream URL sits on an http mirror: `/<host>/<path>`."""
+    return "/" + url.split("://", 1)[1]
 
 
 @pytest.fixture

@@ -7,26 +7,15 @@ reference figures, computed here from the loaded data.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from energy_index.settings import REPO_ROOT
+from energy_index_tests.fixtures.mirror import find_mirror, require_mirror_in_ci
 from energy_index_tests.fixtures.pipeline import query, run_pipeline, scalar
 
-
-def find_mirror() -> str | None:
-    configured = os.environ.get("ENERGY_INDEX_MIRROR")
-    if configured:
-        return configured
-    beside = REPO_ROOT.parent / "shared" / "mirror"
-    return str(beside) if (beside / "MANIFEST.tsv").exists() else None
-
-
 MIRROR = find_mirror()
-if MIRROR is None and os.environ.get("CI") == "true":
-    raise RuntimeError("CI=true but no mirror found: set ENERGY_INDEX_MIRROR or put ../shared/mirror beside the repo")
+require_mirror_in_ci(MIRROR)
 pytestmark = pytest.mark.skipif(MIRROR is None, reason="no offline mirror here (ENERGY_INDEX_MIRROR or ../shared/mirror)")
 
 

@@ -54,6 +54,7 @@ class Metric:
     table_title: str
     page: int
     table_index: int
+    flavor: str
     row_index: int
     precedence: tuple
 
@@ -185,7 +186,7 @@ def _recognise_row(table: ExtractedTable, row_index: int, block: Block, sections
     elif intensity:
         metric = f"{metric}_intensity"
     return [Metric(metric, region, block.years[c][0], block.years[c][1], value * factor, unit, row[c],
-                   raw_label, block.title, table.page, table.index, row_index,
+                   raw_label, block.title, table.page, table.index, table.flavor, row_index,
                    _precedence(block.title, table, row_index))
             for c, value in values.items() if value is not None]
 

@@ -29,7 +29,7 @@ def economic_index_usage(duckdb: DuckDBResource, analytics: AnalyticsTarget) -> 
             select title, conversation_share_pct, employment_share_pct from marts.fct_occupation_usage
             where level = 'major_group' order by conversation_share_pct desc""").fetchall()
         metadata = {
-            "match_rate": dg.MetadataValue.float(matched / total if total else 0.0),
+            "match_rate": dg.MetadataValue.float(round(matched / total, 6) if total else 0.0),
             "tasks_matched": f"{matched} of {total}",
             "top_tasks": dg.MetadataValue.md(preview_markdown(conn, """
                 select task_name, round(share_pct, 3) share_pct, n_occupations from marts.fct_task_usage

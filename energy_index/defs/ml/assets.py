@@ -69,8 +69,8 @@ def energy_classifier_baseline(context: dg.AssetExecutionContext, config: Classi
                       "labels": LABELS, "test_size": config.test_size, "seed": config.seed}
             path = model_store.save(f"energy_classifier_baseline_{population}", model, record)
             rows.append({**record, "confusion": json.dumps(evaluation.confusion), "model_path": str(path)})
-            metadata[f"{population}/accuracy"] = dg.MetadataValue.float(evaluation.accuracy)
-            metadata[f"{population}/macro_f1"] = dg.MetadataValue.float(evaluation.macro_f1)
+            metadata[f"{population}/accuracy"] = dg.MetadataValue.float(round(evaluation.accuracy, 4))
+            metadata[f"{population}/macro_f1"] = dg.MetadataValue.float(round(evaluation.macro_f1, 4))
             metadata[f"{population}/runs"] = evaluation.n_runs
             metadata[f"{population}/confusion_matrix"] = confusion_matrix_plot(
                 evaluation.confusion, LABELS, f"{population}: accuracy {evaluation.accuracy:.3f}")

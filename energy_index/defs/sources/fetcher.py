@@ -34,6 +34,10 @@ class SourceError(RuntimeError):
         super().__init__(f"[{source}] {location}: {problem}")
 
 
+class SourceUnavailable(SourceError):
+    """The configured mirror does not hold this file (the offline mirror lacks some reports)."""
+
+
 @dataclass(frozen=True)
 class FetchResult:
     source: str
@@ -138,6 +142,8 @@ class SourceFetcher(dg.ConfigurableResource):
             ) as response:
                 if response.status_code == 304 and meta:
                     return self._result(source, url, location, target, meta, 0, "cache hit")
+                if response.status_code == 404 and self.mirror:
+                    raise SourceUnavailable(source, location, "not in the mirror (HTTP 404)")
                 if response.status_code != 200:
                     raise SourceError(source, location, f"HTTP {response.status_code} {response.reason}")
                 declared = int(response.headers.get("Content-Length") or 0)
@@ -153,7 +159,7 @@ class SourceFetcher(dg.ConfigurableResource):
     def _fetch_file(self, source: str, url: str, location: str, target: Path) -> FetchResult:
         path = Path(location)
         if not path.is_file():
-            raise SourceError(source, location, f"not in the mirror (looked for {path})")
+            raise SourceUnavailable(source, location, "not in the mirror")
         stat = path.stat()
         meta = self._read_meta(target) or {}
         if meta.get("file_signature") == [stat.st_size, stat.st_mtime_ns]:

@@ -1,0 +1,162 @@
+"""Corporate reports as a statically partitioned asset: one partition per registered report."""
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+from dagster_duckdb import DuckDBResource
+
+from energy_index.defs.corporate.extract import ReportError
+from energy_index.defs.corporate.registry import REPORTS, Report, report_partitions
+from energy_index.defs.corporate.report import CELL_COLUMNS, METRIC_COLUMNS, ParsedReport, parse_report
+from energy_index.defs.quality import corporate_suites as suites
+from energy_index.defs.quality.validation import ValidationOutcome, record, validate
+from energy_index.defs.sources.fetcher import SourceFetcher, SourceUnavailable
+from energy_index.plots import series_plot
+from energy_index.warehouse import append_rows, prepare_staging, publish_staged, record_fetch, utcnow
+
+SOURCE = "corporate_reports"
+TABLES_KEY = dg.AssetKey(["raw", "corporate_report_tables"])
+METRICS_KEY = dg.AssetKey(["raw", "corporate_report_metrics"])
+STATUS_TABLE = "raw.corporate_report_status"
+CHECK = "recognised_metrics_quality"
+
+
+def _write_slice(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, report_id: str) -> None:
+    """Replace one report's rows; the table is created from the schema even when empty."""
+    staged = prepare_staging(conn, table)
+    conn.register("_slice", frame.to_arrow())
+    try:
+        conn.execute(f"create table {staged} as select * from _slice")
+    finally:
+        conn.unregister("_slice")
+    publish_staged(conn, table, replace_where=("report_id", report_id))
+
+
+def _record_status(conn, report: Report, status: str, detail: str, parsed: ParsedReport | None = None,
+                   checks_passed: bool | None = None) -> None:
+    conn.execute(f"create table if not exists {STATUS_TABLE} (report_id varchar, company varchar, "
+                 "status varchar, detail varchar, pages integer, tables_found integer, "
+                 "metrics_recognised integer, checks_passed boolean, checked_at timestamptz)")
+    conn.execute(f"delete from {STATUS_TABLE} where report_id = ?", [report.report_id])
+    append_rows(conn, STATUS_TABLE, pl.DataFrame([{
+        "report_id": report.report_id, "company": report.company, "status": status, "detail": detail,
+        "pages": parsed.pages if parsed else None, "tables_found": len(parsed.tables) if parsed else None,
+        "metrics_recognised": len(parsed.metrics) if parsed else None, "checks_passed": checks_passed,
+        "checked_at": utcnow()}]))
+
+
+def _validate(conn, report: Report, metrics: pl.DataFrame) -> tuple[ValidationOutcome, ValidationOutcome]:
+    rows = validate(metrics, f"{report.report_id}_metrics", "raw.corporate_report_metrics",
+                    suites.metrics_expectations(report.first_year, report.last_year, report.expected_metrics),
+                    id_column="raw_label")
+    consistency = validate(suites.consistency_frame(metrics), f"{report.report_id}_consistency",
+                           "raw.corporate_report_metrics", suites.consistency_expectations(), id_column="comparison")
+    for outcome in (rows, consistency):
+        record(conn, outcome, asset=METRICS_KEY.to_user_string())
+    return rows, consistency
+
+
+SCOPES = ("scope1", "scope2_location", "scope2_market", "scope3_total")
+
+
+def _scope_plot(report: Report, metrics: pl.DataFrame) -> dg.MetadataValue | None:
+    """The company's emissions by scope over the report's years, when it states any."""
+    primary = suites.primary_values(metrics).filter(pl.col("region").is_null() & pl.col("metric").is_in(SCOPES))
+    if primary.is_empty():
+        return None
+    series = {m: list(zip(g["fiscal_year"].to_list(), g["value"].to_list(), strict=True))
+              for (m,), g in primary.group_by("metric")}
+    return series_plot(series, f"{report.company}: emissions by scope ({report.title})", "tCO2e (log scale)")
+
+
+def _core_metrics_table(metrics: pl.DataFrame) -> str:
+    primary = suites.primary_values(metrics).filter(pl.col("region").is_null()
+                                                    & ~pl.col("metric").str.contains("intensity|category"))
+    if primary.is_empty():
+        return "no metrics recognised"
+    wide = primary.pivot(on="fiscal_year", index=["metric", "unit"], values="value", sort_columns=True).sort("metric")
+    header = "| " + " | ".join(wide.columns) + " |"
+    lines = [header, "|" + " --- |" * len(wide.columns)]
+    lines += ["| " + " | ".join(f"{v:,.4g}" if isinstance(v, float) else str(v) for v in row) + " |"
+              for row in wide.rows()]
+    return "\n".join(lines)
+
+
+@dg.multi_asset(
+    name="corporate_reports",
+    specs=[
+        dg.AssetSpec(TABLES_KEY, skippable=True, group_name="corporate", kinds={"pdf", "duckdb"},
+                     description="Every table camelot finds in each registered report, cell by cell "
+                                 "(report, page, table, row, column, text, flavour, parsing report)."),
+        dg.AssetSpec(METRICS_KEY, skippable=True, group_name="corporate", kinds={"duckdb"}, deps=[TABLES_KEY],
+                     description="Canonical metrics recognised in each report's tables (Scope 1/2/3, "
+                                 "electricity, energy, PUE, ...), normalised to tCO2e and MWh, with page, "
+                                 "table title and raw label."),
+    ],
+    check_specs=[dg.AssetCheckSpec(CHECK, asset=METRICS_KEY, blocking=False,
+                                   description="Values non-negative, years in period, core metrics present, "
+                                               "subtotals and regional parts consistent.")],
+    partitions_def=report_partitions,
+    pool="warehouse",
+    can_subset=True,  # a report the mirror lacks yields nothing: no materialisation, no check
+)
+def corporate_reports(context: dg.AssetExecutionContext, fetcher: SourceFetcher, duckdb: DuckDBResource):
+    """One registered corporate report: download, extract tables, recognise metrics, check them.
+
+    A report the offline mirror does not hold is recorded as unavailable and skipped (the
+    partition stays unmaterialised); online, a failed download fails the partition. Other
+    partitions are unaffected either way.
+    """
+    report = REPORTS[context.partition_key]
+    try:
+        fetch = fetcher.fetch(SOURCE, report.url)
+    except SourceUnavailable as exc:
+        context.log.warning(f"{report.report_id} skipped: {exc}")
+        with duckdb.get_connection() as conn:
+            _record_status(conn, report, "unavailable", str(exc))
+            _ensure_tables(conn)
+        return
+    try:
+        parsed = parse_report(Path(fetch.path))
+    except ReportError as exc:
+        raise dg.Failure(f"[{SOURCE}] {report.report_id} ({report.url}): {exc.problem}") from exc
+    yield from _load(duckdb, report, parsed, fetch)
+
+
+def _ensure_tables(conn) -> None:
+    """Downstream models read these tables even when no report could be parsed."""
+    for table, schema in (("raw.corporate_report_tables", CELL_COLUMNS), ("raw.corporate_report_metrics", METRIC_COLUMNS)):
+        conn.execute("create schema if not exists raw")
+        conn.register("_empty", pl.DataFrame(schema=schema).to_arrow())
+        try:
+            conn.execute(f"create table if not exists {table} as select * from _empty")
+        finally:
+            conn.unregister("_empty")
+
+
+def _load(duckdb: DuckDBResource, report: Report, parsed: ParsedReport, fetch):
+    """Publish the report's cells and metrics, check them, and say what was found."""
+    metrics = parsed.metrics_frame(report.report_id, report.company)
+    with duckdb.get_connection() as conn:
+        record_fetch(conn, fetch)
+        _write_slice(conn, "raw.corporate_report_tables", parsed.cells_frame(report.report_id), report.report_id)
+        _write_slice(conn, "raw.corporate_report_metrics", metrics, report.report_id)
+        rows, consistency = _validate(conn, report, metrics)
+        passed = rows.success and consistency.success
+        _record_status(conn, report, "parsed", f"{fetch.status} {fetch.location}", parsed, passed)
+    yield dg.MaterializeResult(asset_key=TABLES_KEY, metadata={
+        "pages_parsed": parsed.pages, "tables_found": len(parsed.tables), "dagster/row_count": sum(
+            len(t.cell_rows()) for t in parsed.tables)})
+    plot = _scope_plot(report, metrics)
+    yield dg.MaterializeResult(asset_key=METRICS_KEY, metadata={
+        "metrics_recognised": len(parsed.metrics),
+        "distinct_metrics": metrics["metric"].n_unique() if len(metrics) else 0,
+        "core_metrics_by_year": dg.MetadataValue.md(_core_metrics_table(metrics)),
+        **({"emissions_by_scope": plot} if plot else {})})
+    failures = rows.failures + consistency.failures
+    yield dg.AssetCheckResult(check_name=CHECK, asset_key=METRICS_KEY, passed=passed,
+                              severity=dg.AssetCheckSeverity.ERROR, metadata={
+                                  "failing_rows": dg.MetadataValue.json(failures),
+                                  "comparisons": consistency.row_count})

@@ -1,0 +1,91 @@
+"""Corporate reports through the pipeline: partitions, metrics mart, emission factors, CO2e."""
+
+from __future__ import annotations
+
+import pytest
+
+from energy_index.defs.corporate.registry import REPORTS
+from energy_index.defs.sources.fetcher import SourceFetcher
+from energy_index_tests.conftest import mirror_path
+from energy_index_tests.fixtures.pipeline import failure_messages, query, run_everything, scalar
+
+FACT_SHEET = "microsoft_2024_data_fact_sheet"
+GOOGLE = "google_2024_environmental_report"
+MAIN_REPORT = "microsoft_2024_environmental_sustainability_report"
+DEFAULT_PUE = 1.58  # the assumptions seed's default_pue
+
+
+def test_each_report_is_a_partition_and_a_missing_one_is_skipped_not_failed(built_home):
+    statuses = dict(query(built_home / "warehouse.duckdb",
+                          "select report_id, status from raw.corporate_report_status"))
+    assert statuses == {FACT_SHEET: "parsed", GOOGLE: "parsed", MAIN_REPORT: "unavailable"}
+    detail = scalar(built_home / "warehouse.duckdb",
+                    f"select detail from raw.corporate_report_status where report_id = '{MAIN_REPORT}'")
+    assert "not in the mirror" in detail
+
+
+def test_corporate_metrics_mart_keeps_provenance(built_home):
+    rows = query(built_home / "analytics.duckdb", """
+        select company, fiscal_year, value, unit, source_page, table_title, raw_label
+        from marts.fct_corporate_metrics
+        where is_primary and metric = 'scope2_location' and region is null order by company, fiscal_year""")
+    assert rows[0][:4] == ("Google", 2023, 9_252_900, "tCO2e")
+    assert rows[-1][:5] == ("Microsoft", 2023, 8_077_403, "tCO2e", 2)
+    assert rows[-1][5].startswith("Table 1A") and rows[-1][6] == "Location-based"
+    regions = scalar(built_home / "warehouse.duckdb", """select count(distinct region) from marts.fct_corporate_metrics
+        where metric = 'scope1' and region is not null""")
+    assert regions == 2
+
+
+def test_emission_factors_by_hand(built_home):
+    row = query(built_home / "warehouse.duckdb", """select location_kg_per_kwh, market_kg_per_kwh, pue, pue_source
+        from marts.fct_corporate_emission_factors where company = 'Microsoft' and fiscal_year = 2023""")[0]
+    assert row[0] == pytest.approx(8_077_403 / 23_567_502)
+    assert row[1] == pytest.approx(393_134 / 23_567_502)
+    assert row[2:] == (DEFAULT_PUE, "assumed (default_pue)")
+    google = query(built_home / "warehouse.duckdb", """select pue, pue_source, location_kg_per_kwh
+        from marts.fct_corporate_emission_factors where company = 'Google' and fiscal_year = 2023""")[0]
+    assert google == (1.10, "reported", None)  # no electricity in the fixture: no factor, but its PUE
+
+
+def test_workload_emissions_are_energy_times_pue_times_factor(built_home):
+    warehouse = built_home / "warehouse.duckdb"
+    energy_j, location, market = query(warehouse, """
+        select energy_j, location_gco2e_per_unit, market_gco2e_per_unit from marts.fct_workload_emissions
+        where factor_source = 'company' and factor_entity = 'Microsoft' and factor_year = 2023
+        order by run_id limit 1""")[0]
+    assert location == pytest.approx(energy_j / 3.6e6 * DEFAULT_PUE * 8_077_403 / 23_567_502 * 1000)
+    assert market == pytest.approx(energy_j / 3.6e6 * DEFAULT_PUE * 393_134 / 23_567_502 * 1000)
+    sources = dict(query(warehouse, "select factor_source, count(distinct run_id) from marts.fct_workload_emissions group by 1"))
+    runs = scalar(warehouse, "select count(*) from marts.fct_workload_energy")
+    assert sources == {"company": runs, "cloud_region": runs}
+
+
+def test_task_emissions_and_closure(built_home):
+    warehouse = built_home / "warehouse.duckdb"
+    energy_kwh, location_kg = query(warehouse, """select energy_kwh, location_kgco2e from marts.fct_task_emissions
+        where company = 'Microsoft' and fiscal_year = 2023 and task_name = 'write computer programs.'""")[0]
+    assert location_kg == pytest.approx(energy_kwh * DEFAULT_PUE * 8_077_403 / 23_567_502)
+    bottom_up, reported, share = query(warehouse, """select bottom_up_mwh, reported_electricity_mwh,
+        share_of_reported_electricity_pct from marts.fct_energy_closure where company = 'Microsoft' and fiscal_year = 2023""")[0]
+    assert reported == 23_567_502 and share == pytest.approx(bottom_up / reported * 100)
+
+
+def test_an_unreadable_report_fails_alone(copied_home, mirror):
+    mirror.add(mirror_path(REPORTS[GOOGLE].url), b"<html>Service unavailable</html>")
+    reports, main = run_everything(copied_home, mirror.base_url)
+    assert not reports[GOOGLE].success
+    assert "not a PDF" in failure_messages(reports[GOOGLE])
+    assert reports[FACT_SHEET].success and reports[MAIN_REPORT].success
+    assert main.success, "the other reports and everything downstream go on"
+    assert scalar(copied_home / "analytics.duckdb",
+                  "select count(*) from marts.fct_corporate_metrics where company = 'Google'") > 0, \
+        "Google's last good metrics stay"
+
+
+def test_online_http_failure_is_a_failure(copied_home):
+    """Without a mirror a failed download (no network here) is an error, not 'unavailable'."""
+    fetcher = SourceFetcher(cache_dir=str(copied_home / "cache"), retries=0, connect_timeout_s=2)
+    reports, _ = run_everything(copied_home, None, fetcher=fetcher)
+    assert not reports[MAIN_REPORT].success
+    assert "download failed" in failure_messages(reports[MAIN_REPORT])
