@@ -7,6 +7,7 @@ import pytest
 from energy_index.defs.corporate.registry import REPORTS
 from energy_index.defs.sources.fetcher import SourceFetcher
 from energy_index_tests.conftest import mirror_path
+from energy_index_tests.fixtures import corporate
 from energy_index_tests.fixtures.pipeline import failure_messages, query, run_everything, scalar
 
 FACT_SHEET = "microsoft_2024_data_fact_sheet"
@@ -69,6 +70,26 @@ def test_task_emissions_and_closure(built_home):
     bottom_up, reported, share = query(warehouse, """select bottom_up_mwh, reported_electricity_mwh,
         share_of_reported_electricity_pct from marts.fct_energy_closure where company = 'Microsoft' and fiscal_year = 2023""")[0]
     assert reported == 23_567_502 and share == pytest.approx(bottom_up / reported * 100)
+
+
+def test_every_parsed_report_passes_its_checks(built_home):
+    rows = dict(query(built_home / "warehouse.duckdb",
+                      "select report_id, checks_passed from raw.corporate_report_status where status = 'parsed'"))
+    assert rows == {FACT_SHEET: True, GOOGLE: True}
+
+
+def test_a_report_failing_its_checks_is_flagged_not_dropped(copied_home, mirror):
+    mirror.add(mirror_path(REPORTS[FACT_SHEET].url), corporate.inconsistent_fact_sheet())
+    reports, main = run_everything(copied_home, mirror.base_url)
+    assert reports[FACT_SHEET].success and main.success, "a failing check flags, it does not block"
+    check = next(e for e in reports[FACT_SHEET].get_asset_check_evaluations())
+    assert not check.passed
+    failing = check.metadata["failing_rows"].value
+    assert any("scope1 + scope2_market vs scope1_2_market 2023" in f["sample_ids"] for f in failing)
+    warehouse = copied_home / "warehouse.duckdb"
+    assert scalar(warehouse, f"select checks_passed from raw.corporate_report_status where report_id = '{FACT_SHEET}'") is False
+    assert scalar(warehouse, """select value from marts.fct_corporate_metrics where is_primary
+        and metric = 'scope1_2_market' and fiscal_year = 2023 and company = 'Microsoft'""") == 600_000
 
 
 def test_an_unreadable_report_fails_alone(copied_home, mirror):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import dagster as dg
 
 from energy_index.definitions import defs
@@ -37,5 +39,21 @@ def test_nightly_schedule_runs_everything_at_two_utc():
     schedule = definitions.resolve_schedule_def("nightly_refresh")
     assert schedule.cron_schedule == "0 2 * * *" and schedule.execution_timezone == "UTC"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
-    job = definitions.resolve_job_def("refresh_everything")
-    assert set(job.asset_layer.executable_asset_keys) >= set(definitions.resolve_all_asset_keys())
+    covered = set()
+    for name in ("refresh_everything", "refresh_corporate_reports"):
+        covered |= set(definitions.resolve_job_def(name).asset_layer.executable_asset_keys)
+    assert covered >= set(definitions.resolve_all_asset_keys()), "the two nightly jobs cover every asset"
+    reports = definitions.resolve_schedule_def("nightly_corporate_reports")
+    assert reports.cron_schedule == "30 1 * * *" and reports.execution_timezone == "UTC"
+    assert reports.default_status == dg.DefaultScheduleStatus.RUNNING
+
+
+def test_report_schedule_requests_one_run_per_registered_report():
+    from energy_index.defs.corporate.registry import REPORTS
+    definitions = defs()
+    schedule = definitions.resolve_schedule_def("nightly_corporate_reports")
+    context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 23, 1, 30, tzinfo=UTC),
+                                        repository_def=definitions.get_repository_def())
+    requests = list(schedule.evaluate_tick(context).run_requests)
+    assert sorted(r.partition_key for r in requests) == sorted(REPORTS)
+    assert len({r.run_key for r in requests}) == len(REPORTS)
