@@ -87,3 +87,22 @@ def test_economic_index_release_figures(mirror_home):
     reference = query(warehouse, "select count(distinct scenario_id), bool_and(meets_latency_limit) "
                                  "from marts.fct_task_energy where is_reference")[0]
     assert reference == (1, True)
+
+
+def test_corporate_reports_offline(mirror_home):
+    warehouse = mirror_home / "warehouse.duckdb"
+    statuses = dict(query(warehouse, "select report_id, status from raw.corporate_report_status"))
+    assert statuses == {"microsoft_2024_data_fact_sheet": "parsed",
+                        "google_2024_environmental_report": "unavailable",
+                        "microsoft_2024_environmental_sustainability_report": "unavailable"}
+    assert scalar(warehouse, "select checks_passed from raw.corporate_report_status "
+                             "where report_id = 'microsoft_2024_data_fact_sheet'") is True
+    location, market = query(warehouse, """select location_kg_per_kwh, market_kg_per_kwh
+        from marts.fct_corporate_emission_factors where company = 'Microsoft' and fiscal_year = 2023""")[0]
+    assert location == pytest.approx(8_077_403 / 23_567_502) and market == pytest.approx(393_134 / 23_567_502)
+
+
+def test_grid_carbon_every_year(mirror_home):
+    rows = dict(query(mirror_home / "warehouse.duckdb",
+                      "select year, count(*) from marts.dim_grid_carbon_intensity group by 1"))
+    assert rows == {2019: 24, 2020: 27, 2021: 34, 2022: 36, 2023: 40, 2024: 44}

@@ -36,6 +36,7 @@ def _write_slice(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFram
 
 def _record_status(conn, report: Report, status: str, detail: str, parsed: ParsedReport | None = None,
                    checks_passed: bool | None = None) -> None:
+    conn.execute("create schema if not exists raw")
     conn.execute(f"create table if not exists {STATUS_TABLE} (report_id varchar, company varchar, "
                  "status varchar, detail varchar, pages integer, tables_found integer, "
                  "metrics_recognised integer, checks_passed boolean, checked_at timestamptz)")
@@ -128,7 +129,6 @@ def corporate_reports(context: dg.AssetExecutionContext, fetcher: SourceFetcher,
 def _ensure_tables(conn) -> None:
     """Downstream models read these tables even when no report could be parsed."""
     for table, schema in (("raw.corporate_report_tables", CELL_COLUMNS), ("raw.corporate_report_metrics", METRIC_COLUMNS)):
-        conn.execute("create schema if not exists raw")
         conn.register("_empty", pl.DataFrame(schema=schema).to_arrow())
         try:
             conn.execute(f"create table if not exists {table} as select * from _empty")
