@@ -4,26 +4,16 @@
 -- goes to the group whose code, without trailing zeros, is its longest prefix. Task
 -- statements use O*NET-SOC 2010 codes; a detailed code that SOC 2019 no longer lists (for
 -- example 11-3011) keeps its groups but has no soc_detailed_title.
-with current_release as (
-    select * from {{ ref('int_aei__current_release') }}
-),
-
-statements as (
-    select statements.*
-    from {{ ref('stg_aei__task_statements') }} as statements
-    inner join current_release using (release)
+with statements as (
+    {{ in_current_release('stg_aei__task_statements') }}
 ),
 
 soc as (
-    select soc.*
-    from {{ ref('stg_aei__soc_structure') }} as soc
-    inner join current_release using (release)
+    {{ in_current_release('stg_aei__soc_structure') }}
 ),
 
 wages as (
-    select wages.*
-    from {{ ref('stg_aei__wage_data') }} as wages
-    inner join current_release using (release)
+    {{ in_current_release('stg_aei__wage_data') }}
 ),
 
 occupations as (

@@ -2,20 +2,17 @@
 -- Allocation rule (assumption allocation_rule = equal_split): a task's share is divided
 -- equally among its distinct occupations. A task with no matching statement keeps one row
 -- with no occupation, flagged unmatched, so its share is never dropped.
-with current_release as (
-    select * from {{ ref('int_aei__current_release') }}
+with tasks as (
+    {{ in_current_release('stg_aei__task_mappings') }}
 ),
 
-tasks as (
-    select mappings.*
-    from {{ ref('stg_aei__task_mappings') }} as mappings
-    inner join current_release using (release)
+statements as (
+    {{ in_current_release('stg_aei__task_statements') }}
 ),
 
 task_occupations as (
-    select distinct statements.task_key, statements.onet_soc_code
-    from {{ ref('stg_aei__task_statements') }} as statements
-    inner join current_release using (release)
+    select distinct task_key, onet_soc_code
+    from statements
 ),
 
 matched as (

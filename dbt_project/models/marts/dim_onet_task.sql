@@ -1,12 +1,6 @@
 -- One row per O*NET task statement of the current release, with its occupation and SOC groups.
-with current_release as (
-    select * from {{ ref('int_aei__current_release') }}
-),
-
-statements as (
-    select statements.*
-    from {{ ref('stg_aei__task_statements') }} as statements
-    inner join current_release using (release)
+with statements as (
+    {{ in_current_release('stg_aei__task_statements') }}
 ),
 
 occupations as (

@@ -46,7 +46,9 @@ factors as (
         chosen.scope2_location_tco2e / chosen.electricity_mwh as location_kg_per_kwh,
         chosen.scope2_market_tco2e / chosen.electricity_mwh as market_kg_per_kwh,
         coalesce(company_pue.reported_pue, {{ assumption('default_pue') }}) as pue,
-        case when company_pue.reported_pue is null then 'assumed (default_pue)' else 'reported' end as pue_source
+        case when company_pue.reported_pue is null then 'assumed (default_pue)' else 'reported' end as pue_source,
+        chosen.electricity_mwh is not null
+            and coalesce(chosen.scope2_location_tco2e, chosen.scope2_market_tco2e) is not null as has_factor
     from chosen
     left join company_pue using (company, fiscal_year)
 )

@@ -7,7 +7,7 @@ with occupation_energy as (
 
 factors as (
     select * from {{ ref('fct_corporate_emission_factors') }}
-    where location_kg_per_kwh is not null or market_kg_per_kwh is not null
+    where has_factor
 ),
 
 emissions as (

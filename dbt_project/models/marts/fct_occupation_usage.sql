@@ -13,16 +13,17 @@ occupations as (
 ),
 
 employment as (
-    select bls.*
-    from {{ ref('stg_aei__bls_employment') }} as bls
-    inner join {{ ref('int_aei__current_release') }} using (release)
+    {{ in_current_release('stg_aei__bls_employment') }}
+),
+
+soc as (
+    {{ in_current_release('stg_aei__soc_structure') }}
 ),
 
 major_groups as (
-    select soc.release, soc.soc_code as major_group_code, soc.soc_title as major_group_title
-    from {{ ref('stg_aei__soc_structure') }} as soc
-    inner join {{ ref('int_aei__current_release') }} using (release)
-    where soc.soc_level = 'major_group'
+    select release, soc_code as major_group_code, soc_title as major_group_title
+    from soc
+    where soc_level = 'major_group'
 ),
 
 occupation_usage as (

@@ -19,7 +19,7 @@ company_factors as (
         location_kg_per_kwh,
         market_kg_per_kwh
     from {{ ref('fct_corporate_emission_factors') }}
-    where location_kg_per_kwh is not null or market_kg_per_kwh is not null
+    where has_factor
 ),
 
 google_pue as (
