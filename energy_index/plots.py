@@ -7,6 +7,7 @@ import io
 
 import dagster as dg
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")  # no display on servers or in the daemon
 import matplotlib.pyplot as plt  # noqa: E402
@@ -62,4 +63,43 @@ def series_plot(series: dict[str, list[tuple[int, float]]], title: str, ylabel: 
     axis.set_yscale("log")
     axis.xaxis.get_major_locator().set_params(integer=True)
     axis.legend(fontsize=8)
+    return figure_markdown(figure)
+
+
+def log_histogram_plot(panels: dict[str, dict[str, list[float]]], title: str, xlabel: str,
+                       bins: int = 30) -> dg.MetadataValue:
+    """One panel per key (e.g. GPU), a stacked histogram per series on shared log-spaced bins.
+
+    Shared bins and x axis keep the panels comparable; log bins because energies span orders
+    of magnitude (a small-model request against a video).
+    """
+    values = [v for series in panels.values() for vs in series.values() for v in vs if v > 0]
+    edges = np.logspace(np.log10(min(values)), np.log10(max(values)), bins + 1) if values else bins
+    names = sorted({name for series in panels.values() for name in series})
+    figure, axes = plt.subplots(len(panels), 1, figsize=(7, 2.4 * len(panels) + 0.6), sharex=True, squeeze=False)
+    for axis, (panel, series) in zip(axes[:, 0], sorted(panels.items()), strict=True):
+        present = [name for name in names if series.get(name)]
+        axis.hist([series[name] for name in present], bins=edges, stacked=True, label=present)
+        axis.set_xscale("log")
+        axis.set_ylabel("runs")
+        axis.set_title(panel, fontsize=9)
+        axis.legend(fontsize=7)
+    axes[-1, 0].set_xlabel(xlabel)
+    figure.suptitle(title, fontsize=10)
+    return figure_markdown(figure)
+
+
+def heatmap_plot(values: list[list[float | None]], row_labels: list[str], column_labels: list[str],
+                 title: str) -> dg.MetadataValue:
+    """A correlation-style heatmap on [-1, 1], each cell annotated; None cells are blank and marked '–'."""
+    grid = np.ma.masked_invalid(np.array([[np.nan if v is None else v for v in row] for row in values], dtype=float))
+    figure, axis = plt.subplots(figsize=(1.3 * len(column_labels) + 2.5, 0.4 * len(row_labels) + 1.2))
+    image = axis.imshow(grid, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
+    axis.set_xticks(range(len(column_labels)), column_labels, fontsize=8)
+    axis.set_yticks(range(len(row_labels)), row_labels, fontsize=8)
+    for row, cells in enumerate(values):
+        for column, value in enumerate(cells):
+            axis.text(column, row, "–" if value is None else f"{value:.2f}", ha="center", va="center", fontsize=7)
+    axis.set_title(title, fontsize=9)
+    figure.colorbar(image, ax=axis, shrink=0.8)
     return figure_markdown(figure)

@@ -9,7 +9,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from energy_index.defs.economic_index.files import EconomicIndexRelease
-from energy_index.defs.grid_carbon.assets import GridCarbonYears
+from energy_index.defs.grid_carbon.files import GridCarbonSource
 from energy_index.defs.ml.assets import ModelStore
 from energy_index.defs.publish.snapshot import AnalyticsTarget
 from energy_index.defs.sources.fetcher import SourceFetcher
@@ -41,5 +41,5 @@ def build_resources(settings: Settings) -> dict:
         "model_store": ModelStore(models_dir=str(settings.models_dir)),
         "analytics": AnalyticsTarget(path=str(settings.analytics_path)),
         "economic_index": EconomicIndexRelease(),
-        "grid_carbon": GridCarbonYears(),
+        "grid_carbon": GridCarbonSource(),
     }

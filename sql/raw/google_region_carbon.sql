@@ -1,15 +1,13 @@
--- raw.google_region_carbon: every yearly region file, upstream column names, one row per
--- region and year. The intensity column's header differs by year ("Lifecycle grid carbon
--- intensity ..." until 2020, "Grid carbon intensity ..." after); union_by_name keeps both.
--- Parameters: $files (cached paths, each named ...-<year>.csv), $urls (source URLs, same order).
-with yearly as (
-    select *
-    from read_csv($files, header = true, union_by_name = true, filename = true, auto_detect = true,
-                  sample_size = -1)
-)
-
+-- One yearly Google Cloud region carbon file: its own columns (the intensity header differs by
+-- year), plus the year and URL it came from. Parameters: $path (cached file), $year, $source_url.
+-- Numbers are read as double in every year, so integer years (2019-2023) and decimal ones (2024)
+-- union into one type; "Google CFE" is pinned to double because a year with no CFE at all would
+-- otherwise be sniffed as text.
 select
-    * exclude (filename),
-    cast(regexp_extract(filename, '(\d{4})\.csv$', 1) as integer) as year,
-    list_filter($urls, url -> ends_with(url, regexp_extract(filename, '(\d{4}\.csv)$', 1)))[1] as source_url
-from yearly
+    *,
+    cast($year as integer) as year,
+    $source_url as source_url
+from read_csv(
+    $path, header = true, auto_detect = true, sample_size = -1,
+    auto_type_candidates = ['DOUBLE', 'VARCHAR'], types = {'Google CFE': 'DOUBLE'}
+)

@@ -1,0 +1,1 @@
+"""Energy modelling on the benchmark marts: GPU comparison and what-if scenarios."""
