@@ -130,6 +130,22 @@ def parse_report_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def predict_command(args: argparse.Namespace) -> int:
+    """Class, calibrated probabilities and predicted energy for one configuration, as JSON."""
+    import json
+
+    from energy_index.defs.ml.production import predict
+
+    text = Path(args.config[1:]).read_text() if args.config.startswith("@") else args.config
+    try:
+        result = predict(json.loads(text), load_settings().models_dir)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"energy-index predict: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="energy-index", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -141,9 +157,17 @@ def main(argv: list[str] | None = None) -> int:
     parse.add_argument("--format", choices=["csv", "json"], default="csv")
     parse.add_argument("--all", action="store_true",
                        help="every value found, not only the one per metric/region/year the marts use")
+    predict_parser = commands.add_parser("predict", help="predict the energy of a workload configuration")
+    predict_parser.add_argument("--config", required=True,
+                                help='JSON object with fct_workload_energy column names, or @file.json; e.g. '
+                                     '{"gpu": "H100 80GB HBM3", "task_family": "llm_text_generation", '
+                                     '"avg_tpot_s": 0.05, "avg_output_tokens": 400, "avg_batch_size_reqs": 60, '
+                                     '"max_batch_size_reqs": 64, "tensor_parallel": 1, "pipeline_parallel": 1}')
     args = parser.parse_args(argv)
     if args.command == "parse-report":
         return parse_report_command(args)
+    if args.command == "predict":
+        return predict_command(args)
     results = run_refresh() if args.command == "run" else None
     print("\n".join(summary_lines(results)))
     if results is None:

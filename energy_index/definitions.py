@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dagster as dg
 
+from energy_index.defs.analysis.gpu_comparison import gpu_comparison
+from energy_index.defs.analysis.scenarios import fct_scenarios
 from energy_index.defs.corporate.assets import corporate_reports
 from energy_index.defs.economic_index.assets import raw_tables as economic_index_raw_tables
 from energy_index.defs.economic_index.checks import interaction_shares_sum_to_100, task_statement_match_rate
 from energy_index.defs.economic_index.report import economic_index_usage
 from energy_index.defs.grid_carbon.assets import google_region_carbon, google_region_carbon_files
 from energy_index.defs.ml.assets import energy_classifier_baseline
+from energy_index.defs.ml.energy_models import energy_drivers, energy_model_evaluation, energy_model_production
 from energy_index.defs.mlenergy.assets import mlenergy_models, mlenergy_runs
 from energy_index.defs.publish.assets import analytics_snapshot
 from energy_index.defs.resources import build_resources
@@ -35,6 +38,11 @@ ALL_ASSETS = [
     dbt_models,
     economic_index_usage,
     energy_classifier_baseline,
+    energy_model_evaluation,
+    energy_model_production,
+    energy_drivers,
+    gpu_comparison,
+    fct_scenarios,
     analytics_snapshot,
 ]
 

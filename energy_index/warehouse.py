@@ -70,11 +70,16 @@ def table_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 
 def append_rows(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Append a frame to a bookkeeping table, creating it from the frame's schema the first time."""
+    """Append a frame to a history table, creating it the first time and adding any new columns
+    (rows from before a column existed read null there)."""
     conn.execute(f"create schema if not exists {table.split('.')[0]}")
     conn.register("_incoming", frame.to_arrow())
     try:
         if table_exists(conn, table):
+            existing = {row[0] for row in conn.execute(f"describe {table}").fetchall()}
+            for name, dtype, *_ in conn.execute("describe select * from _incoming").fetchall():
+                if name not in existing:
+                    conn.execute(f'alter table {table} add column "{name}" {dtype}')
             conn.execute(f"insert into {table} by name select * from _incoming")
         else:
             conn.execute(f"create table {table} as select * from _incoming")

@@ -1,0 +1,82 @@
+"""The production energy model: chosen by the grouped score, calibrated, guarded, and used by `predict`."""
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from sklearn.calibration import CalibratedClassifierCV
+
+from energy_index.defs.ml.baseline import LABELS
+from energy_index.defs.ml.features import CONFIG_COLUMNS, matrix, name_categories
+from energy_index.defs.ml.modelling import CLASSIFIERS, REGRESSORS, SEED
+
+MODEL_NAME = "energy_model_production"
+
+
+def fit_production(runs: pl.DataFrame, classifier: tuple[str, str], regressor: tuple[str, str]) -> dict:
+    """Fit the chosen classifier (with sigmoid-calibrated probabilities) and regressor on every run."""
+    categories = name_categories(runs)
+    class_x, class_features = matrix(runs, classifier[1], categories)
+    calibrated = CalibratedClassifierCV(CLASSIFIERS[classifier[0]](), method="sigmoid", cv=5)
+    calibrated.fit(class_x, runs["energy_label"].to_numpy())
+    reg_x, reg_features = matrix(runs, regressor[1], categories)
+    fitted_regressor = REGRESSORS[regressor[0]]().fit(reg_x, np.log(runs["energy_j"].to_numpy()))
+    return {"classifier": calibrated, "regressor": fitted_regressor, "categories": categories,
+            "classifier_spec": list(classifier), "regressor_spec": list(regressor),
+            "classifier_features": class_features, "regressor_features": reg_features}
+
+
+def current_score(models_dir: Path) -> float | None:
+    """The grouped macro-F1 of the production model on disk, if there is one."""
+    path = models_dir / f"{MODEL_NAME}.json"
+    return json.loads(path.read_text())["grouped_macro_f1"] if path.exists() else None
+
+
+def save_if_not_worse(models_dir: Path, bundle: dict, metadata: dict) -> tuple[bool, float | None]:
+    """Replace the production model only if the new grouped score is at least the old one's."""
+    import joblib
+
+    previous = current_score(models_dir)
+    if previous is not None and metadata["grouped_macro_f1"] < previous - 1e-9:
+        return False, previous
+    models_dir.mkdir(parents=True, exist_ok=True)
+    target = models_dir / f"{MODEL_NAME}.joblib"
+    partial = target.with_suffix(".joblib.partial")
+    joblib.dump({**bundle, **metadata}, partial)
+    os.replace(partial, target)
+    target.with_suffix(".json").write_text(json.dumps(metadata, indent=2, default=str))
+    return True, previous
+
+
+def predict(config: dict, models_dir: Path) -> dict:
+    """Energy class, calibrated probabilities and predicted energy for one workload configuration.
+
+    `config` uses fct_workload_energy's column names (gpu, task_family, batch_size,
+    avg_tpot_s, ...); anything missing is treated as the training data's missing values (0).
+    """
+    import joblib
+
+    path = models_dir / f"{MODEL_NAME}.joblib"
+    if not path.exists():
+        raise FileNotFoundError(f"no production model at {path}: materialise ml/energy_model_production first")
+    bundle = joblib.load(path)
+    unknown = sorted(set(config) - set(CONFIG_COLUMNS))
+    if unknown:
+        raise ValueError(f"unknown configuration keys {unknown}; known: {CONFIG_COLUMNS}")
+    row = pl.DataFrame([{column: config.get(column) for column in CONFIG_COLUMNS}],
+                       schema={c: (pl.Utf8 if c in ("task_family", "task", "model", "gpu") else pl.Float64)
+                               for c in CONFIG_COLUMNS})
+    class_x, _ = matrix(row, bundle["classifier_spec"][1], bundle["categories"])
+    reg_x, _ = matrix(row, bundle["regressor_spec"][1], bundle["categories"])
+    probabilities = dict(zip(bundle["classifier"].classes_, bundle["classifier"].predict_proba(class_x)[0],
+                             strict=True))
+    return {
+        "energy_label": max(probabilities, key=probabilities.get),
+        "probabilities": {label: round(float(probabilities[label]), 4) for label in LABELS},
+        "predicted_energy_j": round(float(np.exp(bundle["regressor"].predict(reg_x)[0])), 2),
+        "classifier": bundle["classifier_spec"], "regressor": bundle["regressor_spec"],
+        "grouped_macro_f1": bundle["grouped_macro_f1"], "trained_at": str(bundle["trained_at"]),
+        "seed": SEED,
+    }
