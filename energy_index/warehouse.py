@@ -87,6 +87,16 @@ def append_rows(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
         conn.unregister("_incoming")
 
 
+def replace_table(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Replace a derived table with a frame in one statement (readers see old or new, never half)."""
+    conn.execute(f"create schema if not exists {table.split('.')[0]}")
+    conn.register("_replacement", frame.to_arrow())
+    try:
+        conn.execute(f"create or replace table {table} as select * from _replacement")
+    finally:
+        conn.unregister("_replacement")
+
+
 def record_fetch(conn: duckdb.DuckDBPyConnection, fetch) -> None:
     """Append one download (or cache hit) to `raw.source_fetches`."""
     row = asdict(fetch)

@@ -16,7 +16,7 @@ from energy_index.defs.ml.modelling import (CLASSIFIERS, GROUPED, HOLDOUT, REGRE
                                             evaluate_regressor, label_of)
 from energy_index.defs.ml.production import fit_production, save_if_not_worse
 from energy_index.plots import confusion_matrix_plot
-from energy_index.warehouse import append_rows, utcnow
+from energy_index.warehouse import append_rows, replace_table, utcnow
 
 EVALUATION_KEY = dg.AssetKey(["ml", "energy_model_evaluation"])
 PRODUCTION_KEY = dg.AssetKey(["ml", "energy_model_production"])
@@ -86,9 +86,7 @@ def energy_model_evaluation(config: EvaluationConfig, duckdb: DuckDBResource) ->
     with duckdb.get_connection() as conn:
         append_rows(conn, "ml.energy_classifier_metrics", pl.DataFrame(classifiers))
         append_rows(conn, "ml.energy_regression_metrics", pl.DataFrame(regressions))
-        conn.register("_predictions", _predictions(runs, best, run_id).to_arrow())
-        conn.execute("create or replace table ml.energy_predictions as select * from _predictions")
-        conn.unregister("_predictions")
+        replace_table(conn, "ml.energy_predictions", _predictions(runs, best, run_id))
     table = pl.DataFrame(classifiers).select("estimator", "feature_set", "evaluation_scheme", "accuracy", "macro_f1")
     champion = max((r for r in classifiers if r["evaluation_scheme"] == GROUPED), key=lambda r: r["macro_f1"])
     return dg.MaterializeResult(metadata={
@@ -175,10 +173,7 @@ def energy_drivers(duckdb: DuckDBResource, model_store: ModelStore) -> dg.Materi
               "n": runs.height} for name, mean in zip(names, importance.importances_mean, strict=True)]
     frame = pl.DataFrame(rows)
     with duckdb.get_connection() as conn:
-        conn.execute("create schema if not exists ml")
-        conn.register("_drivers", frame.to_arrow())
-        conn.execute("create or replace table ml.energy_drivers as select * from _drivers")
-        conn.unregister("_drivers")
+        replace_table(conn, "ml.energy_drivers", frame)
     top = frame.filter(pl.col("modality") == "all").sort(pl.col("value").abs(), descending=True)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": frame.height,
