@@ -2,32 +2,26 @@
 -- (same task family, task, model and config). A run without a counterpart keeps its A100
 -- energy and is counted in the note: nothing is estimated that the benchmark did not measure.
 -- One row per modality and a total row (modality 'all'); energies are one unit of work per run.
-with runs as (
-    select * from marts.fct_workload_energy
-),
-
-a100 as (
-    select * from runs
+-- The pairs come from marts.fct_gpu_comparison, the one place A100 and H100 runs are matched.
+with a100 as (
+    select run_id, modality, energy_j
+    from marts.fct_workload_energy
     where gpu = 'A100-SXM4-40GB'
 ),
 
-h100 as (
-    select * from runs
-    where gpu = 'H100 80GB HBM3'
+pairs as (
+    select a100_run_id, h100_energy_j
+    from marts.fct_gpu_comparison
 ),
 
 replaced as (
     select
         a100.modality,
         a100.energy_j as baseline_energy_j,
-        coalesce(h100.energy_j, a100.energy_j) as scenario_energy_j,
-        h100.run_id is null as has_no_counterpart
+        coalesce(pairs.h100_energy_j, a100.energy_j) as scenario_energy_j,
+        pairs.a100_run_id is null as has_no_counterpart
     from a100
-    left join h100
-        on a100.task_family = h100.task_family
-        and a100.task = h100.task
-        and a100.model = h100.model
-        and a100.config = h100.config
+    left join pairs on pairs.a100_run_id = a100.run_id
 ),
 
 summed as (

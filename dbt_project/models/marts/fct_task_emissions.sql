@@ -6,8 +6,7 @@ with task_energy as (
 ),
 
 factors as (
-    select * from {{ ref('fct_corporate_emission_factors') }}
-    where has_factor
+    select * from {{ ref('int_corporate__company_factors') }}
 ),
 
 emissions as (

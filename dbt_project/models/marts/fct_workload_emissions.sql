@@ -18,8 +18,7 @@ company_factors as (
         pue_source,
         location_kg_per_kwh,
         market_kg_per_kwh
-    from {{ ref('fct_corporate_emission_factors') }}
-    where has_factor
+    from {{ ref('int_corporate__company_factors') }}
 ),
 
 google_pue as (

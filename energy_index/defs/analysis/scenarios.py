@@ -13,6 +13,7 @@ from energy_index.warehouse import preview_markdown, row_count
 SCENARIO_DIR = SQL_DIR / "scenarios"
 TABLE = "marts.fct_scenarios"
 WORKLOAD_ENERGY = dg.AssetKey(["marts", "fct_workload_energy"])
+GPU_COMPARISON = dg.AssetKey(["marts", "fct_gpu_comparison"])
 
 
 class ScenarioConfig(dg.Config):
@@ -51,7 +52,7 @@ def build_scenarios(conn: duckdb_module.DuckDBPyConnection, config: ScenarioConf
     return row_count(conn, TABLE)
 
 
-@dg.asset(key=["marts", "fct_scenarios"], group_name="ml", kinds={"duckdb"}, deps=[WORKLOAD_ENERGY],
+@dg.asset(key=["marts", "fct_scenarios"], group_name="ml", kinds={"duckdb"}, deps=[WORKLOAD_ENERGY, GPU_COMPARISON],
           pool="warehouse")
 def fct_scenarios(context: dg.AssetExecutionContext, config: ScenarioConfig,
                   duckdb: DuckDBResource) -> dg.MaterializeResult:
