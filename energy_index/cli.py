@@ -115,25 +115,24 @@ def _accuracy_lines(conn: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def parse_report_command(args: argparse.Namespace) -> int:
-    """Print the metrics recognised in any PDF, with page provenance, as CSV or JSON."""
+    """Print the values read in any PDF with their evidence (CSV or JSON), or explain every reading."""
+    from energy_index.defs.corporate.explain import explain, values_frame
     from energy_index.defs.corporate.extract import ReportError
     from energy_index.defs.corporate.report import parse_report
-    from energy_index.defs.quality.corporate_suites import primary_values
 
     try:
         report = parse_report(Path(args.path))
     except ReportError as exc:
         print(f"energy-index parse-report: {exc}", file=sys.stderr)
         return 2
-    frame = report.metrics_frame(Path(args.path).stem, args.company or "")
-    if not args.all:
-        frame = primary_values(frame)
-    columns = ["company", "metric", "region", "fiscal_year", "period_type", "value", "unit", "page",
-               "table_title", "raw_label", "raw_value", "flavor"]
-    frame = frame.select(columns).sort("metric", "region", "fiscal_year", nulls_last=False)
-    print(frame.write_json() if args.format == "json" else frame.write_csv(), end="")
-    print(f"# {report.pages} pages, {len(report.tables)} tables, {frame.height} values", file=sys.stderr)
-    return 0
+    if args.explain:
+        print(explain(report, args.format == "json"))
+    else:
+        frame = values_frame(report, Path(args.path).stem, args.company or "", args.all, args.regions)
+        print(frame.write_json() if args.format == "json" else frame.write_csv(), end="\n" if frame.is_empty() else "")
+    print(f"# {args.path}: {report.status}: {report.detail or report.status} "
+          f"({report.pages} pages, {len(report.tables)} tables)", file=sys.stderr)
+    return 2 if report.status == "no_text_layer" else 0
 
 
 def predict_command(args: argparse.Namespace) -> int:
@@ -162,7 +161,10 @@ def main(argv: list[str] | None = None) -> int:
     parse.add_argument("--company", help="company name to put on every row")
     parse.add_argument("--format", choices=["csv", "json"], default="csv")
     parse.add_argument("--all", action="store_true",
-                       help="every value found, not only the one per metric/region/year the marts use")
+                       help="every reading (chosen, agreeing, lost, rejected), not only the chosen values")
+    parse.add_argument("--regions", action="store_true", help="include regional breakdowns")
+    parse.add_argument("--explain", action="store_true",
+                       help="per metric and year: every candidate seen, the one chosen and why")
     predict_parser = commands.add_parser("predict", help="predict the energy of a workload configuration")
     predict_parser.add_argument("--config", required=True,
                                 help='JSON object with fct_workload_energy column names, or @file.json; e.g. '

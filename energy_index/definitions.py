@@ -6,6 +6,7 @@ import dagster as dg
 
 from energy_index.defs.analysis.gpu_comparison import gpu_comparison
 from energy_index.defs.analysis.scenarios import fct_scenarios
+from energy_index.defs.corporate.accuracy import corporate_reader_accuracy
 from energy_index.defs.corporate.assets import corporate_reports
 from energy_index.defs.economic_index.assets import raw_tables as economic_index_raw_tables
 from energy_index.defs.economic_index.checks import interaction_shares_sum_to_100, task_statement_match_rate
@@ -33,6 +34,7 @@ ALL_ASSETS = [
     economic_index_files,
     *economic_index_raw_tables,
     corporate_reports,
+    corporate_reader_accuracy,
     google_region_carbon_files,
     google_region_carbon,
     dbt_models,

@@ -4,7 +4,9 @@
 published analytics snapshot, the download cache and trained models. dbt's `profiles.yml`
 reads the same variable, so Python assets and dbt always open the same DuckDB file.
 `ENERGY_INDEX_MIRROR` (a directory or an http(s) base URL) rewrites every source URL onto an
-offline copy laid out as `<host>/<path>`.
+offline copy laid out as `<host>/<path>`. `ENERGY_INDEX_CORPORATE_TRUTH` lists truth files
+(figures read by eye from reports, `os.pathsep`-separated) to score the report reader
+against, beside the project's own; by default `../shared/corporate/truth.csv` when present.
 """
 
 from __future__ import annotations
@@ -24,12 +26,16 @@ DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt")) if Path(sys.executab
 
 HOME_ENV = "ENERGY_INDEX_HOME"
 MIRROR_ENV = "ENERGY_INDEX_MIRROR"
+TRUTH_ENV = "ENERGY_INDEX_CORPORATE_TRUTH"
+PROJECT_TRUTH = DBT_PROJECT_DIR / "seeds" / "corporate_reader_truth.csv"
+SHARED_TRUTH = REPO_ROOT.parent / "shared" / "corporate" / "truth.csv"
 
 
 @dataclass(frozen=True)
 class Settings:
     home: Path
     mirror: str | None
+    corporate_truth: tuple[Path, ...] = (PROJECT_TRUTH,)
 
     @property
     def warehouse_path(self) -> Path:
@@ -56,4 +62,7 @@ def load_settings() -> Settings:
     mirror = os.environ.get(MIRROR_ENV) or None
     if mirror and "://" not in mirror:
         mirror = str(Path(mirror).expanduser().resolve())
-    return Settings(home=home, mirror=mirror)
+    configured = os.environ.get(TRUTH_ENV)
+    extra = [Path(p).expanduser().resolve() for p in configured.split(os.pathsep) if p] if configured \
+        else [SHARED_TRUTH] if SHARED_TRUTH.exists() else []
+    return Settings(home=home, mirror=mirror, corporate_truth=(PROJECT_TRUTH, *extra))

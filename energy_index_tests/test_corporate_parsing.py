@@ -67,8 +67,8 @@ def test_a_pdf_without_tables_gives_no_metrics(tmp_path):
 
 @pytest.mark.parametrize("content, problem", [
     (b"<html><body>Access denied</body></html>", "not a PDF"),
-    (corporate.encrypted(), "encrypted, truncated or damaged"),
-    (corporate.fact_sheet()[:1500], "encrypted, truncated or damaged"),
+    (corporate.encrypted(), "encrypted: the PDF needs a password"),
+    (corporate.fact_sheet()[:1500], "truncated or damaged"),
 ])
 def test_unreadable_files_are_clear_errors(tmp_path, content, problem):
     path = tmp_path / "bad.pdf"

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import duckdb
 from dagster_duckdb import DuckDBResource
 
+from energy_index.defs.corporate.accuracy import ReaderTruth
 from energy_index.defs.economic_index.files import EconomicIndexRelease
 from energy_index.defs.grid_carbon.files import GridCarbonSource
 from energy_index.defs.ml.assets import ModelStore
@@ -42,4 +43,5 @@ def build_resources(settings: Settings) -> dict:
         "analytics": AnalyticsTarget(path=str(settings.analytics_path)),
         "economic_index": EconomicIndexRelease(),
         "grid_carbon": GridCarbonSource(),
+        "reader_truth": ReaderTruth(paths=[str(p) for p in settings.corporate_truth]),
     }

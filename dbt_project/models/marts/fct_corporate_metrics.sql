@@ -1,7 +1,6 @@
--- Canonical metrics recognised in the registered reports, with page provenance. A value a
--- report states in several tables (Scope 1 in Table 1A and as Table 3's subtotal) appears
--- once per table; is_primary marks the one from the lowest-numbered table, which is the
--- one to use.
+-- Canonical metrics recognised in the registered reports, every reading with its evidence.
+-- is_primary marks the one value per (report, metric, region, year) the reader chose; the
+-- others agree with it or lost to it (status, status_reason say which and why).
 with metrics as (
     select * from {{ ref('stg_corporate__metrics') }}
 ),
@@ -10,36 +9,35 @@ reports as (
     select * from {{ ref('corporate_reports') }}
 ),
 
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by report_id, metric, coalesce(region, ''), fiscal_year
-            order by precedence_rank
-        ) = 1 as is_primary
-    from metrics
-),
-
 final as (
     select
-        ranked.company,
-        ranked.report_id,
+        metrics.company,
+        metrics.report_id,
         reports.title as report_title,
-        ranked.fiscal_year,
-        ranked.period_type,
-        ranked.metric,
-        ranked.scope,
-        ranked.region,
-        ranked.value,
-        ranked.unit,
-        ranked.source_page,
-        ranked.table_title,
-        ranked.table_index,
-        ranked.flavor,
-        ranked.raw_label,
-        ranked.raw_value,
-        ranked.is_primary
-    from ranked
+        metrics.fiscal_year,
+        metrics.period_type,
+        metrics.metric,
+        metrics.scope,
+        metrics.region,
+        metrics.value,
+        metrics.unit,
+        metrics.source_page,
+        metrics.table_title,
+        metrics.table_index,
+        metrics.reader,
+        metrics.raw_label,
+        metrics.raw_value,
+        metrics.raw_unit,
+        metrics.unit_source,
+        metrics.basis_source,
+        metrics.boundary,
+        metrics.evidence,
+        metrics.confidence,
+        metrics.status,
+        metrics.status_reason,
+        metrics.sanity_issue,
+        metrics.is_primary
+    from metrics
     inner join reports using (report_id)
 )
 

@@ -1,3 +1,4 @@
+-- Readings of report metrics with a value (rejected readings stay in raw, with their reason).
 with source as (
     select * from {{ source('corporate', 'corporate_report_metrics') }}
 ),
@@ -20,12 +21,22 @@ renamed as (
         unit,
         raw_value,
         raw_label,
+        raw_unit,
+        unit_source,
+        basis_source,
+        boundary,
         table_title,
         page as source_page,
         table_index,
-        flavor,
-        precedence_rank
+        reader,
+        evidence,
+        confidence,
+        status,
+        status_reason,
+        nullif(sanity_issue, '') as sanity_issue,
+        is_primary
     from source
+    where value is not null
 )
 
 select * from renamed

@@ -49,9 +49,11 @@ def _record_status(conn, report: Report, status: str, detail: str, parsed: Parse
 
 
 def _validate(conn, report: Report, metrics: pl.DataFrame) -> tuple[ValidationOutcome, ValidationOutcome]:
-    rows = validate(metrics, f"{report.report_id}_metrics", "raw.corporate_report_metrics",
+    chosen = suites.primary_values(metrics).with_columns(
+        (pl.col("metric") + " " + pl.col("fiscal_year").cast(pl.Utf8) + ": " + pl.col("raw_label")).alias("reading"))
+    rows = validate(chosen, f"{report.report_id}_metrics", "raw.corporate_report_metrics",
                     suites.metrics_expectations(report.first_year, report.last_year, report.expected_metrics),
-                    id_column="raw_label")
+                    id_column="reading")
     consistency = validate(suites.consistency_frame(metrics), f"{report.report_id}_consistency",
                            "raw.corporate_report_metrics", suites.consistency_expectations(), id_column="comparison")
     for outcome in (rows, consistency):
@@ -73,7 +75,7 @@ def _scope_plot(report: Report, metrics: pl.DataFrame) -> dg.MetadataValue | Non
 
 
 def _core_metrics_table(metrics: pl.DataFrame) -> str:
-    primary = suites.primary_values(metrics).filter(pl.col("region").is_null()
+    primary = suites.primary_values(metrics).filter(pl.col("region").is_null() & pl.col("value").is_not_null()
                                                     & ~pl.col("metric").str.contains("intensity|category"))
     if primary.is_empty():
         return "no metrics recognised"
@@ -93,12 +95,15 @@ def _core_metrics_table(metrics: pl.DataFrame) -> str:
                                  "(report, page, table, row, column, text, flavour, parsing report)."),
         dg.AssetSpec(METRICS_KEY, skippable=True, group_name="corporate", kinds={"duckdb"}, deps=[TABLES_KEY],
                      description="Canonical metrics recognised in each report's tables (Scope 1/2/3, "
-                                 "electricity, energy, PUE, ...), normalised to tCO2e and MWh, with page, "
-                                 "table title and raw label."),
+                                 "electricity, energy, PUE, ...), normalised to tCO2e and MWh: every reading "
+                                 "with its evidence (page, reader, raw label, value and unit, where the unit and "
+                                 "Scope 2 basis were read), confidence and status; is_primary marks the one "
+                                 "value chosen per metric, region and year."),
     ],
     check_specs=[dg.AssetCheckSpec(CHECK, asset=METRICS_KEY, blocking=False,
-                                   description="Values non-negative, years in period, core metrics present, "
-                                               "subtotals and regional parts consistent.")],
+                                   description="The chosen values are non-negative, fall in the report's "
+                                               "years, include its core metrics and break no sanity rule (a "
+                                               "1000x jump between years); subtotals and regional parts add up.")],
     partitions_def=report_partitions,
     pool="warehouse",
     can_subset=True,  # a report the mirror lacks yields nothing: no materialisation, no check
@@ -122,7 +127,17 @@ def corporate_reports(context: dg.AssetExecutionContext, fetcher: SourceFetcher,
     try:
         parsed = parse_report(Path(fetch.path))
     except ReportError as exc:
+        with duckdb.get_connection() as conn:
+            _record_status(conn, report, "failed", exc.problem)
         raise dg.Failure(f"[{SOURCE}] {report.report_id} ({report.url}): {exc.problem}") from exc
+    if parsed.status != "parsed":
+        # A scan, or a report without GHG figures: say so, and keep the last good rows.
+        context.log.warning(f"{report.report_id}: {parsed.detail}")
+        with duckdb.get_connection() as conn:
+            record_fetch(conn, fetch)
+            _record_status(conn, report, parsed.status, parsed.detail, parsed)
+            _ensure_tables(conn)
+        return
     yield from _load(duckdb, report, parsed, fetch)
 
 
@@ -145,13 +160,17 @@ def _load(duckdb: DuckDBResource, report: Report, parsed: ParsedReport, fetch):
         _write_slice(conn, "raw.corporate_report_metrics", metrics, report.report_id)
         rows, consistency = _validate(conn, report, metrics)
         passed = rows.success and consistency.success
-        _record_status(conn, report, "parsed", f"{fetch.status} {fetch.location}", parsed, passed)
+        _record_status(conn, report, "parsed", f"{parsed.detail}; {fetch.status} {fetch.location}", parsed, passed)
     yield dg.MaterializeResult(asset_key=TABLES_KEY, metadata={
         "pages_parsed": parsed.pages, "tables_found": len(parsed.tables), "dagster/row_count": sum(
             len(t.cell_rows()) for t in parsed.tables)})
     plot = _scope_plot(report, metrics)
     yield dg.MaterializeResult(asset_key=METRICS_KEY, metadata={
         "metrics_recognised": len(parsed.metrics),
+        "readings": len(parsed.candidates),
+        "readings_rejected": sum(1 for c in parsed.candidates if c.status == "rejected"),
+        "pages_read_by_table_reader": dg.MetadataValue.text(", ".join(map(str, parsed.pages_read)) or "none"),
+        "dagster/row_count": metrics.height,
         "distinct_metrics": metrics["metric"].n_unique() if len(metrics) else 0,
         "core_metrics_by_year": dg.MetadataValue.md(_core_metrics_table(metrics)),
         **({"emissions_by_scope": plot} if plot else {})})

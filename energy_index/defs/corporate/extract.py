@@ -4,9 +4,11 @@ Sustainability reports set tables by whitespace, without ruling lines. camelot's
 flavour reads most of them (side-by-side tables come out as one wide grid, which the
 recogniser splits into blocks); `network` finds some that stream misses (the fact sheet's
 Table 7). Both are kept, labelled; the recogniser prefers stream where both read a value.
+Only the pages the text layer marks as worth it are read (see `document.relevant_pages`).
 A file that is not a readable PDF raises `ReportError`; a PDF without tables gives [].
 """
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +41,11 @@ class ExtractedTable:
                 for r, row in enumerate(self.cells) for c, text in enumerate(row) if text]
 
 
+def clean_cell(text: str) -> str:
+    """A cell's text, with a drop capital set apart from its word joined back ('E\nmissions')."""
+    return re.sub(r"^([A-Z])\n(?=[a-z])", r"\1", text.strip())
+
+
 def page_count(path: Path) -> int:
     """Open the PDF once to turn unreadable, encrypted or truncated files into a clear error."""
     if not path.exists():
@@ -49,27 +56,30 @@ def page_count(path: Path) -> int:
     try:
         document = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
-        raise ReportError(path, f"unreadable PDF ({exc}); encrypted, truncated or damaged") from exc
+        if "password" in str(exc).lower():
+            raise ReportError(path, "encrypted: the PDF needs a password to open") from exc
+        raise ReportError(path, f"unreadable PDF ({exc}); truncated or damaged") from exc
     try:
         return len(document)
     finally:
         document.close()
 
 
-def extract_tables(path: Path) -> list[ExtractedTable]:
-    """All tables on all pages, by every flavour, numbered per page."""
-    if page_count(path) == 0:
+def extract_tables(path: Path, pages: list[int]) -> list[ExtractedTable]:
+    """Every table on the given pages (1-based), by every flavour, numbered per page."""
+    if not pages:
         return []
     extracted, per_page = [], {}
     for flavor in FLAVORS:
         try:
-            tables = camelot.read_pdf(str(path), pages="all", flavor=flavor, suppress_stdout=True)
+            tables = camelot.read_pdf(str(path), pages=",".join(map(str, pages)), flavor=flavor,
+                                      suppress_stdout=True)
         except Exception as exc:  # camelot raises bare exceptions from several layers
             raise ReportError(path, f"camelot ({flavor}) could not read the tables: {exc}") from exc
         for table in tables:
             page = int(table.page)
             per_page[page] = per_page.get(page, 0) + 1
-            cells = [[str(v).strip() for v in row] for row in table.df.itertuples(index=False)]
+            cells = [[clean_cell(str(v)) for v in row] for row in table.df.itertuples(index=False)]
             extracted.append(ExtractedTable(page=page, index=per_page[page], flavor=flavor, cells=cells,
                                             report=dict(table.parsing_report)))
     return extracted

@@ -1,7 +1,8 @@
 """Great Expectations suites for the metrics recognised in one corporate report.
 
-Two validations per report: the recognised rows themselves (non-negative values, years in
-the report's period, the core metrics it is known to contain), and a derived consistency
+Two validations per report: the chosen values themselves (non-negative, years in the
+report's period, the core metrics it is known to contain, no sanity flag such as a 1000x
+jump between years), and a derived consistency
 frame that sets each stated total beside the sum of its parts: Scope 1 + Scope 2
 (market-based) against the report's own subtotal, and regional parts against their total.
 """
@@ -20,6 +21,7 @@ def metrics_expectations(first_year: int, last_year: int, expected_metrics: tupl
         E.ExpectColumnValuesToBeBetween(column="value", min_value=0),
         E.ExpectColumnValuesToBeBetween(column="fiscal_year", min_value=first_year, max_value=last_year),
         E.ExpectColumnDistinctValuesToContainSet(column="metric", value_set=list(expected_metrics)),
+        E.ExpectColumnValuesToBeNull(column="sanity_issue"),
     ]
 
 
@@ -28,9 +30,8 @@ def consistency_expectations() -> list:
 
 
 def primary_values(metrics: pl.DataFrame) -> pl.DataFrame:
-    """One value per (metric, region, year): the one from the highest-precedence table."""
-    return metrics.sort("precedence_rank").unique(["metric", "region", "fiscal_year"], keep="first",
-                                                  maintain_order=True)
+    """One value per (metric, region, year): the one the reader chose (see corporate/resolve.py)."""
+    return metrics.filter(pl.col("is_primary"))
 
 
 def consistency_frame(metrics: pl.DataFrame) -> pl.DataFrame:

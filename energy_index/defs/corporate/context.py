@@ -1,0 +1,147 @@
+"""The context a table row is read in: its section, row group, headings and title.
+
+The context decides what the label alone cannot: a `Location-based` row under a `Scope 2`
+section is Scope 2 location-based; a bare `Scope 2` row takes its basis from a heading,
+row group or title that states one, else from a footnote its label points to, else it stays
+`scope2`; the unit is the row's own (unit column, label, year header), else the last one
+stated above it in the table, else the headings' or title's. Every choice is written down
+(`basis_source`, `unit_source`, notes) so `--explain` can say why.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from energy_index.defs.corporate.candidate import Candidate, Place, make_candidate
+from energy_index.defs.corporate.document import Document
+from energy_index.defs.corporate.labels import (CATEGORY, LabelReading, basis_of, boundary_of, clean, footnote_marks,
+                                                read_label, residue)
+from energy_index.defs.corporate.units import Unit, read_unit, unit_from_label
+from energy_index.defs.corporate.values import HeaderYear, parse_value
+
+SUBTOTAL = re.compile(r"^(?:sub)?total(?: emissions)?$")
+REGIONAL = re.compile(r"region|countr|geograph|by location", re.IGNORECASE)
+# How much a reading is trusted, by where its parts came from.
+BASE_CONFIDENCE = {"table": 0.9, "quantities": 0.8, "columns": 0.6, "text:qa": 0.9, "text:line": 0.5}
+FROM_CONTEXT = 0.95        # the metric or unit came from a section, heading or title, not the row itself
+ALTERNATIVE_BOUNDARY = 0.85  # equity share / financial control: most companies headline operational control
+
+
+@dataclass
+class Context:
+    title: str
+    headings: list[str]
+    document: Document
+    page: int
+    section_text: str = ""
+    section: LabelReading = field(default_factory=lambda: LabelReading(None))
+    group_text: str = ""
+    running_unit: Unit | None = None
+    running_boundary: str | None = None
+
+    @property
+    def fiscal(self) -> bool:
+        return bool(re.search(r"\bfiscal\b", " ".join([self.title, *self.headings]), re.IGNORECASE))
+
+    def enter_section(self, text: str) -> None:
+        self.section_text, self.section = text, read_label(text)
+        self._note_unit(text, "section heading")
+
+    def enter_group(self, text: str) -> None:
+        self.group_text = text
+        self._note_unit(text, "row group")
+
+    def _note_unit(self, text: str, where: str) -> None:
+        """A unit or boundary stated in a heading, group or label holds for the rows below it."""
+        self.running_boundary = boundary_of(text) or self.running_boundary
+        unit = unit_from_label(text, f'{where} "{" ".join(text.split())}"', self.document.glossary)
+        if unit:
+            self.running_unit = unit
+
+    def read_row(self, label: str, values: dict[int, tuple[str, HeaderYear]], unit_cell: str,
+                 column_units: dict[int, str], place: Place, reader: str = "table") -> list[Candidate]:
+        """Candidates for one row: one per year column holding a number."""
+        metric, region, notes = self.metric_for(label)
+        unit_before = self.running_unit
+        self._note_unit(label, "label")
+        if metric is None:
+            return []
+        basis_source = None
+        if metric == "scope2":
+            metric, basis_source = self.basis_for(label)
+        boundary = self.boundary()
+        confidence = BASE_CONFIDENCE[reader] * (FROM_CONTEXT if notes else 1.0)
+        if boundary in ("equity share", "financial control"):
+            confidence *= ALTERNATIVE_BOUNDARY
+        candidates = []
+        for column, (text, year) in values.items():
+            number = parse_value(text)
+            if number is None:
+                continue
+            unit, from_context = self.unit_for(label, unit_cell, column_units.get(column, ""), unit_before)
+            candidates.append(make_candidate(
+                metric, number, unit, year=year.year, period_type="fiscal" if self.fiscal else year.period_type,
+                raw_value=text, raw_label=label, place=place, region=region, basis_source=basis_source,
+                boundary=boundary, notes=notes, confidence=confidence * (FROM_CONTEXT if from_context else 1.0)))
+        return candidates
+
+    def metric_for(self, label: str) -> tuple[str | None, str | None, list[str]]:
+        """(metric, region, notes): from the label itself, else from the section it sits in."""
+        reading = read_label(label)
+        if reading.metric:
+            return reading.metric, None, []
+        cleaned, section = clean(label), self.section
+        if not section.metric or reading.scopes or not cleaned:
+            return None, None, []
+        via = [f'section "{self.section_text}"']
+        basis = basis_of(cleaned)
+        if section.scopes == {2} and basis and not residue(cleaned):
+            return f"scope2_{basis}", None, via
+        if SUBTOTAL.match(cleaned):
+            return section.metric, None, via
+        category = CATEGORY.search(cleaned)
+        if section.metric == "scope3_total" and category:
+            return f"scope3_category_{int(category.group(1))}", None, via
+        if REGIONAL.search(" ".join([self.title, *self.headings])):
+            return section.metric, " ".join(footnote_marks(label)[0].split()), via
+        return None, None, []
+
+    def basis_for(self, label: str) -> tuple[str, str | None]:
+        """A bare Scope 2 row's basis: a heading, row group or title that states it, else a footnote."""
+        sources = [("section", self.section_text), ("row group", self.group_text)]
+        sources += [("heading", h) for h in self.headings] + [("title", self.title)]
+        for where, text in sources:
+            basis = basis_of(text) if text else None
+            if basis:
+                return f"scope2_{basis}", f'{where} "{" ".join(text.split())}"'
+        for mark in footnote_marks(label)[1]:
+            note = self.document.footnote(mark, self.page)
+            if note and basis_of(note):
+                return f"scope2_{basis_of(note)}", f'footnote {mark}: "{note}"'
+        return "scope2", None
+
+    def boundary(self) -> str | None:
+        if self.running_boundary:
+            return self.running_boundary
+        for text in [*self.headings, self.title]:
+            found = boundary_of(text) if text else None
+            if found:
+                return found
+        return None
+
+    def unit_for(self, label: str, unit_cell: str, column_unit: str, running: Unit | None) -> tuple[Unit | None, bool]:
+        """(unit, whether it came from the context rather than the row)."""
+        glossary = self.document.glossary
+        own = (read_unit(unit_cell, "unit column", glossary) if unit_cell else None) \
+            or unit_from_label(label, "label", glossary) \
+            or (read_unit(column_unit, "year header", glossary) if column_unit else None)
+        if own:
+            return own, False
+        if running:
+            return running, True
+        for where, text in [*(("heading", h) for h in self.headings), ("title", self.title)]:
+            unit = unit_from_label(text, f'{where} "{text}"', glossary) if text else None
+            if unit:
+                return unit, True
+        return None, False

@@ -1,0 +1,124 @@
+"""A report's text layer: what every reader needs to know about the document as a whole.
+
+pypdfium2 (which camelot 2 parses with) reads each page's text in a few milliseconds, so the
+whole document is read first: to refuse a file with no text layer, to pick the pages worth
+running the table reader on, to find footnotes (`p Scope 2 emissions on a market basis`),
+the abbreviations the document defines (`mmt = Million metric tons`) and the reporting
+period it states (`FY21 (the reporting period)`), and to give the text readers their lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from energy_index.defs.corporate import units
+
+# A page is worth the table reader when it talks about emissions or energy and holds figures.
+TOPIC = re.compile(r"scope\s?[123]|greenhouse|\bghg\b|co2|emission|electricity|\b[mgkt]wh\b|energy consum"
+                   r"|\bpue\b|power usage effectiveness", re.IGNORECASE)
+YEAR_HEADER = re.compile(r"^(?:(?:fy\s?'?)?(?:19|20)?\d{2}\b[^\w\n]{0,4}\s*){2,}$", re.IGNORECASE)
+FIGURE = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.])\d+\.\d+(?![\w])|(?<![\w.])\d{3,}(?![\w])")
+MIN_FIGURES = 8
+MIN_CHARS_PER_PAGE = 20
+SYMBOL_MARKS = "*\u2020\u2021\u00a7\u00b6#"
+MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+DATE = rf"(?:{MONTHS})\s+\d{{1,2}},?\s+(\d{{4}})"
+PERIOD_STATEMENTS = [  # (pattern, period type); group 1 is the year (2 or 4 digits)
+    (r"(?:fiscal\s+year|\bfy)\s*'?(\d{4}|\d{2})\s*\(?(?:the\s+)?reporting\s+(?:period|year)", "fiscal"),
+    (r"reporting\s+(?:period|year)\s*(?:\(|:|is|was|of|covers|covering)?\s*(?:the\s+)?(?:fiscal\s+year|\bfy)\s*'?(\d{4}|\d{2})",
+     "fiscal"),
+    (r"(?:calendar\s+year|\bcy)\s*(\d{4})\s*\(?(?:the\s+)?reporting\s+(?:period|year)", "calendar"),
+    (r"reporting\s+(?:period|year)\s*(?:\(|:|is|was|of|covers|covering)?\s*(?:the\s+)?calendar\s+year\s*(\d{4})", "calendar"),
+]
+
+
+class NoTextLayer(RuntimeError):
+    """A PDF whose pages are images (a scan): there is nothing for a reader to read."""
+
+
+@dataclass(frozen=True)
+class Period:
+    year: int
+    period_type: str  # fiscal | calendar
+    evidence: str
+
+
+@dataclass
+class Document:
+    path: Path
+    pages: list[str]                         # the text of each page; page n is pages[n - 1]
+    glossary: dict = field(default_factory=dict)
+    reporting_period: Period | None = None
+
+    def lines(self, page: int) -> list[str]:
+        return [line.strip() for line in self.pages[page - 1].splitlines() if line.strip()]
+
+    def relevant_pages(self) -> list[int]:
+        """Pages that mention emissions or energy and hold a table: a table's worth of figures, or
+        a line of years (a header row) with a figure below it."""
+        return [n for n, text in enumerate(self.pages, start=1) if TOPIC.search(text) and (
+            len(FIGURE.findall(text)) >= MIN_FIGURES
+            or (any(YEAR_HEADER.match(line) for line in self.lines(n)) and len(FIGURE.findall(text)) >= 3))]
+
+    def footnote(self, mark: str, page: int) -> str | None:
+        """The text of footnote `mark` (`p`, `*`, `4`), on the label's page first, then anywhere.
+
+        A letter or digit mark must start its line; a symbol may stand mid-line, as in a
+        note set beside a table (`... Carbon Methodology * Scope 2 and 3 ... market-based`).
+        """
+        start = r"(?:^|\s)" if mark in SYMBOL_MARKS else "^"
+        pattern = re.compile(rf"{start}{re.escape(mark)}[.)]?\s+([A-Z][^\n]{{8,}})")
+        for number in [page] + [n for n in range(1, len(self.pages) + 1) if n != page]:
+            for line in self.lines(number):
+                match = pattern.search(line)
+                if match:
+                    return match.group(1).strip()
+        return None
+
+
+def read_document(path: Path) -> Document:
+    """Every page's text; raises NoTextLayer for a scan. The caller has already checked the file opens."""
+    document = pdfium.PdfDocument(str(path))
+    try:
+        pages = []
+        for page in document:
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
+            textpage.close()
+            page.close()
+    finally:
+        document.close()
+    if pages and sum(len(re.sub(r"\s", "", text)) for text in pages) < MIN_CHARS_PER_PAGE * len(pages):
+        raise NoTextLayer(f"no text layer: {len(pages)} page(s) with almost no text (a scanned document?)")
+    full = "\n".join(pages)
+    return Document(path=path, pages=pages, glossary=units.glossary(full), reporting_period=stated_period(full))
+
+
+def stated_period(text: str) -> Period | None:
+    """The reporting period the document states in words, the most often stated one if several."""
+    found: Counter = Counter()
+    evidence: dict[tuple[int, str], str] = {}
+    for pattern, period_type in PERIOD_STATEMENTS:
+        for match in re.finditer(pattern, text, re.IGNORECASE):
+            year = _four_digits(match.group(1))
+            found[(year, period_type)] += 1
+            evidence.setdefault((year, period_type), " ".join(match.group(0).split()))
+    for match in re.finditer(rf"reporting\s+(?:period|year)[^.\n]{{0,60}}?\(?({DATE})\s*(?:-|\u2013|to|through)\s*({DATE})",
+                             text, re.IGNORECASE):
+        start = match.group(1)
+        key = (_four_digits(match.group(4)), "calendar" if start.lower().startswith("january 1") else "fiscal")
+        found[key] += 1
+        evidence.setdefault(key, " ".join(match.group(0).split()))
+    if not found:
+        return None
+    (year, period_type), _ = found.most_common(1)[0]
+    return Period(year, period_type, evidence[(year, period_type)])
+
+
+def _four_digits(digits: str) -> int:
+    return 2000 + int(digits) if len(digits) == 2 else int(digits)

@@ -1,0 +1,171 @@
+"""What a row label, field label or heading says: the metric, its Scope 2 basis, its boundary.
+
+Labels are read by their words, not by one company's phrasing: `Scope 1`, `Total Scope 1`,
+`Emissions from Direct Operations (Scope 1)`, `Gross global Scope 1 emissions (metric tons
+CO2e)` and `Scope 1 (direct) greenhouse gas emissions` are all Scope 1. A label is the
+metric it mentions only when nothing else is left in it: a label that also names a gas
+(`Scope 1 (direct) methane emissions`), a part (`Scope 3 GHG Emissions - Business Travel`),
+a ratio (`intensity`, `percent of`) or a change (`reductions`, `avoided`, `offsets`) is a
+different figure, and is not read as the metric.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Superscripts, daggers and the like that reports hang on labels as footnote marks.
+MARKS = "*\u2020\u2021\u00a7\u00b6#\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079"
+SCOPES = re.compile(r"\bscopes?\s*([123])((?:\s*(?:,|and|&|\+|/|-|to)\s*(?:scope\s*)?[123])*)(?!\d)")
+MARKET = re.compile(r"market[\s-]*(?:based|basis|method)|\bmbm\b")
+LOCATION = re.compile(r"location[\s-]*(?:based|basis|method)|\blbm\b")
+# A label naming one of these is a different figure from the metric it mentions.
+NOT_THE_METRIC = re.compile(
+    r"intensit|\bper\b|/|%|percent|\bshare\b|proportion|\bratio\b|reduc|avoid|offset|removal|credit"
+    r"|\bchange\b|\byoy\b|variance|biogenic|\bnet\b|saving|abate|compensat|(?<!covered by )\btarget(?:ed)?\b"
+    r"|renewable|non-renewable|\bgreen\b|\bsold\b|\bgenerat|\bcost|\bspend|\bprice|\bexcluding\b|\bexcl\b")
+GASES = re.compile(r"\b(?:methane|ch4|nitrous oxide|n2o|hfcs?|pfcs?|sf6|nf3|refrigerants?)\b"
+                   r"|\bcarbon dioxide\b(?!\s*equivalent)|\bco2\b(?!\s*-?\s*e)")
+# Words that may stand beside the metric's own words without making the label a part of it.
+FILLER = set("""
+    total subtotal gross global emissions emission ghg ghgs greenhouse gas gases co2e tco2e co2-e scope scopes
+    direct indirect from operations operation operational own purchased sources source of the in and
+    for our by reporting year covered target base company-wide companywide absolute overall all
+    inventory carbon footprint market-based location-based market location based basis method
+    approach figure electricity energy consumption consumed use used usage within organization
+    organisation grid acquired bought imported combined amount
+    """.split())
+SCOPE2_FILLER = {"heat", "heating", "cooling", "steam"}  # what Scope 2 covers besides electricity
+ELECTRICITY = re.compile(r"\belectricity\b|\belectrical energy\b|\bpower consumption\b")
+ENERGY = re.compile(r"\b(?:total )?energy (?:consumption|use|used|consumed)\b|^energy$")
+CATEGORY = re.compile(r"\bcategory\s*(\d{1,2})\b")
+BOUNDARIES = {"equity share": re.compile(r"equity[\s-]*share"),
+              "operational control": re.compile(r"operational[\s-]*control"),
+              "financial control": re.compile(r"financial[\s-]*control")}
+OTHER_RULES = [  # metrics beside Scope 1/2/electricity, matched on the whole cleaned label
+    ("total_emissions", r"^(?:total|gross) (?:ghg |operational ghg |carbon )?emissions\b"),
+    ("renewable_electricity_share", r"^percentage of renewable electricity$|^renewable electricity (share|percentage)"),
+    ("renewable_electricity", r"^(?:total )?renewable electricity (?:consumption|use)"),
+    ("pue", r"power usage effectiveness|\bpue\b"),
+]
+
+
+@dataclass(frozen=True)
+class LabelReading:
+    """A label read: the metric it names (or None), its Scope 2 basis, and why."""
+
+    metric: str | None
+    scopes: frozenset[int] = frozenset()
+    basis: str | None = None
+    why: str = ""
+
+
+def footnote_marks(raw: str) -> tuple[str, list[str]]:
+    """Split trailing footnote marks off a label: 'Scope 2 (indirect) emissions p q' -> ['p', 'q'].
+
+    Marks are symbols (`*`, daggers, superscripts), digits glued to a word or a parenthesis
+    (`Services2`, `(market-based)4`), digits after a space that do not continue a scope
+    (`emissions 1,2,3` but not `Scope 1` or `Scope 1 and 2`), and single or doubled letters
+    after a space (`emissions n`, `consumption aa`).
+    """
+    text, marks = " ".join(raw.replace("\u2013", "-").replace("\u2014", "-").split()), []
+    while text:
+        symbols = re.search(rf"[{re.escape(MARKS)}]+$", text)
+        glued = re.search(r"(?<=[a-z)])(\d{1,2}(?:,\d{1,2})*)$", text)
+        spaced = re.search(r"(?<=\s)(\d{1,2}(?:,\s?\d{1,2})*|[a-z]|([a-z])\2)$", text)
+        if symbols:
+            marks.extend(reversed(symbols.group(0)))
+            text = text[: symbols.start()].rstrip()
+        elif glued and not re.search(r"scopes?$", text[: glued.start()], re.IGNORECASE):
+            marks.extend(reversed(re.split(r",", glued.group(1))))
+            text = text[: glued.start()].rstrip()
+        elif spaced and spaced.start() > 0 and not re.search(
+                r"(?:scopes?|category|tier|and|to|&|\+|,|-)\s*$", text[: spaced.start()], re.IGNORECASE):
+            marks.extend(reversed(re.split(r",\s?", spaced.group(1))))
+            text = text[: spaced.start()].rstrip()
+        else:
+            break
+    return text, marks[::-1]
+
+
+def clean(raw: str) -> str:
+    """Lower case, one space, subscripts folded, footnote marks removed."""
+    text = raw.replace("\u2082", "2").replace("\u00a0", " ").replace("\ufffe", "-")
+    text = re.sub(r"\b(scope\s?[123])\d+\b", r"\1", text, flags=re.IGNORECASE)  # 'Scope 31' (footnote 1)
+    text = re.sub(r"(\+\s?[123])\d+\b", r"\1", text)                               # 'Scope 1 + 21'
+    return footnote_marks(text)[0].lower().strip(" :-")
+
+
+def scopes_of(label: str) -> frozenset[int]:
+    found: set[int] = set()
+    for match in SCOPES.finditer(label):
+        digits = [int(match.group(1))] + [int(d) for d in re.findall(r"[123]", match.group(2))]
+        if re.search(r"(?:-|to)\s*(?:scope\s*)?3", match.group(2)) and digits[0] == 1:
+            digits = [1, 2, 3]  # 'Scopes 1-3'
+        found.update(digits)
+    return frozenset(found)
+
+
+def basis_of(text: str) -> str | None:
+    """'market' or 'location' when the text states exactly one basis."""
+    market, location = bool(MARKET.search(text.lower())), bool(LOCATION.search(text.lower()))
+    return "market" if market and not location else "location" if location and not market else None
+
+
+def boundary_of(text: str) -> str | None:
+    return next((name for name, pattern in BOUNDARIES.items() if pattern.search(text.lower())), None)
+
+
+def residue(label: str, allowed: set[str] = frozenset()) -> set[str]:
+    """The words outside parentheses that are neither scope words, units nor filler."""
+    outside = re.sub(r"\([^()]*\)", " ", label)
+    outside = SCOPES.sub(" ", outside)
+    words = re.findall(r"[a-z][a-z0-9-]*", outside)
+    return {w for w in words if w not in FILLER and w not in allowed and not re.fullmatch(r"m?t|mt|kt|mmt|mtco2e|t?co2e?|m?wh|gwh|kwh|twh", w)}
+
+
+def read_label(raw: str) -> LabelReading:
+    """The metric a label names by itself, before any heading or section is taken into account."""
+    label = clean(raw)
+    if not label:
+        return LabelReading(None)
+    scopes = scopes_of(label)
+    if scopes:
+        return _emissions_label(label, scopes)
+    if ELECTRICITY.search(label) and not NOT_THE_METRIC.search(label) and not re.search(r"emission|ghg|co2", label):
+        extra = residue(label)
+        if extra:
+            return LabelReading(None, why=f"electricity label names a part ({', '.join(sorted(extra))})")
+        return LabelReading("electricity", why="electricity label")
+    if ENERGY.search(label) and not NOT_THE_METRIC.search(label) and not residue(label):
+        return LabelReading("total_energy", why="energy label")
+    for metric, pattern in OTHER_RULES:
+        if re.search(pattern, label) and not (metric == "total_emissions" and (residue(label) or NOT_THE_METRIC.search(label))):
+            return LabelReading(metric, why=f"matches {metric}")
+    return LabelReading(None)
+
+
+def _emissions_label(label: str, scopes: frozenset[int]) -> LabelReading:
+    if NOT_THE_METRIC.search(label):
+        return LabelReading(None, scopes, why="a ratio, share, change or offset, not an amount")
+    if GASES.search(label):
+        return LabelReading(None, scopes, why="one gas, not all greenhouse gases")
+    basis = basis_of(label)
+    category = CATEGORY.search(label)
+    if scopes == {3} and category:
+        return LabelReading(f"scope3_category_{int(category.group(1))}", scopes)
+    extra = residue(label, SCOPE2_FILLER if 2 in scopes else frozenset())
+    if extra:
+        return LabelReading(None, scopes, why=f"names a part ({', '.join(sorted(extra))})")
+    if scopes == {1}:
+        return LabelReading("scope1", scopes, why="Scope 1 label")
+    if scopes == {2}:
+        return LabelReading(f"scope2_{basis}" if basis else "scope2", scopes, basis,
+                            why=f"Scope 2 label, {basis + '-based in the label' if basis else 'no basis in the label'}")
+    if scopes == {3}:
+        return LabelReading("scope3_total", scopes, basis, why="Scope 3 label")
+    if scopes == {1, 2}:
+        return LabelReading(f"scope1_2_{basis}" if basis else "scope1_2", scopes, basis, why="Scope 1 + 2 label")
+    if scopes == {1, 2, 3}:
+        return LabelReading("total_emissions", scopes, basis, why="Scope 1 + 2 + 3 label")
+    return LabelReading(None, scopes)

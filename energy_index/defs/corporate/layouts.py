@@ -1,0 +1,132 @@
+"""Tables without year columns: one year for the whole table, stated above it.
+
+- Column-metric tables put the metrics in the column headers and places in the rows
+  (`Location | Scope 1 emissions (metric tons CO2e) | Electricity (million kWh)`); their
+  `Total` row is the company's figure, for the year the title states (`Fiscal year 2022
+  energy and carbon footprint`). Trusted less than a year-column table: such tables often
+  cover part of a company (facilities, not fleet).
+- Parameter tables list one figure per row (`Parameter | Quantity | Units`), as assurance
+  statements do; labels and units may run over several lines. The year is the one the text
+  above states (`Fiscal Year 2022 reporting period`), else the document's reporting period.
+"""
+
+from __future__ import annotations
+
+import re
+
+from energy_index.defs.corporate.candidate import Candidate, Place, make_candidate
+from energy_index.defs.corporate.context import BASE_CONFIDENCE
+from energy_index.defs.corporate.document import Document
+from energy_index.defs.corporate.extract import ExtractedTable
+from energy_index.defs.corporate.labels import basis_of, clean, read_label
+from energy_index.defs.corporate.tables import header_blocks
+from energy_index.defs.corporate.units import read_unit, unit_from_label
+from energy_index.defs.corporate.values import HeaderYear, parse_value, year_in_text
+
+TOTAL = re.compile(r"^(?:grand |company |group )?totals?(?: company| group)?$")
+QUANTITY = re.compile(r"^(?:quantity|value|amount|result|figure|data)s?$", re.IGNORECASE)
+UNITS = re.compile(r"^units?(?: of measure)?$", re.IGNORECASE)
+ROWS_ABOVE = 6
+
+
+def read_layouts(table: ExtractedTable, document: Document) -> list[Candidate]:
+    """Candidates from the table's parameter blocks, or its Total row when it is a column-metric table."""
+    cells = table.cells
+    if any(header_blocks(cells, row) for row in range(len(cells))):
+        return []
+    return read_quantities(table, document) or read_columns(table, document)
+
+
+def _year_above(cells: list[list[str]], row: int, document: Document) -> tuple[HeaderYear | None, str]:
+    text = " ".join(c for r in cells[max(0, row - ROWS_ABOVE):row] for c in r if c)
+    year = year_in_text(text)
+    if year:
+        return year, "the text above the table"
+    period = document.reporting_period
+    return (HeaderYear(period.year, period.period_type), f'the reporting period ("{period.evidence}")') if period \
+        else (None, "")
+
+
+def read_columns(table: ExtractedTable, document: Document) -> list[Candidate]:
+    cells = table.cells
+    numeric = [r for r, row in enumerate(cells) if sum(1 for c in row if parse_value(c)) >= 2]
+    if not numeric:
+        return []
+    first = numeric[0]
+    header_rows = []
+    for row in range(first - 1, max(-1, first - 5), -1):
+        if not any(cells[row]):
+            break
+        header_rows.insert(0, row)
+    if not header_rows:
+        return []
+    year, year_source = _year_above(cells, header_rows[0], document)
+    totals = [r for r in numeric if TOTAL.match(clean(next((c for c in cells[r] if c), "")))]
+    if year is None or len(totals) != 1:
+        return []
+    total = totals[0]
+    candidates = []
+    for column in range(1, max(len(r) for r in cells)):
+        header = " ".join(cells[r][column] for r in header_rows if column < len(cells[r]) and cells[r][column])
+        reading = read_label(header)
+        number = parse_value(cells[total][column]) if column < len(cells[total]) else None
+        if not reading.metric or number is None:
+            continue
+        place = Place(page=table.page, reader=f"columns:{table.flavor}", table_index=table.index, row_index=total,
+                      table_title=" ".join(cells[header_rows[0] - 1]).strip() if header_rows[0] else "",
+                      evidence=f"{header} | Total: {cells[total][column]}")
+        candidates.append(make_candidate(
+            reading.metric, number, unit_from_label(header, "column header", document.glossary), year=year.year,
+            period_type=year.period_type, raw_value=cells[total][column], raw_label=f"{header} (Total row)",
+            place=place, confidence=BASE_CONFIDENCE["columns"],
+            basis_source="column header" if basis_of(header) else None, notes=[f"year from {year_source}"]))
+    return candidates
+
+
+def read_quantities(table: ExtractedTable, document: Document) -> list[Candidate]:
+    cells, candidates = table.cells, []
+    for header, row in enumerate(cells):
+        quantity = next((c for c, text in enumerate(row) if QUANTITY.match(text.strip())), None)
+        unit_col = next((c for c, text in enumerate(row) if UNITS.match(text.strip())), None)
+        if quantity is None or unit_col is None or quantity == 0:
+            continue
+        label_col = max(c for c in range(quantity) if row[c].strip() or c == 0)
+        year, year_source = _year_above(cells, header, document)
+        candidates += _quantity_rows(table, header, label_col, quantity, unit_col, year, year_source, document)
+    return candidates
+
+
+def _quantity_rows(table, header, label_col, quantity, unit_col, year, year_source, document) -> list[Candidate]:
+    cells = table.cells
+    data = [r for r in range(header + 1, len(cells)) if quantity < len(cells[r]) and parse_value(cells[r][quantity])]
+    candidates = []
+    for i, row in enumerate(data):
+        following = range(row + 1, data[i + 1] if i + 1 < len(data) else min(len(cells), row + 4))
+        label = _joined(cells, [row, *following], label_col, continuation=True)
+        unit_text = _joined(cells, [row, *following], unit_col, continuation=False)
+        reading = read_label(label)
+        if not reading.metric:
+            continue
+        place = Place(page=table.page, reader=f"quantities:{table.flavor}", table_index=table.index, row_index=row,
+                      evidence=f"{label} | {cells[row][quantity]} | {unit_text}")
+        if year is None:
+            continue
+        candidates.append(make_candidate(
+            reading.metric, parse_value(cells[row][quantity]), read_unit(unit_text, "unit column", document.glossary),
+            year=year.year, period_type=year.period_type, raw_value=cells[row][quantity], raw_label=label,
+            place=place, confidence=BASE_CONFIDENCE["quantities"],
+            basis_source="label" if reading.basis else None, notes=[f"year from {year_source}"]))
+    return candidates
+
+
+def _joined(cells, rows, column: int, continuation: bool) -> str:
+    """The cell's text with the lines that carry it on (labels: while they continue it)."""
+    parts = []
+    for row in rows:
+        text = cells[row][column].strip() if column < len(cells[row]) else ""
+        if not text:
+            continue
+        if parts and continuation and not (re.match(r"[a-z(]", text) or re.search(r"[-\u2013,]$|\band$", parts[-1])):
+            break
+        parts.append(text)
+    return " ".join(parts)

@@ -1,0 +1,122 @@
+"""Choosing one value per metric, region and year from every reading, by stated rules.
+
+1. Sanity rules that hold for any company reject a reading: a negative amount; zero Scope 1,
+   location-based Scope 2, electricity or energy (a company that reports them uses some;
+   market-based Scope 2 may be zero under contracts for renewable power).
+2. A bare Scope 2 reading equal (within 0.5%) to a reading of exactly one stated basis for the
+   same year is that figure (a questionnaire repeats its market-based figure without the word).
+3. Readings within 0.5% of each other agree. Among disagreeing groups the one chosen has the
+   most trusted reading; then the most independent places (pages and readers) saying it;
+   then the larger value (a company-wide total is never smaller than a part of it).
+4. Within the chosen group the reading from the lowest-numbered table (`Table 1A` before
+   `Table 3`) is the one shown, then the most trusted. Losers are kept, with the reason.
+5. In the chosen series, a year 1000 times its neighbour is flagged as a likely unit error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from energy_index.defs.corporate.candidate import Candidate
+
+AGREEMENT = 0.005
+NEVER_ZERO = ("scope1", "scope2_location", "electricity", "total_energy", "scope1_2", "scope1_2_location",
+              "total_emissions")
+UNIT_JUMP = 1000
+
+
+def resolve(candidates: list[Candidate]) -> list[Candidate]:
+    for candidate in candidates:
+        _apply_sanity(candidate)
+        candidate.table_number = table_number(candidate.place.table_title)
+    _name_bare_scope2(candidates)
+    groups: dict[tuple, list[Candidate]] = defaultdict(list)
+    for candidate in candidates:
+        if candidate.status != "rejected":
+            groups[candidate.key].append(candidate)
+    for group in groups.values():
+        _choose(group)
+    _flag_unit_jumps([c for c in candidates if c.status == "chosen"])
+    return candidates
+
+
+def table_number(title: str) -> tuple:
+    match = re.match(r"^table\s+(\d+)([a-z]?)", title.strip(), re.IGNORECASE)
+    return (int(match.group(1)), match.group(2).lower()) if match else (10_000, "")
+
+
+def agree(a: float, b: float) -> bool:
+    return abs(a - b) <= AGREEMENT * max(abs(a), abs(b), 1e-9)
+
+
+def _apply_sanity(candidate: Candidate) -> None:
+    if candidate.status == "rejected" or candidate.value is None or candidate.unit in ("%", "ratio"):
+        return
+    if candidate.value < 0:
+        candidate.status, candidate.status_reason = "rejected", "negative: emissions and energy are never below zero"
+    elif candidate.value == 0 and candidate.metric in NEVER_ZERO:
+        candidate.status, candidate.status_reason = "rejected", f"zero {candidate.metric} is not a company's figure"
+
+
+def _name_bare_scope2(candidates: list[Candidate]) -> None:
+    stated = [c for c in candidates if c.status != "rejected" and c.metric in ("scope2_market", "scope2_location")]
+    for bare in (c for c in candidates if c.metric == "scope2" and c.status != "rejected"):
+        same = {c.metric for c in stated
+                if (c.fiscal_year, c.region) == (bare.fiscal_year, bare.region) and agree(c.value, bare.value)}
+        if len(same) == 1:
+            bare.metric = same.pop()
+            bare.notes.append(f"no basis stated here; the same figure is stated as {bare.metric}")
+
+
+def _choose(group: list[Candidate]) -> None:
+    clusters: list[list[Candidate]] = []
+    for candidate in sorted(group, key=lambda c: -c.confidence):
+        home = next((cl for cl in clusters if agree(cl[0].value, candidate.value)), None)
+        home.append(candidate) if home is not None else clusters.append([candidate])
+
+    def strength(cluster: list[Candidate]) -> tuple:
+        places = {(c.place.page, c.place.reader.split(":")[0]) for c in cluster}
+        return max(c.confidence for c in cluster), len(places), max(c.value for c in cluster)
+
+    ranked = sorted(clusters, key=strength, reverse=True)
+    best = ranked[0]
+    shown = min(best, key=lambda c: (c.table_number, -c.confidence, c.place.reader != "table:stream",
+                                     c.place.page, c.place.row_index))
+    for candidate in best:
+        candidate.status = "chosen" if candidate is shown else "agrees"
+        candidate.status_reason = _why_chosen(best, ranked) if candidate is shown else "agrees with the chosen value"
+    for cluster in ranked[1:]:
+        for candidate in cluster:
+            candidate.status = "lost"
+            candidate.status_reason = (f"{candidate.value:,.10g} conflicts with the chosen {shown.value:,.10g}, "
+                                       f"which is {_margin(strength(best), strength(cluster))}")
+
+
+def _why_chosen(best: list[Candidate], ranked: list[list[Candidate]]) -> str:
+    places = len({(c.place.page, c.place.reader.split(":")[0]) for c in best})
+    said = f"read {len(best)} time(s) in {places} place(s)"
+    return said if len(ranked) == 1 else f"{said}; {len(ranked) - 1} conflicting value(s) lost"
+
+
+def _margin(winner: tuple, loser: tuple) -> str:
+    if winner[0] != loser[0]:
+        return f"more trusted ({winner[0]:.2f} against {loser[0]:.2f})"
+    if winner[1] != loser[1]:
+        return f"stated in more places ({winner[1]} against {loser[1]})"
+    return "larger (a total is never smaller than its parts)"
+
+
+def _flag_unit_jumps(chosen: list[Candidate]) -> None:
+    series: dict[tuple, list[Candidate]] = defaultdict(list)
+    for candidate in chosen:
+        if candidate.value and candidate.unit in ("tCO2e", "MWh"):
+            series[(candidate.metric, candidate.region)].append(candidate)
+    for points in series.values():
+        points.sort(key=lambda c: c.fiscal_year)
+        for before, after in zip(points, points[1:]):
+            ratio = after.value / before.value
+            if ratio >= UNIT_JUMP or ratio <= 1 / UNIT_JUMP:
+                for candidate in (before, after):
+                    candidate.sanity_issue = (f"{before.fiscal_year} -> {after.fiscal_year} changes {ratio:,.4g}x: "
+                                              "a likely unit error")

@@ -1,0 +1,99 @@
+"""Units as reports print them, normalised to tCO2e and MWh.
+
+Case carries meaning: `MtCO2e`, `MMT` and `million metric tons` are megatonnes, while
+`mtCO2e` (Microsoft), `MT CO2e` (NVIDIA) and `mt CO2e` (Meta) are metric tons. Where a
+document defines an abbreviation itself (`mmt = Million metric tons`), its definition wins
+over these defaults. A unit with `/` or `per` is a ratio, never an amount.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MASS, ENERGY, RATIO = "mass", "energy", "ratio"
+I = re.IGNORECASE
+# (pattern, flags, canonical unit, factor to it, dimension); the first pattern that matches wins.
+PATTERNS = [
+    (r"\b(?:million|mn|mio\.?)\s+(?:metric\s+)?(?:tons?|tonnes?)\b|\bmmt\b|\bmmtco2e?\b", I, "tCO2e", 1e6, MASS),
+    (r"\bMt\s*CO2|\bMtCO2|\bMt\b|\bTg\s*CO2|\bmegatonnes?\b", 0, "tCO2e", 1e6, MASS),
+    (r"\b(?:thousand|'000)\s+(?:metric\s+)?(?:tons?|tonnes?)\b|\bkt\s*co2|\bkt\b|\bkilotonnes?\b|\bGg\s*CO2",
+     I, "tCO2e", 1e3, MASS),
+    (r"\b(?:metric\s+)?(?:tons?|tonnes?)\b|\bm?t\s*co2e?\b|\bm?tco2e?\b|\bMT\b|\bmt\b", I, "tCO2e", 1.0, MASS),
+    (r"\bkg\s*co2e?\b|\bkilograms?\b", I, "tCO2e", 1e-3, MASS),
+    (r"\b(?:billion|bn)\s+(?:kwh|kilowatt[\s-]*hours?)|\btwh\b|\bterawatt[\s-]*hours?", I, "MWh", 1e6, ENERGY),
+    (r"\b(?:million|mn)\s+(?:kwh|kilowatt[\s-]*hours?)|\bmkwh\b|\bgwh\b|\bgigawatt[\s-]*hours?|"
+     r"\b(?:thousand|'000)\s+mwh", I, "MWh", 1e3, ENERGY),
+    (r"\bmwh\b|\bmegawatt[\s-]*hours?", I, "MWh", 1.0, ENERGY),
+    (r"\bkwh\b|\bkilowatt[\s-]*hours?", I, "MWh", 1e-3, ENERGY),
+    (r"\bpj\b|\bpetajoules?", I, "MWh", 1e9 / 3600, ENERGY),
+    (r"\btj\b|\bterajoules?", I, "MWh", 1e6 / 3600, ENERGY),
+    (r"\bgj\b|\bgigajoules?", I, "MWh", 1e3 / 3600, ENERGY),
+    (r"\bmmbtu\b|\bmillion british thermal units?", I, "MWh", 0.293071, ENERGY),
+]
+DEFINITION = re.compile(  # 'mmt = Million metric tons', 'MT: metric tons', 'MMT means million metric tons'
+    r"(?:^|[\s;(])([A-Za-z][A-Za-z0-9]{0,7})\s*(?:=|:|\bmeans\b|\brefers to\b)\s*"
+    r"((?:million|thousand|billion)\s+(?:metric\s+)?(?:tons?|tonnes?)|metric\s+(?:tons?|tonnes?))\b", I)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit read from some text: what it is in canonical terms and where it was read."""
+
+    canonical: str
+    factor: float
+    dimension: str
+    printed: str
+    source: str
+
+
+def glossary(text: str) -> dict[str, tuple[float, str]]:
+    """Abbreviations the document defines for itself: token -> (factor to tCO2e, definition)."""
+    found: dict[str, tuple[float, str]] = {}
+    for token, definition in DEFINITION.findall(text):
+        words = definition.lower()
+        factor = 1e6 if words.startswith("million") else 1e3 if words.startswith("thousand") else \
+            1e9 if words.startswith("billion") else 1.0
+        found.setdefault(token, (factor, f"{token} = {definition}"))
+    return found
+
+
+def read_unit(text: str, source: str, defined: dict[str, tuple[float, str]] | None = None) -> Unit | None:
+    """The unit a piece of text states, or None. Ratios (`tCO2e/$M`, `per MWh`) are RATIO."""
+    folded = " ".join(text.replace("\u2082", "2").replace("\u2013", "-").split())
+    if not folded:
+        return None
+    if re.search(r"/|\bper\b|%|percent", folded, I):
+        unit = _first_match(folded)
+        return Unit("ratio", 1.0, RATIO, folded, source) if unit else None
+    for token, (factor, definition) in (defined or {}).items():
+        if re.search(rf"(?<![A-Za-z]){re.escape(token)}(?![a-z])", folded):
+            return Unit("tCO2e", factor, MASS, folded, f"{source}; {definition}")
+    match = _first_match(folded)
+    if match is None:
+        return None
+    canonical, factor, dimension = match
+    return Unit(canonical, factor, dimension, folded, source)
+
+
+def _first_match(text: str) -> tuple[str, float, str] | None:
+    for pattern, flags, canonical, factor, dimension in PATTERNS:
+        if re.search(pattern, text, flags):
+            return canonical, factor, dimension
+    return None
+
+
+def units_in_parentheses(text: str) -> list[str]:
+    """'Electricity (million kWh)' -> ['million kWh']; 'Market-based (in metric tons CO2e)' -> [...]."""
+    return [re.sub(r"^\s*in\s+", "", part) for part in re.findall(r"\(([^()]*)\)", text)]
+
+
+def unit_from_label(label: str, source: str, defined=None) -> Unit | None:
+    """A unit in a label's parentheses or after 'in'/'unit:'; the label's own words never count
+    ('Scope 1 emissions' says nothing about tonnes)."""
+    for part in reversed(units_in_parentheses(label)):
+        unit = read_unit(part, source, defined)
+        if unit:
+            return unit
+    trailing = re.search(r"(?:\bin|\bunits?:?)\s+([A-Za-z][^()]{0,40})$", label.strip(), I)
+    return read_unit(trailing.group(1), source, defined) if trailing else None

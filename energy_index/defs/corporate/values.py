@@ -1,0 +1,100 @@
+"""Numbers and years as reports print them.
+
+Values carry marks (`77,476*`), stand for nothing (`-`, `n/a`), are bounds (`<1`, `<500`),
+negative in accounts style (`(12)`) or percentages. Year headers carry fiscal prefixes
+(`FY24`, `FY2023/24`), notes (`2019 (baseline)`), footnote marks (`2022§`, `FY23¹`) or units
+(`2019 MTCO2e`); a target or goal column (`2030 target`) is not a year of data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from energy_index.defs.corporate.labels import MARKS
+
+NOT_REPORTED = re.compile(r"^(?:-+|\u2013|\u2014|n/?a|n\.a\.|na|nr|nd|not (?:reported|available|applicable)|none|x)$",
+                          re.IGNORECASE)
+NOT_A_DATA_YEAR = re.compile(r"target|goal|ambition|plan|forecast|projected|\bvs\b|change|%", re.IGNORECASE)
+HEADER_YEAR = re.compile(
+    r"^(?P<fy>fy|fiscal(?:\s+year)?)?\s*'?(?P<year>(?:19|20)\d{2}|\d{2})(?:\s*(?P<sep>[/-])\s*(?P<end>\d{4}|\d{2}))?"
+    r"(?P<rest>.*)$", re.IGNORECASE)
+FISCAL_IN_TEXT = re.compile(r"(?:fiscal\s+year|\bfy)\s*'?((?:19|20)\d{2}|\d{2})\b", re.IGNORECASE)
+CALENDAR_IN_TEXT = re.compile(r"calendar\s+year\s*((?:19|20)\d{2})\b|\bcy\s*((?:19|20)\d{2})\b", re.IGNORECASE)
+BARE_YEAR = re.compile(r"(?<![\d,.])((?:19|20)\d{2})(?![\d,])")
+
+
+@dataclass(frozen=True)
+class Number:
+    value: float
+    percent: bool = False
+
+
+@dataclass(frozen=True)
+class HeaderYear:
+    year: int
+    period_type: str       # fiscal | calendar
+    unit_text: str = ""    # '2019 MTCO2e' -> 'MTCO2e'
+
+
+def parse_value(text: str) -> Number | None:
+    """'118,100' -> 118100; '77,476*' -> 77476; '(12)' -> -12; '5%' -> 5 (percent); '-', 'n/a', '<1' -> None."""
+    cleaned = " ".join(text.replace("\u2212", "-").split())
+    cleaned = re.sub(rf"[{re.escape(MARKS)}]+$", "", cleaned).strip()
+    if not cleaned or NOT_REPORTED.match(cleaned) or cleaned[0] in "<>~\u2264\u2265":
+        return None
+    percent = cleaned.endswith("%")
+    cleaned = cleaned.rstrip("%").strip()
+    negative = cleaned.startswith("(") and cleaned.endswith(")")
+    cleaned = cleaned.strip("()").strip()
+    if re.fullmatch(r"-?\d{1,3}(?: \d{3})+(?:\.\d+)?", cleaned):  # '1 234 567', thin-space grouping
+        cleaned = cleaned.replace(" ", "")
+    cleaned = cleaned.replace(",", "")
+    if not re.fullmatch(r"-?\d+(?:\.\d+)?", cleaned):
+        return None
+    value = float(cleaned)
+    return Number(-value if negative else value, percent)
+
+
+def parse_header_year(text: str) -> HeaderYear | None:
+    """A column header that is a year of data, or None."""
+    cleaned = " ".join(text.replace("\u2013", "-").split())
+    match = HEADER_YEAR.match(cleaned)
+    if not match or NOT_A_DATA_YEAR.search(cleaned):
+        return None
+    fiscal, digits, end = match.group("fy"), match.group("year"), match.group("end")
+    if not fiscal and len(digits) == 2:
+        return None
+    year = _four(digits)
+    if end:
+        last = _four(end) if len(end) == 2 else int(end)
+        if len(end) == 2:
+            last = year // 100 * 100 + int(end)
+        if last != year + 1:
+            return None  # '2019-2023' is a range, not a column
+        year, fiscal = last, fiscal or "fiscal"
+    rest = re.sub(rf"[{re.escape(MARKS)}]", "", match.group("rest")).strip()
+    rest = re.sub(r"^\(?(?:baseline|base year|restated|actual|reported)\)?|\(?(?:baseline|base year|restated)\)?$", "",
+                  rest, flags=re.IGNORECASE).strip()
+    if rest and re.fullmatch(r"[a-z]|\d", rest):
+        rest = ""  # a footnote letter or digit
+    if not 1990 <= year <= 2100 or (rest and not re.search(r"co2|wh\b|\bt\b|tons?|tonnes?", rest, re.IGNORECASE)):
+        return None
+    return HeaderYear(year, "fiscal" if fiscal else "calendar", rest)
+
+
+def year_in_text(text: str) -> HeaderYear | None:
+    """The one year a heading or sentence is about: a stated fiscal or calendar year if exactly
+    one is stated, else the one bare year if there is exactly one; None when ambiguous."""
+    fiscal = {_four(y) for y in FISCAL_IN_TEXT.findall(text)}
+    calendar = {int(a or b) for a, b in CALENDAR_IN_TEXT.findall(text)}
+    if len(fiscal) + len(calendar) == 1:
+        return HeaderYear(next(iter(fiscal)), "fiscal") if fiscal else HeaderYear(next(iter(calendar)), "calendar")
+    if fiscal or calendar:
+        return None
+    bare = {int(y) for y in BARE_YEAR.findall(text) if 1990 <= int(y) <= 2100}
+    return HeaderYear(next(iter(bare)), "calendar") if len(bare) == 1 else None
+
+
+def _four(digits: str) -> int:
+    return 2000 + int(digits) if len(digits) == 2 else int(digits)
