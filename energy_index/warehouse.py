@@ -61,7 +61,7 @@ def _add_new_columns(conn: duckdb.DuckDBPyConnection, table: str, staged: str) -
     """A slice written by a newer version may bring columns the table lacks: add them (older
     slices read null there until they are refreshed) instead of failing the load."""
     def columns(name: str) -> dict[str, str]:
-        return dict(conn.execute(f"select column_name, data_type from (describe {name})").fetchall())
+        return dict(conn.execute(f"select column_name, column_type from (describe {name})").fetchall())
     existing = columns(table)
     for column, data_type in columns(staged).items():
         if column not in existing:

@@ -7,7 +7,7 @@ import pytest
 from energy_index.defs.corporate.registry import REPORTS
 from energy_index.defs.sources.fetcher import SourceFetcher
 from energy_index_tests.conftest import mirror_path
-from energy_index_tests.fixtures import corporate
+from energy_index_tests.fixtures import corporate, report_layouts
 from energy_index_tests.fixtures.pipeline import failure_messages, query, run_everything, scalar
 
 FACT_SHEET = "microsoft_2024_data_fact_sheet"
@@ -19,7 +19,9 @@ DEFAULT_PUE = 1.58  # the assumptions seed's default_pue
 def test_each_report_is_a_partition_and_a_missing_one_is_skipped_not_failed(built_home):
     statuses = dict(query(built_home / "warehouse.duckdb",
                           "select report_id, status from raw.corporate_report_status"))
-    assert statuses == {FACT_SHEET: "parsed", GOOGLE: "parsed", MAIN_REPORT: "unavailable"}
+    served = {FACT_SHEET: "parsed", GOOGLE: "parsed", MAIN_REPORT: "unavailable"}
+    assert {k: statuses[k] for k in served} == served
+    assert all(statuses[k] == "unavailable" for k in set(REPORTS) - set(served)), "the loopback mirror serves no others"
     detail = scalar(built_home / "warehouse.duckdb",
                     f"select detail from raw.corporate_report_status where report_id = '{MAIN_REPORT}'")
     assert "not in the mirror" in detail
@@ -110,3 +112,42 @@ def test_online_http_failure_is_a_failure(copied_home):
     reports, _ = run_everything(copied_home, None, fetcher=fetcher)
     assert not reports[MAIN_REPORT].success
     assert "download failed" in failure_messages(reports[MAIN_REPORT])
+
+
+def test_reader_accuracy_is_scored_in_the_pipeline(built_home):
+    exact, truth_rows, truth_set = query(built_home / "warehouse.duckdb", f"""select exact, truth_rows, truth_set
+        from quality.corporate_reader_accuracy where document = '{FACT_SHEET}'""")[0]
+    assert (exact, truth_rows, truth_set) == (16, 16, "reference")
+    outcomes = dict(query(built_home / "warehouse.duckdb", """select outcome, count(*)
+        from quality.corporate_reader_scored_rows group by 1"""))
+    assert outcomes == {"exact": 16}
+
+
+@pytest.mark.parametrize("pdf, status, detail", [
+    (report_layouts.no_ghg_table(), "no_figures", "no GHG figures found"),
+    (report_layouts.scanned(), "no_text_layer", "no text layer"),
+])
+def test_a_report_without_figures_is_a_status_and_keeps_the_last_good_rows(copied_home, mirror, pdf, status, detail):
+    mirror.add(mirror_path(REPORTS[GOOGLE].url), pdf)
+    reports, main = run_everything(copied_home, mirror.base_url)
+    assert reports[GOOGLE].success and main.success, "never a crash"
+    warehouse = copied_home / "warehouse.duckdb"
+    row = query(warehouse, f"select status, detail from raw.corporate_report_status where report_id = '{GOOGLE}'")[0]
+    assert row[0] == status and detail in row[1]
+    assert scalar(warehouse, "select count(*) from raw.corporate_report_metrics "
+                             f"where report_id = '{GOOGLE}' and is_primary") > 0, "the last good rows stay"
+
+
+def test_a_unit_error_is_flagged_and_its_factor_not_used(copied_home, mirror):
+    """FY23 electricity printed in thousands of MWh: a 1000x drop the sanity rules flag."""
+    mirror.add(mirror_path(REPORTS[FACT_SHEET].url), corporate.fact_sheet_with_unit_error())
+    reports, main = run_everything(copied_home, mirror.base_url)
+    assert reports[FACT_SHEET].success and main.success
+    check = next(e for e in reports[FACT_SHEET].get_asset_check_evaluations())
+    assert not check.passed and any("sanity_issue" in str(f) for f in check.metadata["failing_rows"].value)
+    warehouse = copied_home / "warehouse.duckdb"
+    usable = dict(query(warehouse, """select fiscal_year, has_factor from marts.fct_corporate_emission_factors
+        where company = 'Microsoft'"""))
+    assert usable[2023] is False and usable[2021] is True
+    assert scalar(warehouse, """select count(*) from marts.fct_workload_emissions where factor_source = 'company'
+        and factor_entity = 'Microsoft' and factor_year = 2023""") == 0

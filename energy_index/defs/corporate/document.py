@@ -21,6 +21,7 @@ from energy_index.defs.corporate import units
 # A page is worth the table reader when it talks about emissions or energy and holds figures.
 TOPIC = re.compile(r"scope\s?[123]|greenhouse|\bghg\b|co2|emission|electricity|\b[mgkt]wh\b|energy consum"
                    r"|\bpue\b|power usage effectiveness", re.IGNORECASE)
+TABLE_HEADER = re.compile(r"^(?:metric|parameter|indicator|kpi)s?\b.*\b(?:units?|quantity|value)\b", re.IGNORECASE)
 YEAR_HEADER = re.compile(r"^(?:(?:fy\s?'?)?(?:19|20)?\d{2}\b[^\w\n]{0,4}\s*){2,}$", re.IGNORECASE)
 FIGURE = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.])\d+\.\d+(?![\w])|(?<![\w.])\d{3,}(?![\w])")
 MIN_FIGURES = 8
@@ -60,10 +61,11 @@ class Document:
 
     def relevant_pages(self) -> list[int]:
         """Pages that mention emissions or energy and hold a table: a table's worth of figures, or
-        a line of years (a header row) with a figure below it."""
+        a header line (years, or 'Parameter | Quantity | Units') with figures below it."""
         return [n for n, text in enumerate(self.pages, start=1) if TOPIC.search(text) and (
             len(FIGURE.findall(text)) >= MIN_FIGURES
-            or (any(YEAR_HEADER.match(line) for line in self.lines(n)) and len(FIGURE.findall(text)) >= 3))]
+            or (any(YEAR_HEADER.match(line) or TABLE_HEADER.match(line) for line in self.lines(n))
+                and len(FIGURE.findall(text)) >= 3))]
 
     def footnote(self, mark: str, page: int) -> str | None:
         """The text of footnote `mark` (`p`, `*`, `4`), on the label's page first, then anywhere.

@@ -21,11 +21,11 @@ from energy_index.defs.corporate.extract import ExtractedTable
 from energy_index.defs.corporate.labels import basis_of, clean, read_label
 from energy_index.defs.corporate.tables import header_blocks
 from energy_index.defs.corporate.units import read_unit, unit_from_label
-from energy_index.defs.corporate.values import HeaderYear, parse_value, year_in_text
+from energy_index.defs.corporate.values import HeaderYear, Number, parse_value, year_in_text
 
 TOTAL = re.compile(r"^(?:grand |company |group )?totals?(?: company| group)?$")
-QUANTITY = re.compile(r"^(?:quantity|value|amount|result|figure|data)s?$", re.IGNORECASE)
-UNITS = re.compile(r"^units?(?: of measure)?$", re.IGNORECASE)
+QUANTITY = re.compile(r"^(?:quantity|value|amount|result|figure|data)s?$", re.IGNORECASE | re.MULTILINE)
+UNITS = re.compile(r"^units?(?: of measure)?$", re.IGNORECASE | re.MULTILINE)
 ROWS_ABOVE = 6
 
 
@@ -86,34 +86,45 @@ def read_columns(table: ExtractedTable, document: Document) -> list[Candidate]:
 def read_quantities(table: ExtractedTable, document: Document) -> list[Candidate]:
     cells, candidates = table.cells, []
     for header, row in enumerate(cells):
-        quantity = next((c for c, text in enumerate(row) if QUANTITY.match(text.strip())), None)
-        unit_col = next((c for c, text in enumerate(row) if UNITS.match(text.strip())), None)
+        quantity = next((c for c, text in enumerate(row) if QUANTITY.search(text)), None)
+        unit_col = next((c for c, text in enumerate(row) if UNITS.search(text)), None)
         if quantity is None or unit_col is None or quantity == 0:
-            continue
+            continue  # a merged 'Quantity / Units' cell is one column for both
         label_col = max(c for c in range(quantity) if row[c].strip() or c == 0)
         year, year_source = _year_above(cells, header, document)
         candidates += _quantity_rows(table, header, label_col, quantity, unit_col, year, year_source, document)
     return candidates
 
 
+def split_number(text: str) -> tuple[Number | None, str]:
+    """The one figure in a cell and the rest of its text: 'Million kWh (mkWh)\n3,199' -> (3199, 'Million kWh (mkWh)')."""
+    tokens = re.findall(r"(?<![\w.,])\(?-?\d{1,3}(?:,\d{3})*(?:\.\d+)?\)?(?![\w.,])|(?<![\w.,])\d+(?:\.\d+)?(?![\w.,])", text)
+    numbers = [(t, n) for t in tokens if (n := parse_value(t)) is not None]
+    if len(numbers) != 1:
+        return None, text
+    token, number = numbers[0]
+    return number, " ".join(text.replace(token, " ", 1).split())
+
+
 def _quantity_rows(table, header, label_col, quantity, unit_col, year, year_source, document) -> list[Candidate]:
     cells = table.cells
-    data = [r for r in range(header + 1, len(cells)) if quantity < len(cells[r]) and parse_value(cells[r][quantity])]
+    data = [r for r in range(header + 1, len(cells)) if quantity < len(cells[r]) and split_number(cells[r][quantity])[0]]
     candidates = []
     for i, row in enumerate(data):
-        following = range(row + 1, data[i + 1] if i + 1 < len(data) else min(len(cells), row + 4))
+        following = list(range(row + 1, data[i + 1] if i + 1 < len(data) else min(len(cells), row + 4)))
         label = _joined(cells, [row, *following], label_col, continuation=True)
-        unit_text = _joined(cells, [row, *following], unit_col, continuation=False)
+        number, rest = split_number(cells[row][quantity])
+        unit_text = " ".join(filter(None, [rest if unit_col == quantity else "",
+                                           _joined(cells, [row, *following], unit_col, continuation=False)
+                                           if unit_col != quantity else ""]))
         reading = read_label(label)
-        if not reading.metric:
+        if not reading.metric or year is None:
             continue
         place = Place(page=table.page, reader=f"quantities:{table.flavor}", table_index=table.index, row_index=row,
                       evidence=f"{label} | {cells[row][quantity]} | {unit_text}")
-        if year is None:
-            continue
         candidates.append(make_candidate(
-            reading.metric, parse_value(cells[row][quantity]), read_unit(unit_text, "unit column", document.glossary),
-            year=year.year, period_type=year.period_type, raw_value=cells[row][quantity], raw_label=label,
+            reading.metric, number, read_unit(unit_text, "unit column", document.glossary),
+            year=year.year, period_type=year.period_type, raw_value=str(number.value), raw_label=label,
             place=place, confidence=BASE_CONFIDENCE["quantities"],
             basis_source="label" if reading.basis else None, notes=[f"year from {year_source}"]))
     return candidates

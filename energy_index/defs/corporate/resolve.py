@@ -10,7 +10,9 @@
    then the larger value (a company-wide total is never smaller than a part of it).
 4. Within the chosen group the reading from the lowest-numbered table (`Table 1A` before
    `Table 3`) is the one shown, then the most trusted. Losers are kept, with the reason.
-5. In the chosen series, a year 1000 times its neighbour is flagged as a likely unit error.
+5. In the chosen series, a year about 1000 times its neighbour (beyond 10^2.5, so a unit error
+   still shows through a year's real change) is flagged as a likely unit error; a fall in
+   market-based Scope 2 is not, since contracts for renewable power can cut it that much.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from energy_index.defs.corporate.candidate import Candidate
 AGREEMENT = 0.005
 NEVER_ZERO = ("scope1", "scope2_location", "electricity", "total_energy", "scope1_2", "scope1_2_location",
               "total_emissions")
-UNIT_JUMP = 1000
+UNIT_JUMP = 10 ** 2.5
 
 
 def resolve(candidates: list[Candidate]) -> list[Candidate]:
@@ -116,7 +118,8 @@ def _flag_unit_jumps(chosen: list[Candidate]) -> None:
         points.sort(key=lambda c: c.fiscal_year)
         for before, after in zip(points, points[1:]):
             ratio = after.value / before.value
-            if ratio >= UNIT_JUMP or ratio <= 1 / UNIT_JUMP:
+            contracted_fall = before.metric == "scope2_market" and ratio < 1
+            if (ratio >= UNIT_JUMP or ratio <= 1 / UNIT_JUMP) and not contracted_fall:
                 for candidate in (before, after):
                     candidate.sanity_issue = (f"{before.fiscal_year} -> {after.fiscal_year} changes {ratio:,.4g}x: "
                                               "a likely unit error")

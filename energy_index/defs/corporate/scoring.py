@@ -24,6 +24,8 @@ import polars as pl
 SCORED_METRICS = ("scope1", "scope2_market", "scope2_location", "scope2", "electricity")
 TOLERANCE = 0.005
 OUTCOMES = ("exact", "unit_scale", "wrong", "missed")
+SUMMARY_SCHEMA = {"document": pl.Utf8, "truth_rows": pl.Int64, **{o: pl.Int64 for o in OUTCOMES},
+                  "false_values": pl.Int64, "extra_years": pl.Int64, "exact_pct": pl.Float64}
 
 
 def read_truth(path: Path) -> pl.DataFrame:
@@ -86,4 +88,4 @@ def score_documents(truth: pl.DataFrame, chosen: pl.DataFrame) -> pl.DataFrame:
         counts = {o: mine.filter(pl.col("outcome") == o).height for o in OUTCOMES}
         summary.append({"document": document, "truth_rows": mine.height, **counts, "false_values": false_values,
                         "extra_years": extra, "exact_pct": round(100 * counts["exact"] / max(mine.height, 1), 1)})
-    return pl.DataFrame(summary)
+    return pl.DataFrame(summary, schema=SUMMARY_SCHEMA)
