@@ -23,7 +23,8 @@ from energy_index.defs.corporate.values import HeaderYear, parse_value
 SUBTOTAL = re.compile(r"^(?:sub)?total(?: emissions)?$")
 REGIONAL = re.compile(r"region|countr|geograph|by location", re.IGNORECASE)
 # How much a reading is trusted, by where its parts came from.
-BASE_CONFIDENCE = {"table": 0.9, "quantities": 0.8, "columns": 0.6, "text:qa": 0.9, "text:line": 0.5}
+BASE_CONFIDENCE = {"table": 0.9, "text:rows": 0.75, "quantities": 0.8, "columns": 0.6, "text:qa": 0.9,
+                   "text:line": 0.5, "text:statement": 0.5}
 FROM_CONTEXT = 0.95        # the metric or unit came from a section, heading or title, not the row itself
 ALTERNATIVE_BOUNDARY = 0.85  # equity share / financial control: most companies headline operational control
 

@@ -28,7 +28,7 @@ MIN_FIGURES = 8
 MIN_CHARS_PER_PAGE = 20
 SYMBOL_MARKS = "*\u2020\u2021\u00a7\u00b6#"
 MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-DATE = rf"(?:{MONTHS})\s+\d{{1,2}},?\s+(\d{{4}})"
+DATE = rf"(?:(?:{MONTHS})\s+\d{{1,2}},?|\d{{1,2}}\s+(?:{MONTHS}))\s+(\d{{4}})"  # 'July 1, 2021' or '1 July 2021'
 PERIOD_STATEMENTS = [  # (pattern, period type); group 1 is the year (2 or 4 digits)
     (r"(?:fiscal\s+year|\bfy)\s*'?(\d{4}|\d{2})\s*\(?(?:the\s+)?reporting\s+(?:period|year)", "fiscal"),
     (r"reporting\s+(?:period|year)\s*(?:\(|:|is|was|of|covers|covering)?\s*(?:the\s+)?(?:fiscal\s+year|\bfy)\s*'?(\d{4}|\d{2})",
@@ -110,10 +110,11 @@ def stated_period(text: str) -> Period | None:
             year = _four_digits(match.group(1))
             found[(year, period_type)] += 1
             evidence.setdefault((year, period_type), " ".join(match.group(0).split()))
-    for match in re.finditer(rf"reporting\s+(?:period|year)[^.\n]{{0,60}}?\(?({DATE})\s*(?:-|\u2013|to|through)\s*({DATE})",
-                             text, re.IGNORECASE):
-        start = match.group(1)
-        key = (_four_digits(match.group(4)), "calendar" if start.lower().startswith("january 1") else "fiscal")
+    for match in re.finditer(rf"(?:reporting\s+(?:period|year)|for\s+the\s+period)[^.\n]{{0,60}}?\(?({DATE})"
+                             rf"\s*(?:-|\u2013|to|through|until)?\s*({DATE})", text, re.IGNORECASE):
+        start = match.group(1).lower()
+        calendar = start.startswith("january 1") or re.match(r"1\s+january", start) is not None
+        key = (_four_digits(match.group(4)), "calendar" if calendar else "fiscal")
         found[key] += 1
         evidence.setdefault(key, " ".join(match.group(0).split()))
     if not found:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 # Superscripts, daggers and the like that reports hang on labels as footnote marks.
 MARKS = "*\u2020\u2021\u00a7\u00b6#\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079"
-SCOPES = re.compile(r"\bscopes?\s*([123])((?:\s*(?:,|and|&|\+|/|-|to)\s*(?:scope\s*)?[123])*)(?!\d)")
+SCOPES = re.compile(r"\bscopes?\s*([123])((?:\s*(?:,\s*(?:and|&)?|and|&|\+|/|-|to)\s*(?:scope\s*)?[123])*)(?!\d)")
 MARKET = re.compile(r"market[\s-]*(?:based|basis|method)|\bmbm\b")
 LOCATION = re.compile(r"location[\s-]*(?:based|basis|method)|\blbm\b")
 # A label naming one of these is a different figure from the metric it mentions.
@@ -33,7 +33,7 @@ FILLER = set("""
     for our by reporting year covered target base company-wide companywide absolute overall all
     inventory carbon footprint market-based location-based market location based basis method
     approach figure electricity energy consumption consumed use used usage within organization
-    organisation grid acquired bought imported combined amount
+    organisation grid acquired bought imported combined amount or
     """.split())
 SCOPE2_FILLER = {"heat", "heating", "cooling", "steam"}  # what Scope 2 covers besides electricity
 ELECTRICITY = re.compile(r"\belectricity\b|\belectrical energy\b|\bpower consumption\b")

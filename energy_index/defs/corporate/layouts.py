@@ -1,4 +1,7 @@
-"""Tables without year columns: one year for the whole table, stated above it.
+"""Tables without year columns: years down the rows, or one year for the whole table.
+
+- Transposed tables put a year at the start of each row and the metrics in the column
+  headers (`Year | Scope 1 (thousand tonnes CO2e) | Electricity consumption (MWh)`).
 
 - Column-metric tables put the metrics in the column headers and places in the rows
   (`Location | Scope 1 emissions (metric tons CO2e) | Electricity (million kWh)`); their
@@ -15,13 +18,13 @@ from __future__ import annotations
 import re
 
 from energy_index.defs.corporate.candidate import Candidate, Place, make_candidate
-from energy_index.defs.corporate.context import BASE_CONFIDENCE
+from energy_index.defs.corporate.context import BASE_CONFIDENCE, Context
 from energy_index.defs.corporate.document import Document
 from energy_index.defs.corporate.extract import ExtractedTable
 from energy_index.defs.corporate.labels import basis_of, clean, read_label
 from energy_index.defs.corporate.tables import header_blocks
 from energy_index.defs.corporate.units import read_unit, unit_from_label
-from energy_index.defs.corporate.values import HeaderYear, Number, parse_value, year_in_text
+from energy_index.defs.corporate.values import HeaderYear, Number, parse_header_year, parse_value, year_in_text
 
 TOTAL = re.compile(r"^(?:grand |company |group )?totals?(?: company| group)?$")
 QUANTITY = re.compile(r"^(?:quantity|value|amount|result|figure|data)s?$", re.IGNORECASE | re.MULTILINE)
@@ -34,7 +37,68 @@ def read_layouts(table: ExtractedTable, document: Document) -> list[Candidate]:
     cells = table.cells
     if any(header_blocks(cells, row) for row in range(len(cells))):
         return []
-    return read_quantities(table, document) or read_columns(table, document)
+    return (read_quantities(table, document) or read_year_rows(table, document) or read_total_column(table, document)
+            or read_columns(table, document))
+
+
+def _header_rows(cells: list[list[str]], first: int) -> list[int]:
+    """The contiguous non-empty rows right above row `first` (at most four)."""
+    rows = []
+    for row in range(first - 1, max(-1, first - 5), -1):
+        if not any(cells[row][1:]):
+            break
+        rows.insert(0, row)
+    return rows
+
+
+def read_total_column(table: ExtractedTable, document: Document) -> list[Candidate]:
+    """Metrics down the rows, a breakdown across, and a `Total` column (CDP's energy table)."""
+    cells = table.cells
+    numeric = [r for r, row in enumerate(cells) if sum(1 for c in row[1:] if parse_value(c)) >= 2]
+    header_rows = _header_rows(cells, numeric[0]) if numeric else []
+    headers = {c: " ".join(cells[r][c] for r in header_rows if c < len(cells[r]) and cells[r][c])
+               for c in range(1, max(len(r) for r in cells))}
+    total = max((c for c, text in headers.items() if re.match(r"(?i)total\b", text)), default=None)
+    if total is None:
+        return []
+    year, year_source = _year_above(cells, header_rows[0], document)
+    above = " ".join(c for r in cells[max(0, header_rows[0] - ROWS_ABOVE):header_rows[0]] for c in r if c)
+    unit = read_unit(headers[total], "Total column header", document.glossary) or \
+        read_unit(above, "the text above the table", document.glossary)
+    candidates = []
+    for row in numeric:
+        reading = read_label(cells[row][0])
+        number = parse_value(cells[row][total]) if total < len(cells[row]) else None
+        if not reading.metric or number is None or year is None:
+            continue
+        place = Place(page=table.page, reader=f"totals:{table.flavor}", table_index=table.index, row_index=row,
+                      evidence=f"{cells[row][0]} | {headers[total]}: {cells[row][total]}")
+        candidates.append(make_candidate(reading.metric, number, unit, year=year.year, period_type=year.period_type,
+                                         raw_value=cells[row][total], raw_label=cells[row][0], place=place,
+                                         confidence=BASE_CONFIDENCE["quantities"],
+                                         notes=[f"year from {year_source}", "value from the Total column"]))
+    return candidates
+
+
+def read_year_rows(table: ExtractedTable, document: Document) -> list[Candidate]:
+    """A transposed table: a year at the start of each row, the metrics in the column headers."""
+    cells = table.cells
+    years = {r: y for r, row in enumerate(cells) if row and (y := parse_header_year(row[0]))
+             and any(parse_value(c) for c in row[1:])}
+    if len(years) < 2 or len({y.year for y in years.values()}) < len(years):
+        return []
+    first = min(years)
+    header_rows = _header_rows(cells, first)
+    title = " ".join(c for r in range(0, header_rows[0] if header_rows else first) for c in cells[r] if c)
+    state = Context(title=title, headings=[title], document=document, page=table.page)
+    candidates = []
+    for column in range(1, max(len(r) for r in cells)):
+        header = " ".join(cells[r][column] for r in header_rows if column < len(cells[r]) and cells[r][column])
+        values = {r: (cells[r][column] if column < len(cells[r]) else "", y) for r, y in years.items()}
+        place = Place(page=table.page, reader=f"yearrows:{table.flavor}", table_index=table.index, row_index=first,
+                      table_title=title, evidence=f"column {header!r}")
+        candidates += state.read_row(header, values, "", {}, place, reader="table")
+    return candidates
 
 
 def _year_above(cells: list[list[str]], row: int, document: Document) -> tuple[HeaderYear | None, str]:

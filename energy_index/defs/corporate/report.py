@@ -19,8 +19,10 @@ from energy_index.defs.corporate.document import Document, NoTextLayer, read_doc
 from energy_index.defs.corporate.extract import ExtractedTable, extract_tables, page_count
 from energy_index.defs.corporate.layouts import read_layouts
 from energy_index.defs.corporate.resolve import resolve
+from energy_index.defs.corporate.statements import read_statements
 from energy_index.defs.corporate.tables import read_year_tables
 from energy_index.defs.corporate.text_readers import read_questionnaire, read_text_lines
+from energy_index.defs.corporate.text_tables import read_text_tables
 
 CORE_METRICS = ("scope1", "scope2_location", "scope2_market", "scope2", "electricity")
 METRIC_COLUMNS = {
@@ -93,4 +95,5 @@ def read_document_candidates(document: Document, tables: list[ExtractedTable]) -
     candidates: list[Candidate] = []
     for table in tables:
         candidates += read_year_tables(table, document) + read_layouts(table, document)
-    return candidates + read_questionnaire(document) + read_text_lines(document)
+    return (candidates + read_text_tables(document) + read_questionnaire(document) + read_text_lines(document)
+            + read_statements(document))

@@ -148,14 +148,16 @@ def _logical_rows(cells: list[list[str]], block: Block, end: int) -> list[tuple[
             for k in above:
                 k[4] = True
             kinds[i][1] = " ".join([k[1] for k in above] + [kinds[i][1]]).strip()
-        for k in kinds[i + 1:i + 3]:
-            if k[3] or not k[1] or k[4] or not _continues(kinds[i][1], k[1]):
+        # A continuation may sit below a blank row (the row of a table set beside this one).
+        following = [k for k in kinds[i + 1:i + 5] if k[1] or k[3]][:2]
+        for k in following:
+            if k[3] or k[4] or not continues(kinds[i][1], k[1]):
                 break
             kinds[i][1], k[4] = f"{kinds[i][1]} {k[1]}", True
     return [(row, label, group, has_values) for row, label, group, has_values, used in kinds if not used]
 
 
-def _continues(label: str, text: str) -> bool:
+def continues(label: str, text: str) -> bool:
     """A line that carries on the label above: lower-case start, a parenthesis, or a dangling word."""
     return bool(re.match(r"[a-z(]", text)) or bool(re.search(r"(?:\band|\bof|\bfrom|\bthe|,|-|\u2013)$", label.strip()))
 

@@ -14,7 +14,7 @@ carbon footprint` / `mt CO2e`) are read only with a year and a unit stated next 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from energy_index.defs.corporate.candidate import Candidate, Place, make_candidate
 from energy_index.defs.corporate.context import BASE_CONFIDENCE, FROM_CONTEXT
@@ -38,6 +38,10 @@ class QuestionnaireState:
     base_start: str = ""
     scope2_method: str | None = None
     reporting_row: bool = False
+    past_row: bool = False
+    row_start: str = ""
+    pending: list = field(default_factory=list)  # past-year answers waiting for the row's End date
+    completed: list = field(default_factory=list)  # past-year answers dated by it
 
 
 def read_questionnaire(document: Document) -> list[Candidate]:
@@ -47,12 +51,17 @@ def read_questionnaire(document: Document) -> list[Candidate]:
         for i, line in enumerate(lines):
             answer = lines[i + 1] if i + 1 < len(lines) else ""
             if _update_state(state, line, answer, document):
+                candidates += [c for c in state.completed if c]
+                state.completed = []
                 continue
             number = parse_value(answer) if re.fullmatch(r"[\d,.()\-]+", answer) else None
             if number is None:
                 reading = read_label(line)
                 if reading.metric and not re.search(r"\d[\d,.]{2,}", line):
                     state.item = line  # an item whose fields follow ('Scope 2 (location-based)')
+                continue
+            if state.past_row:
+                state.pending.append((line, answer, number, page, i))
                 continue
             candidate = _field_candidate(state, line, answer, number, page, i, document)
             if candidate:
@@ -65,6 +74,7 @@ def _update_state(state: QuestionnaireState, line: str, answer: str, document: D
     if QUESTION.search(line):
         state.question_unit = read_unit(line, f'question "{line}"', document.glossary)
         state.item, state.base_year, state.base_start, state.reporting_row = "", None, "", False
+        state.past_row, state.pending = False, []
         return True
     if NEW_TARGET.match(line):
         state.scope2_method, state.base_year = None, None
@@ -81,8 +91,17 @@ def _update_state(state: QuestionnaireState, line: str, answer: str, document: D
     if lowered == "base year start":
         state.base_start = answer
         return True
-    if lowered in ("reporting year", "past year 1", "past year 2", "past year 3"):
-        state.reporting_row = lowered == "reporting year"
+    if lowered == "reporting year" or re.fullmatch(r"past year \d+", lowered):
+        state.reporting_row, state.past_row, state.pending = lowered == "reporting year", lowered != "reporting year", []
+        return True
+    if lowered in ("start date", "end date") and state.past_row:
+        if lowered == "start date":
+            state.row_start = answer
+        elif (year := _year_of(answer, document)) and state.pending:
+            calendar = re.match(r"(?:january 1\b|1 january)", state.row_start.lower())
+            period = HeaderYear(year, "calendar" if calendar else "fiscal")
+            state.completed = [_field_candidate(state, *args, document, period=period) for args in state.pending]
+            state.pending = []
         return True
     return False
 
@@ -98,7 +117,7 @@ def _fiscal_document(document: Document) -> bool:
     return document.reporting_period is not None and document.reporting_period.period_type == "fiscal"
 
 
-def _field_candidate(state, line, answer, number, page, index, document) -> Candidate | None:
+def _field_candidate(state, line, answer, number, page, index, document, period=None) -> Candidate | None:
     reading, notes, confidence = read_label(line), [], BASE_CONFIDENCE["text:qa"]
     metric = reading.metric
     if metric is None and _generic_emissions_field(line) and state.item:
@@ -111,7 +130,7 @@ def _field_candidate(state, line, answer, number, page, index, document) -> Cand
     if metric == "scope2" and state.scope2_method:
         metric, basis_source = f"scope2_{state.scope2_method}", "field \"Scope 2 accounting method\""
         confidence *= FROM_CONTEXT
-    period = _period(state, line, document)
+    period = period or _period(state, line, document)
     if period is None:
         return None
     unit = unit_from_label(line, "field label", document.glossary) or state.question_unit

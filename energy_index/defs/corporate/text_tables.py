@@ -1,0 +1,140 @@
+"""Year-column tables read from the text layer, line by line: a second table reader.
+
+Many PDFs write a table row as one text line (`Scope 1 12.41 14.87 15.32`), so a header line
+of years (`Emissions Category (mmt CO2e) 2019 2020 2021 YOY%`) followed by lines that end in
+one value per year is a table even where camelot's grid misses it (a table stacked under
+another between ruling lines). A row is read only when it has a value, dash or `n/a` for
+every year, so a value is never shifted into the wrong year; a trailing change column
+(`-4%`) or reference (`GRI 305-1`) is left out. Labels, sections, units, bases and
+boundaries are read in the same context as camelot's tables (`context.Context`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from energy_index.defs.corporate import context as ctx
+from energy_index.defs.corporate.candidate import Candidate, Place
+from energy_index.defs.corporate.document import Document
+from energy_index.defs.corporate.tables import continues
+from energy_index.defs.corporate.values import NOT_REPORTED, HeaderYear, parse_header_year, parse_value
+
+NOTE = re.compile(r"^\(?(?:baseline|base|restated|actual)\)?$", re.IGNORECASE)
+PROSE_WORDS = 14
+SCOPE_DIGIT = re.compile(r"(?:scopes?|category|tier|and|\+|&)$", re.IGNORECASE)
+
+
+def read_text_tables(document: Document) -> list[Candidate]:
+    candidates = []
+    for page in range(1, len(document.pages) + 1):
+        lines = document.lines(page)
+        for index, line in enumerate(lines):
+            header = header_line(line)
+            if header:
+                heading, years = header
+                candidates += _read_rows(document, page, lines, index, heading, years)
+    return candidates
+
+
+def tokens_of(line: str) -> list[str]:
+    """Whitespace tokens with 'FY 2023' and '2019 (baseline)' kept together."""
+    tokens: list[str] = []
+    for token in line.split():
+        if tokens and (re.fullmatch(r"fy", tokens[-1], re.IGNORECASE) or NOTE.match(token)):
+            tokens[-1] = f"{tokens[-1]} {token}"
+        else:
+            tokens.append(token)
+    return tokens
+
+
+def header_line(line: str) -> tuple[str, list[HeaderYear]] | None:
+    """(heading text before the years, the years) when the line is a header of year columns."""
+    tokens = tokens_of(line)
+    years = [parse_header_year(t) for t in tokens]
+    runs, current = [], []
+    for i, year in enumerate(years):
+        if year:
+            current.append(i)
+        elif current:
+            runs.append(current)
+            current = []
+    runs += [current] if current else []
+    run = max(runs, key=len, default=[])
+    if len(run) < 2 or len({years[i].year for i in run}) < len(run):
+        return None
+    return " ".join(tokens[:run[0]]), [years[i] for i in run]
+
+
+def _value_like(token: str) -> bool:
+    return parse_value(token) is not None or bool(NOT_REPORTED.match(token)) or token.startswith("<")
+
+
+def split_row(line: str, width: int) -> tuple[str, list[str]] | None:
+    """(label, one value text per year) or None when the line does not hold exactly the years."""
+    tokens = tokens_of(line)
+    while tokens and not _value_like(tokens[-1]) and len(tokens[-1]) < 12 and re.search(r"\d", tokens[-1]):
+        tokens.pop()  # a reference code such as 'GRI 305-1'
+    while tokens and tokens[-1] in ("GRI", "SASB", "UNGC", "TCFD"):
+        tokens.pop()
+    run = []
+    while tokens and _value_like(tokens[-1]):
+        run.insert(0, tokens.pop())
+    while len(run) > width and run[-1].endswith("%"):
+        run.pop()  # a change column
+    label_tail = run[: len(run) - width]
+    run = run[len(run) - width:] if len(run) >= width else run
+    label = " ".join(tokens + label_tail)
+    if len(run) < width or not re.search(r"[A-Za-z]", label):
+        return None
+    if not label_tail and SCOPE_DIGIT.search(label) and re.fullmatch(r"[1-3]", run[0]):
+        return None  # 'Scope 1' plus a value short: the 1 is the label's, not a figure
+    return label, run
+
+
+def _read_rows(document: Document, page: int, lines: list[str], start: int, heading: str,
+               years: list[HeaderYear]) -> list[Candidate]:
+    above = [line for line in lines[max(0, start - 2):start] if not split_row(line, len(years))]
+    state = ctx.Context(title=heading or (above[-1] if above else ""), headings=[heading, *reversed(above)],
+                        document=document, page=page)
+    has_unit_column = re.search(r"\bunits?\b", heading, re.IGNORECASE) is not None
+    rows = []
+    for index in range(start + 1, len(lines)):
+        line = lines[index]
+        if header_line(line) or (len(line.split()) > PROSE_WORDS and not split_row(line, len(years))):
+            break
+        rows.append((index, line, split_row(line, len(years))))
+    candidates, waiting = [], []  # lines without values: a section heading, or a label wrapped above its values
+    for i, (index, line, split) in enumerate(rows):
+        if split is None:
+            if not (i and rows[i - 1][2] and continues(rows[i - 1][2][0], line)):
+                waiting.append(line)
+            continue
+        label, values = split
+        following = rows[i + 1] if i + 1 < len(rows) else None
+        if following and following[2] is None and continues(label, following[1]):
+            label = f"{label} {following[1]}"
+        label, unit_cell = _unit_at_end(label) if has_unit_column else (label, "")
+        if not label.strip() and waiting:
+            label, waiting = " ".join(waiting[-2:]), waiting[:-2]
+        for heading in waiting:
+            state.enter_section(heading)
+        waiting = []
+        place = Place(page=page, reader="text:rows", row_index=index, table_title=state.title, evidence=line)
+        cells = {c: (text, year) for c, (text, year) in enumerate(zip(values, years))}
+        candidates += state.read_row(label, cells, unit_cell, {c: y.unit_text for c, y in enumerate(years)}, place,
+                                     reader="text:rows")
+    return candidates
+
+
+UNIT_TOKEN = re.compile(r"^(?:[kmMGT]?t\s?CO2-?e?|MMT|mmt|[kMGT]t|mt|MT|[kMGT]?Wh|[kMGTP]J|GJ|tonnes?|tons?|metric|"
+                        r"million|thousand|billion|CO2e?|%)$")
+
+
+def _unit_at_end(label: str) -> tuple[str, str]:
+    """'Total Scope 1 tCO2e' -> ('Total Scope 1', 'tCO2e') when the table has a Unit column; only
+    words that are all unit words count ('carbon dioxide emissions MtCO2e' keeps its gas)."""
+    words = label.split()
+    tail = []
+    while words and UNIT_TOKEN.match(words[-1].replace("\u2082", "2")) and len(tail) < 3:
+        tail.insert(0, words.pop())
+    return " ".join(words), " ".join(tail)
