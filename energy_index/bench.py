@@ -1,4 +1,5 @@
-"""`make bench`: cold and warm full refreshes, plus our ML.ENERGY parse against bare DuckDB.
+"""`make bench`: cold and warm full refreshes, our ML.ENERGY parse against bare DuckDB, and the
+report reader's accuracy and speed (`bench_reports`).
 
 Each refresh runs in a child process so wall time and peak RSS are the pipeline's own, not
 this script's. A directory mirror is served over a local HTTP server, so the warm run goes
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from energy_index.bench_reports import report_rows
 from energy_index.defs.mlenergy.archive import SOURCE, extract_archive, load_into
 from energy_index.settings import HOME_ENV, MIRROR_ENV, REPO_ROOT
 
@@ -168,7 +170,7 @@ def main() -> int:
     finally:
         if server:
             server.shutdown()
-    rows = metrics(cold, warm, parse)
+    rows = metrics(cold, warm, parse) + report_rows()
     print(format_table(rows))
     out_dir = Path(os.environ.get(HOME_ENV) or REPO_ROOT / "data")
     out_dir.mkdir(parents=True, exist_ok=True)

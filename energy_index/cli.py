@@ -85,12 +85,23 @@ def _report_lines(conn: duckdb.DuckDBPyConnection) -> list[str]:
         return []
     lines = ["corporate reports:"]
     for report_id, status, detail, recognised, passed in rows:
-        if status == "unavailable":
-            lines.append(f"  {report_id:<52} SKIPPED: {detail}")
-        else:
+        if status == "parsed":
             lines.append(f"  {report_id:<52} {recognised} values recognised, checks "
                          f"{'passed' if passed else 'FAILED (see raw/corporate_report_metrics checks)'}")
-    return lines
+        else:
+            lines.append(f"  {report_id:<52} {'SKIPPED' if status == 'unavailable' else status.upper()}: {detail}")
+    return lines + _reader_accuracy_lines(conn)
+
+
+def _reader_accuracy_lines(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    try:
+        rows = conn.execute("""select truth_set, sum(exact), sum(truth_rows), sum(unit_scale), sum(false_values)
+            from quality.corporate_reader_accuracy group by 1 order by 1""").fetchall()
+    except duckdb.CatalogException:
+        return []
+    return ["report reader against figures read by eye:"] + [
+        f"  {name:<12} {exact}/{total} exact ({100 * exact / max(total, 1):.1f}%), {scale} unit-scale errors, "
+        f"{false} false values" for name, exact, total, scale, false in rows]
 
 
 def _accuracy_lines(conn: duckdb.DuckDBPyConnection) -> list[str]:

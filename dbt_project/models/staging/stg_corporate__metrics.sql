@@ -1,4 +1,5 @@
--- Readings of report metrics with a value (rejected readings stay in raw, with their reason).
+-- Readings of report metrics the reader kept: chosen, agreeing or lost. Rejected readings (no
+-- unit, the wrong kind of unit, a sanity rule) stay in raw, with their reason.
 with source as (
     select * from {{ source('corporate', 'corporate_report_metrics') }}
 ),
@@ -36,7 +37,7 @@ renamed as (
         nullif(sanity_issue, '') as sanity_issue,
         is_primary
     from source
-    where value is not null
+    where status <> 'rejected' and value is not null
 )
 
 select * from renamed

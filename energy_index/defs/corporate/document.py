@@ -23,7 +23,9 @@ TOPIC = re.compile(r"scope\s?[123]|greenhouse|\bghg\b|co2|emission|electricity|\
                    r"|\bpue\b|power usage effectiveness", re.IGNORECASE)
 TABLE_HEADER = re.compile(r"^(?:metric|parameter|indicator|kpi)s?\b.*\b(?:units?|quantity|value)\b", re.IGNORECASE)
 YEAR_HEADER = re.compile(r"^(?:(?:fy\s?'?)?(?:19|20)?\d{2}\b[^\w\n]{0,4}\s*){2,}$", re.IGNORECASE)
-FIGURE = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.])\d+\.\d+(?![\w])|(?<![\w.])\d{3,}(?![\w])")
+# A figure: thousands separators, decimals, or three or more digits that are not a year (prose is full of years).
+FIGURE = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.])\d+\.\d+(?![\w])"
+                    r"|(?<![\w.])(?!(?:19|20)\d{2}(?![\w]))\d{3,}(?![\w])")
 MIN_FIGURES = 8
 MIN_CHARS_PER_PAGE = 20
 SYMBOL_MARKS = "*\u2020\u2021\u00a7\u00b6#"

@@ -16,6 +16,7 @@ import camelot
 import pypdfium2 as pdfium
 
 FLAVORS = ("stream", "network")
+PAGES_PER_CALL = 10
 
 
 class ReportError(RuntimeError):
@@ -65,18 +66,23 @@ def page_count(path: Path) -> int:
         document.close()
 
 
+def _read_in_chunks(path: Path, pages: list[int], flavor: str):
+    """camelot's tables, PAGES_PER_CALL pages at a time, so memory stays bounded on long reports."""
+    for start in range(0, len(pages), PAGES_PER_CALL):
+        chunk = ",".join(map(str, pages[start:start + PAGES_PER_CALL]))
+        try:
+            yield from camelot.read_pdf(str(path), pages=chunk, flavor=flavor, suppress_stdout=True)
+        except Exception as exc:  # camelot raises bare exceptions from several layers
+            raise ReportError(path, f"camelot ({flavor}) could not read the tables: {exc}") from exc
+
+
 def extract_tables(path: Path, pages: list[int]) -> list[ExtractedTable]:
     """Every table on the given pages (1-based), by every flavour, numbered per page."""
     if not pages:
         return []
     extracted, per_page = [], {}
     for flavor in FLAVORS:
-        try:
-            tables = camelot.read_pdf(str(path), pages=",".join(map(str, pages)), flavor=flavor,
-                                      suppress_stdout=True)
-        except Exception as exc:  # camelot raises bare exceptions from several layers
-            raise ReportError(path, f"camelot ({flavor}) could not read the tables: {exc}") from exc
-        for table in tables:
+        for table in _read_in_chunks(path, pages, flavor):
             page = int(table.page)
             per_page[page] = per_page.get(page, 0) + 1
             cells = [[clean_cell(str(v)) for v in row] for row in table.df.itertuples(index=False)]

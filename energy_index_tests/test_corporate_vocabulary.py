@@ -1,0 +1,98 @@
+"""The reader's vocabulary: what labels, units, year headers and values say, as companies write them."""
+
+from __future__ import annotations
+
+import pytest
+
+from energy_index.defs.corporate.document import stated_period
+from energy_index.defs.corporate.labels import footnote_marks, read_label
+from energy_index.defs.corporate.units import glossary, read_unit
+from energy_index.defs.corporate.values import parse_header_year, parse_value
+
+
+@pytest.mark.parametrize("label, metric", [
+    ("Total Scope 1", "scope1"),
+    ("Scope 1 Emissions (Metric Tons CO2-e)", "scope1"),
+    ("Emissions from direct operations (Scope 1)", "scope1"),
+    ("Gross global Scope 1 emissions (metric tons CO2e)", "scope1"),
+    ("Scope 2, market-based", "scope2_market"),
+    ("Scope 2 GHG Emissions (Location-Based)", "scope2_location"),
+    ("Emissions from Purchased Electricity (Scope 2)*", "scope2"),
+    ("Indirect emissions from purchased electricity, steam, heating and cooling (Scope 2)", "scope2"),
+    ("Scope 1 and 2, market-based", "scope1_2_market"),
+    ("Electricity used (GWh)", "electricity"),
+    ("Consumption of purchased or acquired electricity", "electricity"),
+    ("Total energy consumption", "total_energy"),
+    ("Scope 1 (direct) methane emissions", None),            # one gas
+    ("Scope 1 (direct) carbon dioxide emissions", None),
+    ("Scope 3 GHG Emissions - Business Travel", None),      # a part
+    ("Scope 1 - Europe", None),                              # a region
+    ("GHG intensity per MWh", None),                         # a ratio
+    ("Sustainable GHG emissions reductions (Scope 1 and 2)", None),  # a change
+    ("Percent of total GHG emissions (Scopes 1-3)", None),
+    ("Renewable electricity (million kWh)", None),
+    ("Electricity, heating, cooling, and steam", None),     # more than electricity
+    ("Electricity sold to end customers (GWh)", None),
+])
+def test_labels(label, metric):
+    assert read_label(label).metric == metric
+
+
+@pytest.mark.parametrize("label, text, marks", [
+    ("Scope 2 (indirect) emissions p q", "Scope 2 (indirect) emissions", ["p", "q"]),
+    ("Scope 2 (market-based)4", "Scope 2 (market-based)", ["4"]),
+    ("Electricity\u2020", "Electricity", ["\u2020"]),
+    ("Scope 1", "Scope 1", []),
+    ("Scope 1 and 2", "Scope 1 and 2", []),
+    ("Energy consumption aa", "Energy consumption", ["aa"]),
+])
+def test_footnote_marks_come_off_labels(label, text, marks):
+    assert footnote_marks(label) == (text, marks)
+
+
+@pytest.mark.parametrize("text, factor, canonical", [
+    ("MtCO2e", 1e6, "tCO2e"), ("MMT CO2e", 1e6, "tCO2e"), ("million metric tons", 1e6, "tCO2e"),
+    ("mtCO2e", 1.0, "tCO2e"), ("MT CO2e", 1.0, "tCO2e"), ("mt CO2e", 1.0, "tCO2e"), ("metric tons CO2e", 1.0, "tCO2e"),
+    ("ktCO2e", 1e3, "tCO2e"), ("thousand tonnes CO2e", 1e3, "tCO2e"), ("kg CO2e", 1e-3, "tCO2e"),
+    ("MWh", 1.0, "MWh"), ("GWh", 1e3, "MWh"), ("million kWh", 1e3, "MWh"), ("Million kilowatt hours (mkWh)", 1e3, "MWh"),
+    ("TWh", 1e6, "MWh"), ("kWh", 1e-3, "MWh"), ("TJ", 1e6 / 3600, "MWh"),
+])
+def test_units_and_their_case(text, factor, canonical):
+    unit = read_unit(text, "test")
+    assert unit.canonical == canonical and unit.factor == pytest.approx(factor)
+
+
+def test_a_document_definition_overrides_the_default_scale():
+    defined = glossary("mmt = Million metric tons; CO2e = Carbon dioxide equivalent")
+    assert read_unit("mmt CO2e", "heading", defined).source == "heading; mmt = Million metric tons"
+    assert read_unit("tCO2e per $M revenue", "label").dimension == "ratio"
+
+
+@pytest.mark.parametrize("text, year, period_type", [
+    ("2019", 2019, "calendar"), ("FY24", 2024, "fiscal"), ("2019 (baseline)", 2019, "calendar"),
+    ("2022\u00a7", 2022, "calendar"), ("FY23\u00b9", 2023, "fiscal"), ("FY2023/24", 2024, "fiscal"),
+    ("2021/22", 2022, "fiscal"), ("2030 target", None, None), ("2019-2023", None, None), ("YoY %", None, None),
+])
+def test_year_headers(text, year, period_type):
+    found = parse_header_year(text)
+    assert (found.year, found.period_type) == (year, period_type) if year else found is None, found
+
+
+@pytest.mark.parametrize("text, value", [
+    ("118,100", 118_100), ("77,476*", 77_476), ("1.0", 1.0), ("(12)", -12), ("1 234 567", 1_234_567),
+    ("-", None), ("\u2013", None), ("n/a", None), ("<1", None), ("<500", None), ("N/A", None),
+])
+def test_values(text, value):
+    found = parse_value(text)
+    assert (found.value if found else None) == value
+
+
+@pytest.mark.parametrize("text, year, period_type", [
+    ("FY21 (the reporting period)", 2021, "fiscal"),
+    ("Reporting year January 1, 2022 December 31, 2022", 2022, "calendar"),
+    ("for the period 1 January 2023 to 31 December 2023", 2023, "calendar"),
+    ("the reporting period (July 1, 2021 through June 30, 2022)", 2022, "fiscal"),
+])
+def test_the_reporting_period_a_document_states(text, year, period_type):
+    period = stated_period(text)
+    assert (period.year, period.period_type) == (year, period_type)
