@@ -88,6 +88,22 @@ def test_figures_in_lines_of_text_need_a_year_and_a_unit_beside_them(tmp_path):
     assert found[("scope1", 2023)] == 12_408 and found[("scope2_market", 2023)] == 3_977
 
 
+def test_a_year_ending_in_september_makes_bare_years_fiscal(tmp_path):
+    found = chosen(read(tmp_path, layouts.year_ended_report()))
+    assert found[("scope1", 2024)] == (8_412, "fiscal") and found[("scope1", 2023)] == (9_035, "fiscal")
+    assert found[("scope2_location", 2024)] == (21_766, "fiscal")  # 't CO2eq' is tonnes
+    assert found[("electricity", 2024)] == (41.25, "fiscal") and found[("electricity", 2023)] == (44.87, "fiscal")
+    assert found[("scope2_market", 2024)] == (61.5, "fiscal")  # unit from the corner cell, and the Total row
+
+
+def test_total_rows_that_name_their_year(tmp_path):
+    report = read(tmp_path, layouts.year_ended_report())
+    totals = {(c.metric, c.fiscal_year): c.value for c in report.candidates
+              if c.place.reader.startswith("columns") and c.status != "rejected"}
+    assert totals == {("scope1", 2024): 8_412, ("scope1", 2023): 9_035,
+                      ("scope2_market", 2024): 61.5, ("scope2_market", 2023): 77.2}
+
+
 def test_every_value_carries_its_evidence(tmp_path):
     report = read(tmp_path, layouts.unit_column_report())
     value = next(c for c in report.metrics if (c.metric, c.fiscal_year) == ("scope2_market", 2023))

@@ -6,7 +6,7 @@ import pytest
 
 from energy_index.defs.corporate.document import stated_period
 from energy_index.defs.corporate.labels import footnote_marks, read_label
-from energy_index.defs.corporate.units import glossary, read_unit
+from energy_index.defs.corporate.units import glossary, read_unit, unit_from_label
 from energy_index.defs.corporate.values import parse_header_year, parse_value
 
 
@@ -33,6 +33,8 @@ from energy_index.defs.corporate.values import parse_header_year, parse_value
     ("Renewable electricity (million kWh)", None),
     ("Electricity, heating, cooling, and steam", None),     # more than electricity
     ("Electricity sold to end customers (GWh)", None),
+    ("Direct fossil CO2 emissions (Scope 1)", "scope1"),   # fossil: what Scope 1 counts, biogenic aside
+    ("Scope 1 fossil fuel combustion", None),              # a source is still a part
 ])
 def test_labels(label, metric):
     assert read_label(label).metric == metric
@@ -56,10 +58,19 @@ def test_footnote_marks_come_off_labels(label, text, marks):
     ("ktCO2e", 1e3, "tCO2e"), ("thousand tonnes CO2e", 1e3, "tCO2e"), ("kg CO2e", 1e-3, "tCO2e"),
     ("MWh", 1.0, "MWh"), ("GWh", 1e3, "MWh"), ("million kWh", 1e3, "MWh"), ("Million kilowatt hours (mkWh)", 1e3, "MWh"),
     ("TWh", 1e6, "MWh"), ("kWh", 1e-3, "MWh"), ("TJ", 1e6 / 3600, "MWh"),
+    ("tCO2eq", 1.0, "tCO2e"), ("t CO2-e", 1.0, "tCO2e"), ("t-CO2e", 1.0, "tCO2e"), ("kt-CO2e", 1e3, "tCO2e"),
+    ("kt CO2 eq.", 1e3, "tCO2e"), ("kgCO2eq", 1e-3, "tCO2e"),
 ])
 def test_units_and_their_case(text, factor, canonical):
     unit = read_unit(text, "test")
     assert unit.canonical == canonical and unit.factor == pytest.approx(factor)
+
+
+def test_a_cell_that_is_only_a_unit_states_it_but_a_label_never_does():
+    assert unit_from_label("tCO2e", "corner cell").factor == 1.0
+    assert unit_from_label("kt CO2 eq.", "corner cell").factor == 1e3
+    assert unit_from_label("Scope 1 emissions", "label") is None
+    assert unit_from_label("tCO2e per employee", "label") is None
 
 
 def test_a_document_definition_overrides_the_default_scale():
@@ -81,6 +92,7 @@ def test_year_headers(text, year, period_type):
 @pytest.mark.parametrize("text, value", [
     ("118,100", 118_100), ("77,476*", 77_476), ("1.0", 1.0), ("(12)", -12), ("1 234 567", 1_234_567),
     ("-", None), ("\u2013", None), ("n/a", None), ("<1", None), ("<500", None), ("N/A", None),
+    ("27,312 \u2713", 27_312), ("1,655\u2605", 1_655), ("1 112.4", 1_112.4),  # assurance marks, spaced thousands
 ])
 def test_values(text, value):
     found = parse_value(text)
@@ -92,6 +104,9 @@ def test_values(text, value):
     ("Reporting year January 1, 2022 December 31, 2022", 2022, "calendar"),
     ("for the period 1 January 2023 to 31 December 2023", 2023, "calendar"),
     ("the reporting period (July 1, 2021 through June 30, 2022)", 2022, "fiscal"),
+    ("Year ended 30 June 2024", 2024, "fiscal"),
+    ("for the financial year ending March 31, 2024", 2024, "fiscal"),
+    ("for the year ended 31 December 2023", 2023, "calendar"),
 ])
 def test_the_reporting_period_a_document_states(text, year, period_type):
     period = stated_period(text)

@@ -31,6 +31,9 @@ MIN_CHARS_PER_PAGE = 20
 SYMBOL_MARKS = "*\u2020\u2021\u00a7\u00b6#"
 MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 DATE = rf"(?:(?:{MONTHS})\s+\d{{1,2}},?|\d{{1,2}}\s+(?:{MONTHS}))\s+(\d{{4}})"  # 'July 1, 2021' or '1 July 2021'
+YEAR_ENDED = re.compile(  # 'year ended 30 June 2024', 'fiscal year ending March 31, 2024'
+    rf"\byears?\s+end(?:ed|ing)\s+(?:on\s+)?((?:{MONTHS})\s+\d{{1,2}}|\d{{1,2}}\s+(?:{MONTHS})),?\s+(\d{{4}})",
+    re.IGNORECASE)
 PERIOD_STATEMENTS = [  # (pattern, period type); group 1 is the year (2 or 4 digits)
     (r"(?:fiscal\s+year|\bfy)\s*'?(\d{4}|\d{2})\s*\(?(?:the\s+)?reporting\s+(?:period|year)", "fiscal"),
     (r"reporting\s+(?:period|year)\s*(?:\(|:|is|was|of|covers|covering)?\s*(?:the\s+)?(?:fiscal\s+year|\bfy)\s*'?(\d{4}|\d{2})",
@@ -68,6 +71,16 @@ class Document:
             len(FIGURE.findall(text)) >= MIN_FIGURES
             or (any(YEAR_HEADER.match(line) or TABLE_HEADER.match(line) for line in self.lines(n))
                 and len(FIGURE.findall(text)) >= 3))]
+
+    def line_above(self, page: int, cells: list[str]) -> str:
+        """The line printed just above the line holding these cells (a table's title that the
+        table reader left outside the table), or ''."""
+        wanted = " ".join(" ".join(c for c in cells if c).split())
+        lines = self.lines(page)
+        for index, line in enumerate(lines):
+            if wanted and " ".join(line.split()).startswith(wanted):
+                return lines[index - 1] if index else ""
+        return ""
 
     def footnote(self, mark: str, page: int) -> str | None:
         """The text of footnote `mark` (`p`, `*`, `4`), on the label's page first, then anywhere.
@@ -117,6 +130,12 @@ def stated_period(text: str) -> Period | None:
         start = match.group(1).lower()
         calendar = start.startswith("january 1") or re.match(r"1\s+january", start) is not None
         key = (_four_digits(match.group(4)), "calendar" if calendar else "fiscal")
+        found[key] += 1
+        evidence.setdefault(key, " ".join(match.group(0).split()))
+    for match in YEAR_ENDED.finditer(text):
+        day_month = " ".join(match.group(1).lower().split())
+        # a year that ends anywhere but 31 December is a fiscal year
+        key = (int(match.group(2)), "calendar" if day_month in ("december 31", "31 december") else "fiscal")
         found[key] += 1
         evidence.setdefault(key, " ".join(match.group(0).split()))
     if not found:

@@ -14,8 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Superscripts, daggers and the like that reports hang on labels as footnote marks.
-MARKS = "*\u2020\u2021\u00a7\u00b6#\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079"
+# Superscripts, daggers and the like that reports hang on labels as footnote marks, and the ticks,
+# stars and diamonds they hang on figures to say a value is assured.
+MARKS = ("*\u2020\u2021\u00a7\u00b6#\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079"
+         "\u2713\u2714\u2605\u2606\u25b2\u25b3\u25c6\u25c7\u25cf\u25cb\u25a0\u25a1")
 SCOPES = re.compile(r"\bscopes?\s*([123])((?:\s*(?:,\s*(?:and|&)?|and|&|\+|/|-|to)\s*(?:scope\s*)?[123])*)(?!\d)")
 MARKET = re.compile(r"market[\s-]*(?:based|basis|method)|\bmbm\b")
 LOCATION = re.compile(r"location[\s-]*(?:based|basis|method)|\blbm\b")
@@ -33,7 +35,7 @@ FILLER = set("""
     for our by reporting year covered target base company-wide companywide absolute overall all
     inventory carbon footprint market-based location-based market location based basis method
     approach figure electricity energy consumption consumed use used usage within organization
-    organisation grid acquired bought imported combined amount or
+    organisation grid acquired bought imported combined amount or fossil
     """.split())
 SCOPE2_FILLER = {"heat", "heating", "cooling", "steam"}  # what Scope 2 covers besides electricity
 ELECTRICITY = re.compile(r"\belectricity\b|\belectrical energy\b|\bpower consumption\b")

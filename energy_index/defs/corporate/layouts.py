@@ -27,6 +27,7 @@ from energy_index.defs.corporate.units import read_unit, unit_from_label
 from energy_index.defs.corporate.values import HeaderYear, Number, parse_header_year, parse_value, year_in_text
 
 TOTAL = re.compile(r"^(?:grand |company |group )?totals?(?: company| group)?$")
+BARE_YEARS = re.compile(r"\b(?:fy\s?)?(?:19|20)\d{2}\b", re.IGNORECASE)
 QUANTITY = re.compile(r"^(?:quantity|value|amount|result|figure|data)s?$", re.IGNORECASE | re.MULTILINE)
 UNITS = re.compile(r"^units?(?: of measure)?$", re.IGNORECASE | re.MULTILINE)
 ROWS_ABOVE = 6
@@ -124,12 +125,28 @@ def read_columns(table: ExtractedTable, document: Document) -> list[Candidate]:
         header_rows.insert(0, row)
     if not header_rows:
         return []
-    year, year_source = _year_above(cells, header_rows[0], document)
-    totals = [r for r in numeric if TOTAL.match(clean(next((c for c in cells[r] if c), "")))]
-    if year is None or len(totals) != 1:
-        return []
-    total = totals[0]
     candidates = []
+    for total, year, year_source in _total_rows(cells, numeric, header_rows, document):
+        candidates += _total_row(table, document, header_rows, total, year, year_source)
+    return candidates
+
+
+def _total_rows(cells, numeric, header_rows, document) -> list[tuple[int, HeaderYear, str]]:
+    """The Total row and its year (from above the table), or one Total row per year, each
+    naming its year ('Group total 2023', 'Group total 2022')."""
+    labels = {r: next((c for c in cells[r] if c), "") for r in numeric}
+    dated = [(r, year_in_text(labels[r])) for r in numeric if TOTAL.match(clean(BARE_YEARS.sub("", labels[r])))]
+    if len(dated) > 1 and all(year for _, year in dated) and len({y.year for _, y in dated}) == len(dated):
+        return [(r, year, f'the row label "{labels[r]}"') for r, year in dated]
+    year, year_source = _year_above(cells, header_rows[0], document)
+    totals = [r for r in numeric if TOTAL.match(clean(labels[r]))]
+    return [(totals[0], year, year_source)] if year is not None and len(totals) == 1 else []
+
+
+def _total_row(table, document, header_rows, total, year, year_source) -> list[Candidate]:
+    cells, candidates = table.cells, []
+    title = " ".join(" ".join(cells[header_rows[0] - 1]).split()) if header_rows[0] else \
+        document.line_above(table.page, cells[header_rows[0]])
     for column in range(1, max(len(r) for r in cells)):
         header = " ".join(cells[r][column] for r in header_rows if column < len(cells[r]) and cells[r][column])
         reading = read_label(header)
@@ -137,10 +154,12 @@ def read_columns(table: ExtractedTable, document: Document) -> list[Candidate]:
         if not reading.metric or number is None:
             continue
         place = Place(page=table.page, reader=f"columns:{table.flavor}", table_index=table.index, row_index=total,
-                      table_title=" ".join(cells[header_rows[0] - 1]).strip() if header_rows[0] else "",
-                      evidence=f"{header} | Total: {cells[total][column]}")
+                      table_title=title, evidence=f"{header} | Total: {cells[total][column]}")
+        titles = [t for t in [*(cells[r][0] for r in header_rows), title] if t]  # the corner cells, the title
+        unit = unit_from_label(header, "column header", document.glossary) or next(
+            (u for u in (unit_from_label(t, f'table title "{t}"', document.glossary) for t in titles) if u), None)
         candidates.append(make_candidate(
-            reading.metric, number, unit_from_label(header, "column header", document.glossary), year=year.year,
+            reading.metric, number, unit, year=year.year,
             period_type=year.period_type, raw_value=cells[total][column], raw_label=f"{header} (Total row)",
             place=place, confidence=BASE_CONFIDENCE["columns"],
             basis_source="column header" if basis_of(header) else None, notes=[f"year from {year_source}"]))

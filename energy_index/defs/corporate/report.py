@@ -95,5 +95,12 @@ def read_document_candidates(document: Document, tables: list[ExtractedTable]) -
     candidates: list[Candidate] = []
     for table in tables:
         candidates += read_year_tables(table, document) + read_layouts(table, document)
-    return (candidates + read_text_tables(document) + read_questionnaire(document) + read_text_lines(document)
-            + read_statements(document))
+    candidates += read_text_tables(document) + read_questionnaire(document) + read_text_lines(document) \
+        + read_statements(document)
+    period = document.reporting_period
+    if period is not None and period.period_type == "fiscal":
+        for candidate in candidates:  # a bare '2023' in a report of fiscal years is a fiscal year
+            if candidate.period_type == "calendar":
+                candidate.period_type = "fiscal"
+                candidate.notes.append(f'fiscal year: the report states "{period.evidence}"')
+    return candidates

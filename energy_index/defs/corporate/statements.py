@@ -120,6 +120,8 @@ def _metric(before: str, after: str, unit: str, previous: Reading) -> Reading:
         if re.match(r"^\s*(?:of\s+)?(?:purchased\s+|grid\s+)?electricity\b", after, re.IGNORECASE) or re.search(
                 r"electricity (?:consumption|use|consumed|used)\b[^.]{0,25}$", before, re.IGNORECASE):
             return Reading(None if re.search(r"renewable", before[-40:], re.IGNORECASE) else "electricity")
+        if TIED_YEAR.search(before) and previous.metric in ("electricity", "total_energy"):
+            return previous  # the comparative: '68,400 kWh of electricity (2022: 74,950 kWh)'
         return Reading("total_energy") if re.search(r"total energy (?:consumption|use)\b[^.]{0,25}$", before,
                                                     re.IGNORECASE) else Reading(None)
     mentions = list(re.finditer(r"\bscopes?\s*[123]", before, re.IGNORECASE))

@@ -19,8 +19,8 @@ PATTERNS = [
     (r"\bMt\s*CO2|\bMtCO2|\bMt\b|\bTg\s*CO2|\bmegatonnes?\b", 0, "tCO2e", 1e6, MASS),
     (r"\b(?:thousand|'000)\s+(?:metric\s+)?(?:tons?|tonnes?)\b|\bkt\s*co2|\bkt\b|\bkilotonnes?\b|\bGg\s*CO2",
      I, "tCO2e", 1e3, MASS),
-    (r"\b(?:metric\s+)?(?:tons?|tonnes?)\b|\bm?t\s*co2e?\b|\bm?tco2e?\b|\bMT\b|\bmt\b", I, "tCO2e", 1.0, MASS),
-    (r"\bkg\s*co2e?\b|\bkilograms?\b", I, "tCO2e", 1e-3, MASS),
+    (r"\b(?:metric\s+)?(?:tons?|tonnes?)\b|\bm?t[\s-]*co2|\bMT\b|\bmt\b", I, "tCO2e", 1.0, MASS),
+    (r"\bkg[\s-]*co2|\bkilograms?\b", I, "tCO2e", 1e-3, MASS),
     (r"\b(?:billion|bn)\s+(?:kwh|kilowatt[\s-]*hours?)|\btwh\b|\bterawatt[\s-]*hours?", I, "MWh", 1e6, ENERGY),
     (r"\b(?:million|mn)\s+(?:kwh|kilowatt[\s-]*hours?)|\bmkwh\b|\bgwh\b|\bgigawatt[\s-]*hours?|"
      r"\b(?:thousand|'000)\s+mwh", I, "MWh", 1e3, ENERGY),
@@ -96,4 +96,17 @@ def unit_from_label(label: str, source: str, defined=None) -> Unit | None:
         if unit:
             return unit
     trailing = re.search(r"(?:\bin|\bunits?:?)\s+([A-Za-z][^()]{0,40})$", label.strip(), I)
-    return read_unit(trailing.group(1), source, defined) if trailing else None
+    if trailing:
+        return read_unit(trailing.group(1), source, defined)
+    return read_unit(label, source, defined) if is_only_a_unit(label) else None
+
+
+def is_only_a_unit(text: str) -> bool:
+    """A text that is nothing but a unit: a table's corner cell `tCO2e`, a header `kt CO2 eq.`."""
+    folded = " ".join(text.replace("\u2082", "2").split())
+    for pattern, flags, *_ in PATTERNS:
+        match = re.search(pattern, folded, flags)
+        if match:
+            rest = folded[: match.start()] + folded[match.end():]
+            return re.fullmatch(r"[\s().\-]*(?:e|eq|equivalents?)?[\s().\-]*", rest, I) is not None
+    return False

@@ -19,7 +19,7 @@ NOT_A_DATA_YEAR = re.compile(r"target|goal|ambition|plan|forecast|projected|\bvs
 HEADER_YEAR = re.compile(
     r"^(?P<fy>fy|fiscal(?:\s+year)?)?\s*'?(?P<year>(?:19|20)\d{2}|\d{2})(?:\s*(?P<sep>[/-])\s*(?P<end>\d{4}|\d{2}))?"
     r"(?P<rest>.*)$", re.IGNORECASE)
-FISCAL_IN_TEXT = re.compile(r"(?:fiscal\s+year|\bfy)\s*'?((?:19|20)\d{2}|\d{2})\b", re.IGNORECASE)
+FISCAL_IN_TEXT = re.compile(r"(?:fiscal(?:\s+year)?|\bfy)\s*'?((?:19|20)\d{2}|\d{2})\b", re.IGNORECASE)
 CALENDAR_IN_TEXT = re.compile(r"calendar\s+year\s*((?:19|20)\d{2})\b|\bcy\s*((?:19|20)\d{2})\b", re.IGNORECASE)
 BARE_YEAR = re.compile(r"(?<![\d,.])((?:19|20)\d{2})(?![\d,])")
 
