@@ -1,5 +1,6 @@
-"""`make bench`: cold and warm full refreshes, our ML.ENERGY parse against bare DuckDB, and the
-report reader's accuracy and speed (`bench_reports`).
+"""`make bench`: cold and warm full refreshes, our ML.ENERGY parse against bare DuckDB, the time
+to heal two faults against a cold refresh (`bench_faults`), and the report reader's accuracy
+and speed (`bench_reports`).
 
 Each refresh runs in a child process so wall time and peak RSS are the pipeline's own, not
 this script's. A directory mirror is served over a local HTTP server, so the warm run goes
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 
+from energy_index.bench_faults import fault_rows
 from energy_index.bench_reports import report_rows
 from energy_index.defs.mlenergy.archive import SOURCE, extract_archive, load_into
 from energy_index.settings import HOME_ENV, MIRROR_ENV, REPO_ROOT
@@ -58,12 +60,15 @@ def resolve_mirror() -> tuple[str | None, ThreadingHTTPServer | None]:
     return f"http://127.0.0.1:{server.server_address[1]}", server
 
 
-def run_refresh(home: Path, dagster_home: Path, mirror: str | None, log: Path) -> dict:
-    """One full refresh in a child process: wall time, peak RSS and the bytes it downloaded."""
+def refresh_env(home: Path, dagster_home: Path, mirror: str | None) -> dict:
     env = {**os.environ, HOME_ENV: str(home), "DAGSTER_HOME": str(dagster_home)}
     env.pop(MIRROR_ENV, None)
-    if mirror:
-        env[MIRROR_ENV] = mirror
+    return {**env, MIRROR_ENV: mirror} if mirror else env
+
+
+def run_refresh(home: Path, dagster_home: Path, mirror: str | None, log: Path) -> dict:
+    """One full refresh in a child process: wall time, peak RSS and the bytes it downloaded."""
+    env = refresh_env(home, dagster_home, mirror)
     _CountingHandler.statuses.clear()
     started_at = datetime.now(UTC)
     start = time.perf_counter()
@@ -167,10 +172,13 @@ def main() -> int:
             warm = run_refresh(home, dagster_home, mirror, Path(tmp, "warm.log"))
             print(f"bench: parse baseline (best of {REPEATS}) ...", flush=True)
             parse = parse_baseline(home)
+            print("bench: faults (killed in dbt, truncated cache), each healed by the next refresh ...", flush=True)
+            faults = fault_rows(home, dagster_home, refresh_env(home, dagster_home, mirror), cold["wall_s"],
+                                lambda log: run_refresh(home, dagster_home, mirror, log), Path(tmp))
     finally:
         if server:
             server.shutdown()
-    rows = metrics(cold, warm, parse) + report_rows()
+    rows = metrics(cold, warm, parse) + faults + report_rows()
     print(format_table(rows))
     out_dir = Path(os.environ.get(HOME_ENV) or REPO_ROOT / "data")
     out_dir.mkdir(parents=True, exist_ok=True)

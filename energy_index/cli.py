@@ -11,7 +11,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from energy_index.defs.operations.run_health import PoolBusy
+from energy_index.integrity import remove_partials
 from energy_index.settings import REPO_ROOT, load_settings
+from energy_index.warehouse import WarehouseBusy, connect_warehouse
 
 
 def dagster_instance() -> dg.DagsterInstance:
@@ -27,11 +30,22 @@ def dagster_instance() -> dg.DagsterInstance:
 
 
 def run_refresh():
-    """Materialise every asset with the jobs the nightly schedules run, recorded in DAGSTER_HOME."""
+    """Materialise every asset with the jobs the nightly schedules run, recorded in DAGSTER_HOME.
+
+    First heal what a killed run left behind: runs whose process died are marked failed and
+    their `warehouse` pool slots freed; a live holder of the pool or of the warehouse file is
+    waited for, for a bounded time, then named in the error."""
     instance = dagster_instance()
     from energy_index.definitions import defs
+    from energy_index.defs.operations.run_health import WAREHOUSE_POOL, wait_for_pool
     from energy_index.defs.schedules import refresh_all
 
+    settings = load_settings()
+    wait_for_pool(instance, WAREHOUSE_POOL, settings.pool_wait_s, log=lambda line: print(f"energy-index: {line}"))
+    connect_warehouse(str(settings.warehouse_path), settings.lock_wait_s).close()
+    for directory, pattern in [(settings.cache_dir / "downloads", ".*.partial"), (settings.models_dir, ".*.partial"),
+                               (settings.cache_dir / "extracted", ".extract-*")]:
+        remove_partials(directory, pattern)  # what a killed writer left; never read, only clutter
     return refresh_all(defs(), instance)
 
 
@@ -187,7 +201,11 @@ def main(argv: list[str] | None = None) -> int:
         return parse_report_command(args)
     if args.command == "predict":
         return predict_command(args)
-    results = run_refresh() if args.command == "run" else None
+    try:
+        results = run_refresh() if args.command == "run" else None
+    except (PoolBusy, WarehouseBusy) as exc:
+        print(f"energy-index run: {exc}", file=sys.stderr)
+        return 3
     print("\n".join(summary_lines(results)))
     if results is None:
         return 0

@@ -13,6 +13,7 @@ from energy_index.defs.economic_index.checks import interaction_shares_sum_to_10
 from energy_index.defs.economic_index.report import economic_index_usage
 from energy_index.defs.grid_carbon.assets import google_region_carbon, google_region_carbon_files
 from energy_index.defs.ml.assets import energy_classifier_baseline
+from energy_index.defs.operations.run_health import dead_run_reaper
 from energy_index.defs.ml.energy_models import energy_drivers, energy_model_evaluation, energy_model_production
 from energy_index.defs.mlenergy.assets import mlenergy_models, mlenergy_runs
 from energy_index.defs.publish.assets import analytics_snapshot
@@ -58,6 +59,7 @@ def build_definitions(resources: dict) -> dg.Definitions:
         asset_checks=ALL_CHECKS,
         jobs=[refresh_everything, refresh_corporate_reports],
         schedules=[nightly_refresh, nightly_corporate_reports],
+        sensors=[dead_run_reaper],
         resources=resources,
     )
 

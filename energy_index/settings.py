@@ -7,6 +7,9 @@ reads the same variable, so Python assets and dbt always open the same DuckDB fi
 offline copy laid out as `<host>/<path>`. `ENERGY_INDEX_CORPORATE_TRUTH` lists truth files
 (figures read by eye from reports, `os.pathsep`-separated) to score the report reader
 against, beside the project's own; by default `../shared/corporate/truth.csv` when present.
+`ENERGY_INDEX_POOL_WAIT_S` (default 600) bounds how long a refresh waits for a live run to
+release the `warehouse` pool, and `ENERGY_INDEX_LOCK_WAIT_S` (default 60) how long it waits
+for another process to release the warehouse file; each then fails naming the holder.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ class Settings:
     home: Path
     mirror: str | None
     corporate_truth: tuple[Path, ...] = (PROJECT_TRUTH,)
+    pool_wait_s: float = 600.0
+    lock_wait_s: float = 60.0
 
     @property
     def warehouse_path(self) -> Path:
@@ -65,4 +70,6 @@ def load_settings() -> Settings:
     configured = os.environ.get(TRUTH_ENV)
     extra = [Path(p).expanduser().resolve() for p in configured.split(os.pathsep) if p] if configured \
         else [SHARED_TRUTH] if SHARED_TRUTH.exists() else []
-    return Settings(home=home, mirror=mirror, corporate_truth=(PROJECT_TRUTH, *extra))
+    return Settings(home=home, mirror=mirror, corporate_truth=(PROJECT_TRUTH, *extra),
+                    pool_wait_s=float(os.environ.get("ENERGY_INDEX_POOL_WAIT_S") or 600),
+                    lock_wait_s=float(os.environ.get("ENERGY_INDEX_LOCK_WAIT_S") or 60))

@@ -8,6 +8,8 @@ leaves the previous good table in place (and the rejected rows in `raw_staging` 
 from __future__ import annotations
 
 import json
+import re
+import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 
@@ -17,6 +19,34 @@ import polars as pl
 STAGING_SCHEMA = "raw_staging"
 # Schemas that exist only for the pipeline's own bookkeeping and are not published.
 UNPUBLISHED_SCHEMAS = (STAGING_SCHEMA,)
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process kept the warehouse file locked for longer than the bounded wait."""
+
+
+def connect_warehouse(path: str, wait_s: float, config: dict | None = None,
+                      poll_s: float = 1.0) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse for writing, waiting at most `wait_s` for another process's lock.
+
+    DuckDB allows one writing process per file; a notebook or shell left attached to it
+    would otherwise fail the refresh with a bare lock error, or a retry loop would hide why.
+    """
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return duckdb.connect(path, read_only=False, config=config or {})
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                holder = re.search(r"held in (.+?\(PID \d+\))", str(exc))
+                raise WarehouseBusy(
+                    f"the warehouse {path} is locked by another process "
+                    f"({holder.group(1) if holder else 'unknown'}) and was still locked after waiting "
+                    f"{wait_s:.0f} s: close that connection (a DuckDB shell, notebook or second refresh), "
+                    f"or read the published analytics database instead, then run again") from exc
+            time.sleep(poll_s)
 
 
 def staging_name(table: str) -> str:

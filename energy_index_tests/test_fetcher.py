@@ -127,3 +127,56 @@ def test_urls_cannot_escape_the_mirror(tmp_path, url):
         mirror_location(url, str(tmp_path))
     with pytest.raises(SourceError, match="escapes the mirror|not an http"):
         fetcher(tmp_path, mirror=str(tmp_path)).fetch("demo", url)
+
+
+def damage(path: Path, how: str) -> None:
+    data = path.read_bytes()
+    if how == "truncated":
+        path.write_bytes(data[: len(data) // 3])
+    else:  # one bit flipped, same size
+        flipped = bytearray(data)
+        flipped[len(data) // 2] ^= 0x01
+        path.write_bytes(bytes(flipped))
+
+
+@pytest.mark.parametrize("how", ["truncated", "bit-flipped"])
+def test_a_damaged_cache_entry_is_fetched_again_not_used(server, tmp_path, how):
+    route = server.add("/data.csv", BODY)
+    first = fetcher(tmp_path).fetch("demo", server.url("/data.csv"))
+    damage(Path(first.path), how)
+    again = fetcher(tmp_path).fetch("demo", server.url("/data.csv"))
+    assert again.status == "HTTP 200, replacing a damaged cached copy"
+    assert "If-None-Match" not in route.requests[1], "a damaged copy must not be revalidated"
+    assert Path(again.path).read_bytes() == BODY
+
+
+@pytest.mark.parametrize("how", ["truncated", "bit-flipped"])
+def test_a_damaged_cache_entry_read_downstream_is_fetched_again(server, tmp_path, how):
+    server.add("/data.csv", BODY)
+    first = fetcher(tmp_path).fetch("demo", server.url("/data.csv"))
+    damage(Path(first.path), how)
+    cached = fetcher(tmp_path).cached("demo", server.url("/data.csv"))
+    assert cached.sha256 == first.sha256 and Path(cached.path).read_bytes() == BODY
+
+
+def test_a_damaged_cache_entry_that_cannot_be_fetched_again_fails_clearly(tmp_path):
+    mirror = tmp_path / "mirror"
+    (mirror / "example.org").mkdir(parents=True)
+    (mirror / "example.org" / "data.csv").write_bytes(BODY)
+    first = fetcher(tmp_path, mirror=str(mirror)).fetch("demo", "https://example.org/data.csv")
+    damage(Path(first.path), "truncated")
+    (mirror / "example.org" / "data.csv").unlink()
+    with pytest.raises(SourceError) as error:
+        fetcher(tmp_path, mirror=str(mirror)).cached("demo", "https://example.org/data.csv")
+    message = str(error.value)
+    assert message.startswith("[demo] ") and "the cached copy was damaged (" in message
+    assert "cut short" in message and "fetching it again failed: not in the mirror" in message
+    assert not Path(first.path).exists(), "the damaged copy is not kept to be used later"
+
+
+def test_a_cached_file_without_its_record_is_not_a_cache_hit(server, tmp_path):
+    server.add("/data.csv", BODY)
+    first = fetcher(tmp_path).fetch("demo", server.url("/data.csv"))
+    Path(first.path + ".meta.json").unlink()  # killed between writing the file and its record
+    again = fetcher(tmp_path).fetch("demo", server.url("/data.csv"))
+    assert again.status.startswith("HTTP 200") and again.bytes_downloaded == len(BODY)

@@ -16,18 +16,22 @@ from energy_index.defs.publish.snapshot import AnalyticsTarget
 from energy_index.defs.sources.fetcher import SourceFetcher
 from energy_index.defs.transform.assets import dbt_cli
 from energy_index.settings import Settings
+from energy_index.warehouse import connect_warehouse
 
 
 class WarehouseResource(DuckDBResource):
-    """DuckDBResource that also closes its connection when the step fails.
+    """DuckDBResource that waits a bounded time for another process's lock on the file (then
+    fails naming the holder) and closes its connection when the step fails too.
 
     The upstream context manager only closes on success; a failed audit (which raises by
     design) would otherwise leave the warehouse open in the process until garbage collection.
     """
 
+    lock_wait_s: float = 60.0
+
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        connection = super().get_connection().__enter__()
+        connection = connect_warehouse(self.database, self.lock_wait_s, self.connection_config)
         try:
             yield connection
         finally:
@@ -36,7 +40,7 @@ class WarehouseResource(DuckDBResource):
 
 def build_resources(settings: Settings) -> dict:
     return {
-        "duckdb": WarehouseResource(database=str(settings.warehouse_path)),
+        "duckdb": WarehouseResource(database=str(settings.warehouse_path), lock_wait_s=settings.lock_wait_s),
         "dbt": dbt_cli(),
         "fetcher": SourceFetcher(cache_dir=str(settings.cache_dir), mirror=settings.mirror),
         "model_store": ModelStore(models_dir=str(settings.models_dir)),

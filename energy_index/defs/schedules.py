@@ -12,6 +12,9 @@ from energy_index.defs.corporate.assets import METRICS_KEY, TABLES_KEY
 from energy_index.defs.corporate.registry import report_partitions
 
 CORPORATE_REPORTS = dg.AssetSelection.assets(TABLES_KEY, METRICS_KEY)
+# A run still going after this long is hung (a cold refresh takes about two minutes); run
+# monitoring under `make dev` fails it and frees its pool slot.
+MAX_RUNTIME = {"dagster/max_runtime": str(3 * 3600)}
 
 refresh_everything = dg.define_asset_job(
     "refresh_everything",
@@ -19,6 +22,7 @@ refresh_everything = dg.define_asset_job(
     description="Re-pull every source, re-validate, rebuild dbt models, retrain, publish.",
     # One step at a time in one process: DuckDB allows a single writer per file.
     executor_def=dg.in_process_executor,
+    tags=MAX_RUNTIME,
 )
 
 refresh_corporate_reports = dg.define_asset_job(
@@ -27,6 +31,7 @@ refresh_corporate_reports = dg.define_asset_job(
     partitions_def=report_partitions,
     description="Download and parse one registered corporate report (one run per partition).",
     executor_def=dg.in_process_executor,
+    tags=MAX_RUNTIME,
 )
 
 nightly_refresh = dg.ScheduleDefinition(

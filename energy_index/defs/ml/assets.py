@@ -2,16 +2,15 @@
 
 
 import json
-import os
 import uuid
 from dataclasses import asdict
 from pathlib import Path
 
 import dagster as dg
-import joblib
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from energy_index.defs.ml.artifacts import save_model
 from energy_index.defs.ml.baseline import LABELS, POPULATIONS, train_baseline
 from energy_index.plots import confusion_matrix_plot
 from energy_index.warehouse import append_rows, utcnow
@@ -32,14 +31,7 @@ class ModelStore(dg.ConfigurableResource):
     models_dir: str
 
     def save(self, name: str, model, metadata: dict) -> Path:
-        directory = Path(self.models_dir)
-        directory.mkdir(parents=True, exist_ok=True)
-        target = directory / f"{name}.joblib"
-        partial = target.with_suffix(".joblib.partial")
-        joblib.dump({"model": model, **metadata}, partial)
-        os.replace(partial, target)
-        target.with_suffix(".json").write_text(json.dumps(metadata, indent=2, default=str))
-        return target
+        return save_model(Path(self.models_dir) / f"{name}.joblib", {"model": model, **metadata}, metadata)
 
 
 @dg.asset(key=["ml", "energy_classifier_baseline"], deps=[WORKLOAD_ENERGY], group_name="ml",

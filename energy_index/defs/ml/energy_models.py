@@ -14,7 +14,8 @@ from energy_index.defs.ml.baseline import LABELS
 from energy_index.defs.ml.features import BASELINE_FEATURES, PHYSICS_FEATURES, matrix, with_physics
 from energy_index.defs.ml.modelling import (CLASSIFIERS, GROUPED, HOLDOUT, REGRESSORS, SEED, evaluate_classifier,
                                             evaluate_regressor, label_of)
-from energy_index.defs.ml.production import fit_production, save_if_not_worse
+from energy_index.defs.ml.artifacts import load_model
+from energy_index.defs.ml.production import fit_production, model_path, save_if_not_worse
 from energy_index.plots import confusion_matrix_plot
 from energy_index.warehouse import append_rows, replace_table, utcnow
 
@@ -153,8 +154,6 @@ def energy_drivers(duckdb: DuckDBResource, model_store: ModelStore) -> dg.Materi
     """What drives energy: Pearson and Spearman correlation of each numeric feature with energy
     (overall and per modality), and the permutation importance of each production-model feature
     (drop in accuracy when the feature is shuffled, mean of 5 repeats). Writes `ml.energy_drivers`."""
-    import joblib
-
     runs = with_physics(_runs(duckdb))
     rows = []
     for modality, group in [("all", runs), *((m, g) for (m,), g in runs.group_by("modality"))]:
@@ -165,7 +164,7 @@ def energy_drivers(duckdb: DuckDBResource, model_store: ModelStore) -> dg.Materi
             for method in ("pearson", "spearman"):
                 value = pair.select(pl.corr(feature, "energy_j", method=method)).item()
                 rows.append({"kind": method, "modality": modality, "feature": feature, "value": value, "n": pair.height})
-    bundle = joblib.load(Path(model_store.models_dir) / "energy_model_production.joblib")
+    bundle = load_model(model_path(Path(model_store.models_dir)))
     features, names = matrix(runs, bundle["classifier_spec"][1], bundle["categories"])
     importance = permutation_importance(bundle["classifier"], features, runs["energy_label"].to_numpy(),
                                         n_repeats=5, random_state=SEED, scoring="accuracy")

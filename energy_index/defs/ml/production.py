@@ -1,13 +1,12 @@
 """The production energy model: chosen by the grouped score, calibrated, guarded, and used by `predict`."""
 
-import json
-import os
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 from sklearn.calibration import CalibratedClassifierCV
 
+from energy_index.defs.ml.artifacts import load_model, model_record, save_model
 from energy_index.defs.ml.baseline import LABELS
 from energy_index.defs.ml.features import CONFIG_COLUMNS, matrix, name_categories
 from energy_index.defs.ml.modelling import CLASSIFIERS, REGRESSORS, SEED
@@ -28,25 +27,22 @@ def fit_production(runs: pl.DataFrame, classifier: tuple[str, str], regressor: t
             "classifier_features": class_features, "regressor_features": reg_features}
 
 
+def model_path(models_dir: Path) -> Path:
+    return models_dir / f"{MODEL_NAME}.joblib"
+
+
 def current_score(models_dir: Path) -> float | None:
-    """The grouped macro-F1 of the production model on disk, if there is one."""
-    path = models_dir / f"{MODEL_NAME}.json"
-    return json.loads(path.read_text())["grouped_macro_f1"] if path.exists() else None
+    """The grouped macro-F1 of the production model on disk, if there is a sound one."""
+    record = model_record(model_path(models_dir))
+    return record["grouped_macro_f1"] if record else None
 
 
 def save_if_not_worse(models_dir: Path, bundle: dict, metadata: dict) -> tuple[bool, float | None]:
     """Replace the production model only if the new grouped score is at least the old one's."""
-    import joblib
-
     previous = current_score(models_dir)
     if previous is not None and metadata["grouped_macro_f1"] < previous - 1e-9:
         return False, previous
-    models_dir.mkdir(parents=True, exist_ok=True)
-    target = models_dir / f"{MODEL_NAME}.joblib"
-    partial = target.with_suffix(".joblib.partial")
-    joblib.dump({**bundle, **metadata}, partial)
-    os.replace(partial, target)
-    target.with_suffix(".json").write_text(json.dumps(metadata, indent=2, default=str))
+    save_model(model_path(models_dir), {**bundle, **metadata}, metadata)
     return True, previous
 
 
@@ -56,12 +52,7 @@ def predict(config: dict, models_dir: Path) -> dict:
     `config` uses fct_workload_energy's column names (gpu, task_family, batch_size,
     avg_tpot_s, ...); anything missing is treated as the training data's missing values (0).
     """
-    import joblib
-
-    path = models_dir / f"{MODEL_NAME}.joblib"
-    if not path.exists():
-        raise FileNotFoundError(f"no production model at {path}: materialise ml/energy_model_production first")
-    bundle = joblib.load(path)
+    bundle = load_model(model_path(models_dir))
     unknown = sorted(set(config) - set(CONFIG_COLUMNS))
     if unknown:
         raise ValueError(f"unknown configuration keys {unknown}; known: {CONFIG_COLUMNS}")

@@ -34,7 +34,8 @@ def published_relations(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str]
 def publish_snapshot(conn: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:
     """Copy every published relation of the warehouse into `target` atomically; returns row counts."""
     partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
+    for leftover in (partial, partial.with_name(partial.name + ".wal")):  # a killed publish's
+        leftover.unlink(missing_ok=True)
     counts: dict[str, int] = {}
     conn.execute(f"attach '{partial}' as snapshot")
     try:

@@ -5,15 +5,19 @@ errors), streaming into the cache with an atomic rename, a size limit, a sha256,
 conditional requests (ETag / Last-Modified) so that an unchanged source is not downloaded
 again. A mirror (directory or http(s) base URL) replaces every `https://host/path` with
 `<mirror>/host/path`.
+
+Before a cached file is used (a conditional request's 304, a mirror copy that has not
+changed, or `cached()` for a downstream reader) its size and sha256 are checked against its
+`.meta.json`. A file that does not match (cut short by a crash, damaged on disk) is deleted
+with its record and fetched again, once; only if that fails does the source fail, and the
+message says the cache was damaged and why.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import tempfile
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -23,7 +27,10 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from energy_index.integrity import atomic_path, content_problem, read_json, write_json_atomically
+
 CHUNK_BYTES = 1 << 16
+log = logging.getLogger(__name__)
 
 
 class SourceError(RuntimeError):
@@ -80,23 +87,38 @@ class SourceFetcher(dg.ConfigurableResource):
     max_bytes: int = 512 * 1024 * 1024
 
     def fetch(self, source: str, url: str) -> FetchResult:
-        try:
-            location = mirror_location(url, self.mirror) if self.mirror else url
-        except ValueError as exc:
-            raise SourceError(source, url, str(exc)) from exc
         target = self._cache_path(url)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if location.startswith(("http://", "https://")):
-            return self._fetch_http(source, url, location, target)
-        return self._fetch_file(source, url, location, target)
+        meta, damage = self._verified_meta(source, target)
+        return self._fetch(source, url, target, meta, damage)
 
     def cached(self, source: str, url: str) -> FetchResult:
-        """The last successful fetch of `url`, without touching the network."""
-        meta = self._read_meta(self._cache_path(url))
+        """The last successful fetch of `url`, verified; fetched again once if the copy is damaged."""
+        target = self._cache_path(url)
+        meta, damage = self._verified_meta(source, target)
+        if damage:
+            return self._fetch(source, url, target, None, damage)
         if meta is None:
             raise SourceError(source, url, "not in the cache yet: materialise its source asset first")
         fields = {k: meta[k] for k in FetchResult.__dataclass_fields__ if k in meta}
         return FetchResult(**{**fields, "source": source, "status": "cache hit", "bytes_downloaded": 0})
+
+    def _fetch(self, source: str, url: str, target: Path, meta: dict | None, damage: str | None) -> FetchResult:
+        try:
+            location = mirror_location(url, self.mirror) if self.mirror else url
+        except ValueError as exc:
+            raise SourceError(source, url, str(exc)) from exc
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if location.startswith(("http://", "https://")):
+                result = self._fetch_http(source, url, location, target, meta)
+            else:
+                result = self._fetch_file(source, url, location, target, meta)
+        except SourceError as exc:
+            if damage:
+                raise type(exc)(source, exc.location, f"the cached copy was damaged ({damage}) and fetching "
+                                                      f"it again failed: {exc.problem}") from exc
+            raise
+        return replace(result, status=f"{result.status}, replacing a damaged cached copy") if damage else result
 
     def _cache_path(self, url: str) -> Path:
         digest = hashlib.sha256(url.encode()).hexdigest()[:16]
@@ -104,11 +126,23 @@ class SourceFetcher(dg.ConfigurableResource):
         return Path(self.cache_dir) / "downloads" / f"{digest}-{name}"
 
     @staticmethod
-    def _read_meta(target: Path) -> dict | None:
-        meta_path = target.with_name(target.name + ".meta.json")
-        if not (target.exists() and meta_path.exists()):
-            return None
-        return json.loads(meta_path.read_text())
+    def _meta_path(target: Path) -> Path:
+        return target.with_name(target.name + ".meta.json")
+
+    def _verified_meta(self, source: str, target: Path) -> tuple[dict | None, str | None]:
+        """(record, None) for a cached file that matches its record; (None, what was wrong) after
+        deleting one that does not; (None, None) when nothing usable was cached."""
+        meta = read_json(self._meta_path(target))
+        if meta is None and not target.exists():
+            return None, None
+        problem = content_problem(target, (meta or {}).get("bytes"), (meta or {}).get("sha256")) \
+            if meta is not None else "the cached file has no readable record"
+        if problem is None:
+            return meta, None
+        log.warning("[%s] %s: cached copy is damaged (%s); fetching it again", source, target, problem)
+        target.unlink(missing_ok=True)
+        self._meta_path(target).unlink(missing_ok=True)
+        return None, problem
 
     def _session(self) -> requests.Session:
         retry = Retry(
@@ -128,8 +162,8 @@ class SourceFetcher(dg.ConfigurableResource):
         session.headers["User-Agent"] = "energy-index/0.1 (+https://github.com/energy-index)"
         return session
 
-    def _fetch_http(self, source: str, url: str, location: str, target: Path) -> FetchResult:
-        meta = self._read_meta(target) or {}
+    def _fetch_http(self, source: str, url: str, location: str, target: Path, meta: dict | None) -> FetchResult:
+        meta = meta or {}
         headers = {}
         if meta.get("etag"):
             headers["If-None-Match"] = meta["etag"]
@@ -156,12 +190,12 @@ class SourceFetcher(dg.ConfigurableResource):
         except requests.RequestException as exc:
             raise SourceError(source, location, f"download failed: {exc}") from exc
 
-    def _fetch_file(self, source: str, url: str, location: str, target: Path) -> FetchResult:
+    def _fetch_file(self, source: str, url: str, location: str, target: Path, meta: dict | None) -> FetchResult:
         path = Path(location)
         if not path.is_file():
             raise SourceUnavailable(source, location, "not in the mirror")
         stat = path.stat()
-        meta = self._read_meta(target) or {}
+        meta = meta or {}
         if meta.get("file_signature") == [stat.st_size, stat.st_mtime_ns]:
             return self._result(source, url, location, target, meta, 0, "cache hit")
         if stat.st_size > self.max_bytes:
@@ -175,28 +209,20 @@ class SourceFetcher(dg.ConfigurableResource):
     def _store(self, source: str, location: str, chunks, target: Path) -> tuple[str, int]:
         """Stream chunks into a temporary file beside `target`, then rename it into place."""
         sha, size = hashlib.sha256(), 0
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                for chunk in chunks:
-                    size += len(chunk)
-                    if size > self.max_bytes:
-                        raise SourceError(source, location, f"more than the limit of {self.max_bytes} bytes")
-                    sha.update(chunk)
-                    out.write(chunk)
-            os.replace(tmp_name, target)
-        finally:
-            if os.path.exists(tmp_name):
-                os.unlink(tmp_name)
+        self._meta_path(target).unlink(missing_ok=True)  # the record goes first: no record, no cache hit
+        with atomic_path(target) as partial, partial.open("wb") as out:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise SourceError(source, location, f"more than the limit of {self.max_bytes} bytes")
+                sha.update(chunk)
+                out.write(chunk)
         return sha.hexdigest(), size
 
     def _commit(self, source, url, location, target, sha, size, status, extra) -> FetchResult:
         meta = {"url": url, "location": location, "path": str(target), "bytes": size, "sha256": sha,
                 "fetched_at": datetime.now(UTC).isoformat(), **extra}
-        meta_path = target.with_name(target.name + ".meta.json")
-        tmp = meta_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(meta, indent=2))
-        os.replace(tmp, meta_path)
+        write_json_atomically(self._meta_path(target), meta)
         return self._result(source, url, location, target, meta, size, status)
 
     @staticmethod

@@ -1,0 +1,194 @@
+"""Faults a real machine has, each followed by a normal `energy-index run` that must heal it.
+
+Every refresh here is a real `energy-index run` subprocess against the generated sources on a
+loopback mirror, recording to its own Dagster instance with the project's instance settings
+(so the `warehouse` pool is live). Kills are SIGKILL to the refresh's process group while a
+chosen step runs. After each fault the next refresh must succeed with no manual step, mark
+the dead run failed and free its pool slot, and leave marts equal to a clean build's. The
+tests share one home and run in order: each starts from the state the previous one left.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from energy_index.defs.operations.run_health import WAREHOUSE_POOL, pool_holders
+from energy_index.integrity import content_problem, read_json
+from energy_index.settings import SQL_DIR
+from energy_index_tests.conftest import serve_sources
+from energy_index_tests.fixtures.faults import Refresh, make_dagster_home, marts
+from energy_index_tests.fixtures.mlenergy import archive_path
+from energy_index_tests.fixtures.server import LoopbackServer
+
+RUN_TIMEOUT_S = 900  # a hang guard only: a healthy refresh here takes about a minute
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """One home, one Dagster instance and one loopback mirror shared by the whole sequence."""
+    root = tmp_path_factory.mktemp("faults")
+    with LoopbackServer() as server:
+        serve_sources(server)
+        yield {"home": root / "home", "dagster": make_dagster_home(root / "dagster_home"), "server": server,
+               "root": root}
+
+
+@pytest.fixture(scope="module")
+def clean_marts(built_home):
+    return marts(built_home / "warehouse.duckdb")
+
+
+def refresh(site, name: str, **env) -> Refresh:
+    return Refresh(site["home"], site["dagster"], site["server"].base_url, site["root"] / f"{name}.log", **env)
+
+
+def heal(site, clean_marts, killed_run: str, name: str) -> str:
+    """The next normal refresh: it must succeed, say it failed the dead run, and match a clean build."""
+    recovery = refresh(site, name)
+    code = recovery.wait(RUN_TIMEOUT_S)
+    output = recovery.output()
+    assert code == 0, output[-3000:]
+    assert f"marked run {killed_run}" in output, output[-3000:]
+    instance = dg.DagsterInstance.from_config(str(site["dagster"]))
+    assert instance.get_run_by_id(killed_run).status == dg.DagsterRunStatus.FAILURE
+    assert not pool_holders(instance, WAREHOUSE_POOL)
+    assert marts(site["home"] / "warehouse.duckdb") == clean_marts
+    assert not list(site["home"].rglob("*.partial")), "a killed writer's partial files were left"
+    return output
+
+
+def kill_during(site, step_key: str, after_s: float = 0.0) -> str:
+    killed = refresh(site, f"killed-{step_key}")
+    return killed.kill_during(step_key, after_s)
+
+
+def test_kill_during_download(site, clean_marts):
+    route = site["server"].routes[archive_path()]
+    route.trickle_s = 20.0
+    try:
+        run_id = kill_during(site, "sources__mlenergy_archive", after_s=2.0)
+    finally:
+        route.trickle_s = 0.0
+    heal(site, clean_marts, run_id, "after-download-kill")
+
+
+def test_kill_during_raw_write(site, clean_marts):
+    heal(site, clean_marts, kill_during(site, "raw__mlenergy_runs", after_s=0.2), "after-raw-kill")
+
+
+def test_kill_during_dbt_leaves_a_stale_run_holding_the_pool(site, clean_marts):
+    run_id = kill_during(site, "dbt_models", after_s=3.0)
+    instance = dg.DagsterInstance.from_config(str(site["dagster"]))
+    assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.STARTED
+    assert any(run_id in holder for holder in pool_holders(instance, WAREHOUSE_POOL))
+    heal(site, clean_marts, run_id, "after-dbt-kill")
+
+
+def test_kill_during_training(site, clean_marts):
+    heal(site, clean_marts, kill_during(site, "ml__energy_model_evaluation", after_s=3.0), "after-training-kill")
+
+
+def test_kill_during_publish_while_analysts_read(site, clean_marts):
+    run_id = kill_during(site, "publish__analytics_snapshot", after_s=0.1)
+    failures, rounds, stop = [], [0], threading.Event()
+    reader = threading.Thread(target=read_in_a_loop, args=(site["home"] / "analytics.duckdb", stop, failures, rounds))
+    reader.start()
+    try:
+        heal(site, clean_marts, run_id, "after-publish-kill")
+    finally:
+        stop.set()
+        reader.join()
+    assert rounds[0] > 0 and failures == [], failures[:3]
+
+
+def read_in_a_loop(analytics: Path, stop: threading.Event, failures: list, rounds: list) -> None:
+    """An analyst running every sql/ example against the published database, over and over."""
+    queries = [path.read_text() for path in sorted(SQL_DIR.glob("*.sql"))]
+    while not stop.is_set():
+        for text in queries:
+            try:
+                with duckdb.connect(str(analytics), read_only=True) as conn:
+                    conn.execute(text).fetchall()
+            except Exception as exc:  # every failure counts, whatever it is
+                failures.append(repr(exc))
+        rounds[0] += 1
+        stop.wait(0.1)  # an analyst, not a busy loop: leave the refresh a core
+
+
+def test_truncated_and_bit_flipped_cache_entries_are_fetched_again(site, clean_marts):
+    downloads = site["home"] / "cache" / "downloads"
+    archive = next(p for p in downloads.iterdir() if p.name.endswith(archive_path().rsplit("/", 1)[1]))
+    archive.write_bytes(archive.read_bytes()[:200])
+    for extracted in (site["home"] / "cache" / "extracted").iterdir():
+        subprocess.run(["rm", "-rf", str(extracted)], check=True)
+    other = next(p for p in sorted(downloads.iterdir()) if not p.name.endswith(".json") and p != archive)
+    flipped = bytearray(other.read_bytes())
+    flipped[len(flipped) // 2] ^= 0x01
+    other.write_bytes(bytes(flipped))
+
+    recovery = refresh(site, "after-damaged-cache")
+    assert recovery.wait(RUN_TIMEOUT_S) == 0, recovery.output()[-3000:]
+    assert marts(site["home"] / "warehouse.duckdb") == clean_marts
+    for path in (archive, other):
+        meta = read_json(path.with_name(path.name + ".meta.json"))
+        assert content_problem(path, meta["bytes"], meta["sha256"]) is None
+
+
+def test_a_live_run_holding_the_pool_gives_a_clear_error_after_a_bounded_wait(site):
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_POOL], env=dagster_env(site),
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        holding, run_id = holder.stdout.readline().split()
+        assert holding == "holding"
+        blocked = refresh(site, "pool-busy", ENERGY_INDEX_POOL_WAIT_S="3")
+        started = time.monotonic()
+        assert blocked.wait(RUN_TIMEOUT_S) == 3
+        assert time.monotonic() - started < 120
+        output = blocked.output()
+        assert "the 'warehouse' pool is still held after waiting 3 s by run " in output
+        assert f"run {run_id} (__ephemeral_asset_job__, step holder" in output
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_the_warehouse_held_open_by_another_process_gives_a_clear_error(site):
+    warehouse = site["home"] / "warehouse.duckdb"
+    code = f"import duckdb, time; c = duckdb.connect({str(warehouse)!r}); print('open', flush=True); time.sleep(120)"
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        blocked = refresh(site, "warehouse-locked", ENERGY_INDEX_LOCK_WAIT_S="3")
+        assert blocked.wait(RUN_TIMEOUT_S) == 3
+        output = blocked.output()
+        assert f"the warehouse {warehouse} is locked by another process" in output
+        assert f"PID {holder.pid}" in output and "after waiting 3 s" in output
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def dagster_env(site) -> dict:
+    import os
+    return {**os.environ, "DAGSTER_HOME": str(site["dagster"])}
+
+
+HOLD_THE_POOL = """
+import time
+import dagster as dg
+
+@dg.asset(pool="warehouse")
+def holder(context):
+    print("holding", context.run_id, flush=True)
+    time.sleep(300)
+
+dg.materialize([holder], instance=dg.DagsterInstance.get())
+"""
