@@ -20,7 +20,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from energy_index.defs.operations.run_health import WAREHOUSE_POOL, pool_holders
+from energy_index.defs.operations.run_health import WAREHOUSE_POOL, dead_run_reaper, pool_holders
 from energy_index.integrity import content_problem, read_json
 from energy_index.settings import SQL_DIR
 from energy_index_tests.conftest import serve_sources
@@ -192,3 +192,20 @@ def holder(context):
 
 dg.materialize([holder], instance=dg.DagsterInstance.get())
 """
+
+
+def test_under_make_dev_the_sensor_fails_a_killed_run_and_frees_its_pool_slot(tmp_path):
+    dagster_home = make_dagster_home(tmp_path / "dagster_home")
+    worker = subprocess.Popen([sys.executable, "-c", HOLD_THE_POOL], env=dagster_env({"dagster": dagster_home}),
+                              stdout=subprocess.PIPE, text=True)
+    _, run_id = worker.stdout.readline().split()
+    worker.kill()  # SIGKILL, mid-step, holding the pool
+    worker.wait()
+    instance = dg.DagsterInstance.from_config(str(dagster_home))
+    assert any(run_id in claim for claim in pool_holders(instance, WAREHOUSE_POOL))
+
+    result = dead_run_reaper(dg.build_sensor_context(instance=instance))
+
+    assert f"marked run {run_id} failed: its worker process (pid {worker.pid}) is gone" in result.skip_message
+    assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.FAILURE
+    assert instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).claimed_slots == []
