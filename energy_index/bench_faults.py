@@ -47,13 +47,19 @@ def _settled(value):
     return float(f"{value:.10g}") if isinstance(value, float) else value
 
 
-def kill_during_step(env: dict, dagster_home: Path, log: Path, step_key: str, after_s: float) -> str:
-    """Start a refresh in its own process group and SIGKILL the group `after_s` into `step_key`."""
+def start_refresh(env: dict, log: Path) -> subprocess.Popen:
+    """`energy-index run` in its own process group, so a kill reaches the dbt it starts too."""
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "energy_index.cli", "run"], env=env, stdout=out,
+        return subprocess.Popen([sys.executable, "-m", "energy_index.cli", "run"], env=env, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def kill_in_step(proc: subprocess.Popen, dagster_home: Path, step_key: str, after_s: float,
+                 timeout_s: float = 600) -> str:
+    """SIGKILL `proc`'s process group `after_s` into step `step_key`; returns the killed run's id."""
     instance = dg.DagsterInstance.from_config(str(dagster_home))
-    while proc.poll() is None:
+    deadline = time.monotonic() + timeout_s
+    while proc.poll() is None and time.monotonic() < deadline:
         run_id = run_in_step(instance, step_key)
         if run_id:
             time.sleep(after_s)
@@ -61,13 +67,16 @@ def kill_during_step(env: dict, dagster_home: Path, log: Path, step_key: str, af
             proc.wait()
             return run_id
         time.sleep(0.1)
-    raise RuntimeError(f"bench: the refresh ended before step {step_key} started; see {log}")
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    raise RuntimeError(f"step {step_key} did not start before the refresh ended or {timeout_s:.0f} s passed")
 
 
 def fault_rows(home: Path, dagster_home: Path, env: dict, cold_s: float, refresh: Callable[[Path], dict],
                tmp: Path) -> list[tuple[str, float | int, str]]:
     before = marts_fingerprint(home / "warehouse.duckdb")
-    kill_during_step(env, dagster_home, tmp / "killed.log", KILL_STEP, KILL_AFTER_S)
+    kill_in_step(start_refresh(env, tmp / "killed.log"), dagster_home, KILL_STEP, KILL_AFTER_S)
     after_kill = refresh(tmp / "after-kill.log")
     killed_same = marts_fingerprint(home / "warehouse.duckdb") == before
     archive = max((p for p in (home / "cache" / "downloads").iterdir() if not p.name.endswith(".json")),

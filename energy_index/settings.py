@@ -30,6 +30,7 @@ DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt")) if Path(sys.executab
 HOME_ENV = "ENERGY_INDEX_HOME"
 MIRROR_ENV = "ENERGY_INDEX_MIRROR"
 TRUTH_ENV = "ENERGY_INDEX_CORPORATE_TRUTH"
+POOL_WAIT_ENV, LOCK_WAIT_ENV = "ENERGY_INDEX_POOL_WAIT_S", "ENERGY_INDEX_LOCK_WAIT_S"
 PROJECT_TRUTH = DBT_PROJECT_DIR / "seeds" / "corporate_reader_truth.csv"
 SHARED_TRUTH = REPO_ROOT.parent / "shared" / "corporate" / "truth.csv"
 
@@ -71,5 +72,5 @@ def load_settings() -> Settings:
     extra = [Path(p).expanduser().resolve() for p in configured.split(os.pathsep) if p] if configured \
         else [SHARED_TRUTH] if SHARED_TRUTH.exists() else []
     return Settings(home=home, mirror=mirror, corporate_truth=(PROJECT_TRUTH, *extra),
-                    pool_wait_s=float(os.environ.get("ENERGY_INDEX_POOL_WAIT_S") or 600),
-                    lock_wait_s=float(os.environ.get("ENERGY_INDEX_LOCK_WAIT_S") or 60))
+                    pool_wait_s=float(os.environ.get(POOL_WAIT_ENV) or Settings.pool_wait_s),
+                    lock_wait_s=float(os.environ.get(LOCK_WAIT_ENV) or Settings.lock_wait_s))

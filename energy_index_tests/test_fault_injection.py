@@ -10,6 +10,7 @@ tests share one home and run in order: each starts from the state the previous o
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -24,7 +25,8 @@ from energy_index.defs.operations.run_health import WAREHOUSE_POOL, dead_run_rea
 from energy_index.integrity import content_problem, read_json
 from energy_index.settings import SQL_DIR
 from energy_index_tests.conftest import serve_sources
-from energy_index_tests.fixtures.faults import Refresh, make_dagster_home, marts
+from energy_index.bench_faults import marts_fingerprint as marts
+from energy_index_tests.fixtures.faults import Refresh, make_dagster_home
 from energy_index_tests.fixtures.mlenergy import archive_path
 from energy_index_tests.fixtures.server import LoopbackServer
 
@@ -177,7 +179,6 @@ def test_the_warehouse_held_open_by_another_process_gives_a_clear_error(site):
 
 
 def dagster_env(site) -> dict:
-    import os
     return {**os.environ, "DAGSTER_HOME": str(site["dagster"])}
 
 
