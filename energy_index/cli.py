@@ -11,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from energy_index.defs.estimates.commands import add_serving_arguments, add_training_parser, run_estimate
 from energy_index.defs.operations.run_health import PoolBusy
 from energy_index.integrity import remove_partials
 from energy_index.settings import REPO_ROOT, load_settings
@@ -190,13 +191,23 @@ def main(argv: list[str] | None = None) -> int:
     parse.add_argument("--regions", action="store_true", help="include regional breakdowns")
     parse.add_argument("--explain", action="store_true",
                        help="per metric and year: every candidate seen, the one chosen and why")
-    predict_parser = commands.add_parser("predict", help="predict the energy of a workload configuration")
-    predict_parser.add_argument("--config", required=True,
+    predict_parser = commands.add_parser(
+        "predict", help="energy of a measured workload configuration (--config), or of a model never "
+                        "benchmarked (--params --gpu --batch), with a range")
+    predict_parser.add_argument("--config",
                                 help='JSON object with fct_workload_energy column names, or @file.json; e.g. '
                                      '{"gpu": "H100 80GB HBM3", "task_family": "llm_text_generation", '
                                      '"avg_tpot_s": 0.05, "avg_output_tokens": 400, "avg_batch_size_reqs": 60, '
                                      '"max_batch_size_reqs": 64, "tensor_parallel": 1, "pipeline_parallel": 1}')
+    add_serving_arguments(predict_parser)
+    add_training_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "estimate-training":
+        return run_estimate("training", args)
+    if args.command == "predict" and args.config is None:
+        if args.params is None:
+            parser.error("predict needs --config (a measured configuration) or --params (a model not in the data)")
+        return run_estimate("inference", args)
     if args.command == "parse-report":
         return parse_report_command(args)
     if args.command == "predict":

@@ -11,6 +11,9 @@ from energy_index.defs.corporate.assets import corporate_reports
 from energy_index.defs.economic_index.assets import raw_tables as economic_index_raw_tables
 from energy_index.defs.economic_index.checks import interaction_shares_sum_to_100, task_statement_match_rate
 from energy_index.defs.economic_index.report import economic_index_usage
+from energy_index.defs.estimates.inference_assets import fct_inference_estimator_accuracy
+from energy_index.defs.estimates.reference_assets import accelerator_specs, training_reference
+from energy_index.defs.estimates.training_assets import fct_training_emissions
 from energy_index.defs.grid_carbon.assets import google_region_carbon, google_region_carbon_files
 from energy_index.defs.ml.assets import energy_classifier_baseline
 from energy_index.defs.operations.run_health import dead_run_reaper
@@ -46,6 +49,10 @@ ALL_ASSETS = [
     energy_drivers,
     gpu_comparison,
     fct_scenarios,
+    training_reference,
+    accelerator_specs,
+    fct_training_emissions,
+    fct_inference_estimator_accuracy,
     analytics_snapshot,
 ]
 

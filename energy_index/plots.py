@@ -36,15 +36,17 @@ def confusion_matrix_plot(confusion: list[list[int]], labels: list[str], title: 
 
 
 def paired_bar_plot(labels: list[str], left: list[float], right: list[float], names: tuple[str, str],
-                    title: str, path=None) -> dg.MetadataValue:
-    """Horizontal bars of two shares per category, e.g. conversation share against employment share."""
+                    title: str, path=None, xlabel: str = "percent", log: bool = False) -> dg.MetadataValue:
+    """Horizontal bars of two values per category, e.g. conversation share against employment share."""
     figure, axis = plt.subplots(figsize=(8, 0.32 * len(labels) + 1.2))
     positions = range(len(labels))
     axis.barh([p + 0.2 for p in positions], left, height=0.4, label=names[0])
     axis.barh([p - 0.2 for p in positions], right, height=0.4, label=names[1])
     axis.set_yticks(list(positions), labels, fontsize=8)
     axis.invert_yaxis()
-    axis.set_xlabel("percent")
+    axis.set_xlabel(xlabel)
+    if log:
+        axis.set_xscale("log")
     axis.set_title(title, fontsize=10)
     axis.legend(fontsize=8)
     if path is not None:

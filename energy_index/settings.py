@@ -10,6 +10,9 @@ against, beside the project's own; by default `../shared/corporate/truth.csv` wh
 `ENERGY_INDEX_POOL_WAIT_S` (default 600) bounds how long a refresh waits for a live run to
 release the `warehouse` pool, and `ENERGY_INDEX_LOCK_WAIT_S` (default 60) how long it waits
 for another process to release the warehouse file; each then fails naming the holder.
+`ENERGY_INDEX_TRAINING_DIR` is the directory holding the published training figures
+(`reference.csv`) and accelerator specs (`gpu_specs.csv`); by default `../shared/training`
+when present.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ HOME_ENV = "ENERGY_INDEX_HOME"
 MIRROR_ENV = "ENERGY_INDEX_MIRROR"
 TRUTH_ENV = "ENERGY_INDEX_CORPORATE_TRUTH"
 POOL_WAIT_ENV, LOCK_WAIT_ENV = "ENERGY_INDEX_POOL_WAIT_S", "ENERGY_INDEX_LOCK_WAIT_S"
+TRAINING_ENV = "ENERGY_INDEX_TRAINING_DIR"
+SHARED_TRAINING = REPO_ROOT.parent / "shared" / "training"
 PROJECT_TRUTH = DBT_PROJECT_DIR / "seeds" / "corporate_reader_truth.csv"
 SHARED_TRUTH = REPO_ROOT.parent / "shared" / "corporate" / "truth.csv"
 
@@ -42,6 +47,7 @@ class Settings:
     corporate_truth: tuple[Path, ...] = (PROJECT_TRUTH,)
     pool_wait_s: float = 600.0
     lock_wait_s: float = 60.0
+    training_dir: Path | None = None
 
     @property
     def warehouse_path(self) -> Path:
@@ -73,4 +79,12 @@ def load_settings() -> Settings:
         else [SHARED_TRUTH] if SHARED_TRUTH.exists() else []
     return Settings(home=home, mirror=mirror, corporate_truth=(PROJECT_TRUTH, *extra),
                     pool_wait_s=float(os.environ.get(POOL_WAIT_ENV) or Settings.pool_wait_s),
-                    lock_wait_s=float(os.environ.get(LOCK_WAIT_ENV) or Settings.lock_wait_s))
+                    lock_wait_s=float(os.environ.get(LOCK_WAIT_ENV) or Settings.lock_wait_s),
+                    training_dir=_training_dir())
+
+
+def _training_dir() -> Path | None:
+    configured = os.environ.get(TRAINING_ENV)
+    if configured:
+        return Path(configured).expanduser().resolve()
+    return SHARED_TRAINING if SHARED_TRAINING.exists() else None

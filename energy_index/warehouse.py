@@ -148,7 +148,11 @@ def record_fetch(conn: duckdb.DuckDBPyConnection, fetch) -> None:
 
 def preview_markdown(conn: duckdb.DuckDBPyConnection, sql: str, limit: int = 10) -> str:
     """A small markdown table of a query's first rows, for asset metadata."""
-    frame = conn.sql(f"select * from ({sql}) limit {limit}").pl()
+    return frame_markdown(conn.sql(f"select * from ({sql}) limit {limit}").pl())
+
+
+def frame_markdown(frame: pl.DataFrame) -> str:
+    """A markdown table of a frame, numbers rounded for reading."""
     header = "| " + " | ".join(frame.columns) + " |"
     rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
     rows = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.iter_rows()]

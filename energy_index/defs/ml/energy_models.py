@@ -17,7 +17,7 @@ from energy_index.defs.ml.modelling import (CLASSIFIERS, GROUPED, HOLDOUT, REGRE
 from energy_index.defs.ml.artifacts import load_model
 from energy_index.defs.ml.production import fit_production, model_path, save_if_not_worse
 from energy_index.plots import confusion_matrix_plot
-from energy_index.warehouse import append_rows, replace_table, utcnow
+from energy_index.warehouse import append_rows, frame_markdown, replace_table, utcnow
 
 EVALUATION_KEY = dg.AssetKey(["ml", "energy_model_evaluation"])
 PRODUCTION_KEY = dg.AssetKey(["ml", "energy_model_production"])
@@ -92,8 +92,8 @@ def energy_model_evaluation(config: EvaluationConfig, duckdb: DuckDBResource) ->
     champion = max((r for r in classifiers if r["evaluation_scheme"] == GROUPED), key=lambda r: r["macro_f1"])
     return dg.MaterializeResult(metadata={
         "training_run_id": run_id,
-        "classifiers": dg.MetadataValue.md(_markdown(table.sort("evaluation_scheme", "macro_f1", descending=True))),
-        "regressors": dg.MetadataValue.md(_markdown(pl.DataFrame(regressions).select(
+        "classifiers": dg.MetadataValue.md(frame_markdown(table.sort("evaluation_scheme", "macro_f1", descending=True))),
+        "regressors": dg.MetadataValue.md(frame_markdown(pl.DataFrame(regressions).select(
             "estimator", "feature_set", "evaluation_scheme", "r2_log", "mae_j", "mape_pct", "binned_accuracy"))),
         "best_grouped_classifier": f"{champion['estimator']} on {champion['feature_set']}",
         "best_grouped_macro_f1": dg.MetadataValue.float(round(champion["macro_f1"], 4)),
@@ -101,11 +101,6 @@ def energy_model_evaluation(config: EvaluationConfig, duckdb: DuckDBResource) ->
             json.loads(champion["confusion_matrix"]), LABELS, f"grouped CV: {champion['estimator']}"),
     })
 
-
-def _markdown(frame: pl.DataFrame) -> str:
-    rows = ["| " + " | ".join(f"{v:.4f}" if isinstance(v, float) else str(v) for v in row) + " |"
-            for row in frame.rows()]
-    return "\n".join(["| " + " | ".join(frame.columns) + " |", "|" + " --- |" * len(frame.columns), *rows])
 
 
 @dg.asset(key=PRODUCTION_KEY, deps=[EVALUATION_KEY], group_name="ml", kinds={"scikitlearn"}, pool="warehouse")
@@ -176,8 +171,8 @@ def energy_drivers(duckdb: DuckDBResource, model_store: ModelStore) -> dg.Materi
     top = frame.filter(pl.col("modality") == "all").sort(pl.col("value").abs(), descending=True)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": frame.height,
-        "top_spearman": dg.MetadataValue.md(_markdown(top.filter(pl.col("kind") == "spearman").head(8))),
-        "top_permutation_importance": dg.MetadataValue.md(_markdown(
+        "top_spearman": dg.MetadataValue.md(frame_markdown(top.filter(pl.col("kind") == "spearman").head(8))),
+        "top_permutation_importance": dg.MetadataValue.md(frame_markdown(
             top.filter(pl.col("kind") == "permutation_importance").head(8))),
         "strongest_spearman": str(top.filter(pl.col("kind") == "spearman")["feature"].head(3).to_list()),
     })

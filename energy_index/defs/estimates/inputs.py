@@ -1,0 +1,119 @@
+"""Published training figures and accelerator specs, read and checked before anything uses them.
+
+A reference file is any CSV with the columns below (extra columns are kept); an accelerator
+spec file has `gpu, tdp_w, source`. Empty cells mean the source is silent and stay empty.
+Every problem is an `InputError` naming the file, the row and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from energy_index.assumptions import assumption
+from energy_index.settings import DBT_PROJECT_DIR
+
+PEAK_FLOPS_PATH = DBT_PROJECT_DIR / "seeds" / "accelerator_peak_flops.csv"
+REFERENCE_TEXT = ["model", "family", "hardware", "source"]
+# field -> (smallest, largest) accepted; units are in the column names.
+REFERENCE_NUMBERS = {
+    "params_b": (1e-3, 1e5), "train_tokens_t": (1e-4, 1e3), "hardware_tdp_w": (10.0, 5000.0),
+    "gpu_hours": (1.0, 1e10), "energy_mwh": (0.0, 1e7), "pue": (1.0, 3.0),
+    "carbon_intensity_kg_per_kwh": (0.0, None), "co2e_t_location": (0.0, 1e7), "co2e_t_market": (0.0, 1e7),
+    "year": (2000.0, 2100.0),
+}
+SPEC_NUMBERS = {"tdp_w": (10.0, 5000.0), "memory_gb": (1.0, 10000.0)}
+VENDOR_WORDS = re.compile(r"\b(nvidia|google|amd|tesla|cloud|instinct|sxm\d?|pcie)\b")
+
+
+class InputError(ValueError):
+    """A reference or spec file that cannot be used as it is."""
+
+
+@dataclass(frozen=True)
+class Accelerator:
+    name: str
+    tdp_w: float
+    peak_flops: float | None  # dense FLOP/s; None when no datasheet figure is known
+
+
+def accelerator_key(name: str) -> str:
+    """'NVIDIA A100-80GB (384 GPUs)' -> 'a10080gb', 'Google TPU v3' -> 'tpuv3'."""
+    text = re.sub(r"\(.*?\)", " ", name.lower())
+    return re.sub(r"[^a-z0-9]", "", VENDOR_WORDS.sub(" ", text))
+
+
+def read_csv_checked(path: Path, text: list[str], numbers: dict, what: str) -> pl.DataFrame:
+    """Read every cell as text, then cast the numeric fields, naming the file/row/field that fails."""
+    if not path.exists():
+        raise InputError(f"{what} {path}: file not found")
+    frame = pl.read_csv(path, infer_schema=False)
+    missing = [c for c in [*text, *numbers] if c not in frame.columns]
+    if missing:
+        raise InputError(f"{what} {path}: missing columns {missing} (found {frame.columns})")
+    for column in numbers:
+        cast = frame[column].str.strip_chars().cast(pl.Float64, strict=False)
+        bad = frame.filter(cast.is_null() & frame[column].str.strip_chars().ne(""))
+        if bad.height:
+            raise InputError(f"{what} {path}: field {column!r} is not a number in row {_row_name(bad)}: "
+                             f"{bad[column][0]!r}")
+        frame = frame.with_columns(cast.alias(column))
+    for column, (low, high) in numbers.items():
+        high = assumption("max_plausible_kg_per_kwh") if high is None else high
+        bad = frame.filter((pl.col(column) < low) | (pl.col(column) > high))
+        if bad.height:
+            raise InputError(f"{what} {path}: field {column!r} = {bad[column][0]} in row {_row_name(bad)} "
+                             f"is outside [{low:g}, {high:g}]")
+    unsourced = frame.filter(pl.col("source").is_null() | (pl.col("source").str.strip_chars() == ""))
+    if unsourced.height:
+        raise InputError(f"{what} {path}: field 'source' is empty in row {_row_name(unsourced)}; "
+                         f"every figure must cite where it stands")
+    return frame
+
+
+def _row_name(rows: pl.DataFrame) -> str:
+    first = rows.row(0, named=True)
+    return repr(first.get("model") or first.get("gpu") or first)
+
+
+def read_reference(path: Path) -> pl.DataFrame:
+    """Published training figures: one row per model or training run, as the source states them."""
+    frame = read_csv_checked(path, REFERENCE_TEXT, REFERENCE_NUMBERS, "training reference")
+    if frame["model"].is_duplicated().any():
+        raise InputError(f"training reference {path}: field 'model' repeats "
+                         f"{frame.filter(frame['model'].is_duplicated())['model'][0]!r}")
+    return frame.with_columns(pl.col("year").cast(pl.Int32))
+
+
+def read_accelerators(path: Path) -> pl.DataFrame:
+    """Accelerator specs (TDP, memory) joined to the project's peak-throughput seed."""
+    specs = read_csv_checked(path, ["gpu", "source"], SPEC_NUMBERS, "accelerator specs")
+    peaks = pl.read_csv(PEAK_FLOPS_PATH)
+    peak_of = {accelerator_key(r["accelerator"]): r["peak_dense_tflops"] for r in peaks.iter_rows(named=True)}
+    keys = [accelerator_key(name) for name in specs["gpu"]]
+    peak = [max(((len(k), v) for k, v in peak_of.items() if key.startswith(k)), default=(0, None))[1]
+            for key in keys]
+    return specs.with_columns(pl.Series("accelerator_key", keys),
+                              (pl.Series("peak_dense_tflops", peak, dtype=pl.Float64) * 1e12).alias("peak_flops"))
+
+
+def find_accelerator(specs: pl.DataFrame, name: str) -> Accelerator | None:
+    """The spec a hardware name means: exact key, else the specs it is a prefix of when they agree
+    on TDP and peak ('A100' -> A100-40GB/80GB, both 400 W); None when unknown or ambiguous."""
+    key = accelerator_key(name or "")
+    if not key:
+        return None
+    rows = specs.filter(pl.col("accelerator_key") == key)
+    if rows.is_empty():
+        rows = specs.filter(pl.col("accelerator_key").str.starts_with(key))
+    if rows.is_empty() or rows.select("tdp_w", "peak_flops").unique().height > 1 or rows["tdp_w"][0] is None:
+        return None
+    first = rows.row(0, named=True)
+    return Accelerator(first["gpu"], first["tdp_w"], first["peak_flops"])
+
+
+def known_accelerators(specs: pl.DataFrame) -> list[str]:
+    return sorted(specs.filter(pl.col("tdp_w").is_not_null())["gpu"].to_list())

@@ -1,0 +1,149 @@
+"""Validate the training estimator on published figures, leave-one-out and leave-one-family-out,
+beside the physical formula, and build the rows of `marts.fct_training_emissions`."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, replace
+
+import polars as pl
+
+from energy_index.defs.estimates.inputs import Accelerator, find_accelerator
+from energy_index.defs.estimates.training import (NotEstimable, TrainingRun, baseline_co2e_t, contradiction,
+                                                  estimate, fit_factors, interval)
+
+VALIDATIONS = {"leave_one_out": "model", "leave_one_family_out": "family"}
+
+
+@dataclass(frozen=True)
+class Published:
+    """One reference row: what a user would know (`run`) and what the source published."""
+    model: str
+    family: str
+    run: TrainingRun
+    co2e_t: float | None
+    energy_mwh: float | None
+    flag: str | None
+
+    @property
+    def learnable(self) -> bool:
+        return self.flag is None
+
+    @property
+    def scorable(self) -> bool:
+        return self.flag is None and bool(self.co2e_t)  # a published 0 has no percentage error
+
+
+def published_rows(reference: pl.DataFrame, specs: pl.DataFrame) -> list[Published]:
+    rows = []
+    for row in reference.iter_rows(named=True):
+        accelerator = find_accelerator(specs, row["hardware"])
+        if row["hardware_tdp_w"] is not None:  # the source's own TDP wins over the spec table's
+            accelerator = replace(accelerator, tdp_w=row["hardware_tdp_w"]) if accelerator \
+                else Accelerator(row["hardware"], row["hardware_tdp_w"], None)
+        run = TrainingRun(accelerator, _scaled(row["params_b"], 1e9), _scaled(row["train_tokens_t"], 1e12),
+                          row["gpu_hours"], row["pue"], row["carbon_intensity_kg_per_kwh"])
+        rows.append(Published(row["model"], row["family"] or row["model"], run, row["co2e_t_location"],
+                              row["energy_mwh"], contradiction(run, row["co2e_t_location"], row["energy_mwh"])))
+    return rows
+
+
+def _scaled(value: float | None, unit: float) -> float | None:
+    return None if value is None else value * unit
+
+
+def held_out_estimates(rows: list[Published], group: str, withhold_gpu_hours: bool = False) -> dict[str, dict]:
+    """Estimate every scorable row from factors learnt on the other groups' unflagged rows."""
+    results = {}
+    for held in rows:
+        if not held.scorable:
+            continue
+        training = [(r.run, r.co2e_t) for r in rows if r.learnable and getattr(r, group) != getattr(held, group)]
+        run = replace(held.run, gpu_hours=None) if withhold_gpu_hours else held.run
+        if withhold_gpu_hours and held.run.gpu_hours is None:
+            continue
+        try:
+            result = estimate(run, fit_factors(training))
+        except NotEstimable:
+            continue
+        results[held.model] = {"estimate": result, "group": getattr(held, group),
+                               "residual": math.log(held.co2e_t / result.co2e_t)}
+    return results
+
+
+def scores(rows: list[Published], predicted: dict[str, float], estimator: str, validation: str) -> dict:
+    apes = {r.model: abs(predicted[r.model] - r.co2e_t) / r.co2e_t for r in rows
+            if r.scorable and predicted.get(r.model)}
+    worst = max(apes, key=apes.get) if apes else None
+    return {"estimator": estimator, "validation": validation, "n_models": len(apes),
+            "mape_pct": 100 * statistics.fmean(apes.values()) if apes else None,
+            "median_ape_pct": 100 * statistics.median(apes.values()) if apes else None,
+            "worst_ape_pct": 100 * apes[worst] if worst else None, "worst_model": worst}
+
+
+def accuracy_table(rows: list[Published], held: dict[str, dict[str, dict]]) -> pl.DataFrame:
+    """MAPE, median APE and worst case of the formula and the estimator on the same rows."""
+    lines = []
+    for validation, results in held.items():
+        same = [r for r in rows if r.model in results]
+        lines.append(scores(same, {m: v["estimate"].co2e_t for m, v in results.items()}, "energy_index", validation))
+        lines.append(scores(same, {r.model: baseline_co2e_t(r.run) for r in same}, "baseline_formula", validation))
+    return pl.DataFrame(lines, schema_overrides={"mape_pct": pl.Float64, "median_ape_pct": pl.Float64,
+                                                 "worst_ape_pct": pl.Float64, "worst_model": pl.Utf8})
+
+
+def fitted_estimator(rows: list[Published], held: dict[str, dict[str, dict]]) -> dict:
+    """Factors learnt on every unflagged row, and the range multipliers of each route from the
+    leave-one-family-out residuals."""
+    factors = fit_factors([(r.run, r.co2e_t) for r in rows if r.learnable])
+    return {"factors": factors, "intervals": {
+        "gpu_hours": interval([v["residual"] for v in held["leave_one_family_out"].values()]),
+        "flops": interval([v["residual"] for v in held["flops_route_leave_one_family_out"].values()])}}
+
+
+def validate_all(rows: list[Published]) -> dict[str, dict[str, dict]]:
+    held = {name: held_out_estimates(rows, group) for name, group in VALIDATIONS.items()}
+    held["flops_route_leave_one_family_out"] = held_out_estimates(rows, "family", withhold_gpu_hours=True)
+    return held
+
+
+def emissions_table(rows: list[Published], held: dict[str, dict[str, dict]], source: pl.DataFrame) -> pl.DataFrame:
+    """One row per reference model: published, baseline, and the leave-one-family-out estimate
+    with its range (from the other families' residuals only)."""
+    lofo, out = held["leave_one_family_out"], []
+    for row, src in zip(rows, source.iter_rows(named=True), strict=True):
+        result = lofo.get(row.model)
+        others = [v["residual"] for v in lofo.values() if v["group"] != row.family]
+        low, high = interval(others)
+        baseline = baseline_co2e_t(row.run)
+        central = result["estimate"].co2e_t if result else None
+        out.append({
+            "model": row.model, "family": row.family, "year": src["year"], "hardware": src["hardware"],
+            "accelerator": row.run.accelerator.name if row.run.accelerator else None,
+            "params_b": src["params_b"], "train_tokens_t": src["train_tokens_t"], "gpu_hours": src["gpu_hours"],
+            "published_energy_mwh": row.energy_mwh, "published_co2e_t": row.co2e_t,
+            "published_co2e_t_market": src["co2e_t_market"],
+            "baseline_co2e_t": baseline, "baseline_ape_pct": _ape(baseline, row),
+            "estimate_route": result["estimate"].route if result else None,
+            "estimate_energy_mwh": result["estimate"].energy_mwh if result else None,
+            "estimate_co2e_t_low": central * low if result else None, "estimate_co2e_t": central,
+            "estimate_co2e_t_high": central * high if result else None, "estimate_ape_pct": _ape(central, row),
+            "within_range": (central * low <= row.co2e_t <= central * high) if result else None,
+            "intensity_basis": result["estimate"].intensity_basis if result else None,
+            "flagged": row.flag is not None, "flag_reason": row.flag,
+            "status": _status(row, result), "source": src["source"], "source_locator": src.get("source_locator")})
+    return pl.DataFrame(out, infer_schema_length=None)
+
+
+def _ape(value: float | None, row: Published) -> float | None:
+    return 100 * abs(value - row.co2e_t) / row.co2e_t if value is not None and row.co2e_t else None
+
+
+def _status(row: Published, result: dict | None) -> str:
+    if row.flag:
+        return "flagged: contradicts its own inputs, not learnt from"
+    if not row.co2e_t:
+        return "no published location-based CO2e (or zero): estimate only" if row.co2e_t is None \
+            else "published zero: not scored"
+    return "validated (leave one family out)" if result else "not estimable from what the source states"
