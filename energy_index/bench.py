@@ -1,6 +1,7 @@
 """`make bench`: cold and warm full refreshes, our ML.ENERGY parse against bare DuckDB, the time
-to heal two faults against a cold refresh (`bench_faults`), and the report reader's accuracy
-and speed (`bench_reports`).
+to heal two faults against a cold refresh (`bench_faults`), the report reader's accuracy
+and speed (`bench_reports`), and the estimators' held-out errors beside their baselines
+(`estimates.figures`).
 
 Each refresh runs in a child process so wall time and peak RSS are the pipeline's own, not
 this script's. A directory mirror is served over a local HTTP server, so the warm run goes
@@ -29,6 +30,7 @@ import duckdb
 
 from energy_index.bench_faults import fault_rows
 from energy_index.bench_reports import report_rows
+from energy_index.defs.estimates.figures import headline_figures
 from energy_index.defs.mlenergy.archive import SOURCE, extract_archive, load_into
 from energy_index.settings import HOME_ENV, MIRROR_ENV, REPO_ROOT
 
@@ -172,13 +174,15 @@ def main() -> int:
             warm = run_refresh(home, dagster_home, mirror, Path(tmp, "warm.log"))
             print(f"bench: parse baseline (best of {REPEATS}) ...", flush=True)
             parse = parse_baseline(home)
+            with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+                estimators = headline_figures(conn)
             print("bench: faults (killed in dbt, truncated cache), each healed by the next refresh ...", flush=True)
             faults = fault_rows(home, dagster_home, refresh_env(home, dagster_home, mirror), cold["wall_s"],
                                 lambda log: run_refresh(home, dagster_home, mirror, log), Path(tmp))
     finally:
         if server:
             server.shutdown()
-    rows = metrics(cold, warm, parse) + faults + report_rows()
+    rows = metrics(cold, warm, parse) + faults + report_rows() + estimators
     print(format_table(rows))
     out_dir = Path(os.environ.get(HOME_ENV) or REPO_ROOT / "data")
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ import dagster as dg
 import duckdb
 
 from energy_index.defs.estimates.commands import add_serving_arguments, add_training_parser, run_estimate
+from energy_index.defs.estimates.figures import summary_lines as estimator_summary_lines
 from energy_index.defs.operations.run_health import PoolBusy
 from energy_index.integrity import remove_partials
 from energy_index.settings import REPO_ROOT, load_settings
@@ -88,6 +89,7 @@ def snapshot_lines(analytics: Path) -> list[str]:
             count = conn.execute(f"select count(*) from {name}").fetchone()[0]
             lines.append(f"  {name:<45} {count:>8}")
         lines += _accuracy_lines(conn)
+        lines += estimator_summary_lines(conn)
         lines += _report_lines(conn)
     return lines
 

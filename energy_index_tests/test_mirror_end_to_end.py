@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from energy_index_tests.fixtures.mirror import find_mirror, require_mirror_in_ci
-from energy_index_tests.fixtures.pipeline import query, run_pipeline, scalar
+from energy_index.settings import SHARED_TRAINING, TRAINING_ENV
+from energy_index_tests.fixtures.pipeline import environment, query, run_pipeline, scalar
 
 MIRROR = find_mirror()
 require_mirror_in_ci(MIRROR)
@@ -22,7 +23,9 @@ pytestmark = pytest.mark.skipif(MIRROR is None, reason="no offline mirror here (
 @pytest.fixture(scope="module")
 def mirror_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("mirror") / "home"
-    result = run_pipeline(home, MIRROR)
+    # The published training figures beside the mirror, when there (CI has them); else generated ones.
+    with environment(**{TRAINING_ENV: str(SHARED_TRAINING) if SHARED_TRAINING.exists() else None}):
+        result = run_pipeline(home, MIRROR)
     assert result.success
     return home
 
@@ -118,3 +121,17 @@ def test_reader_reads_the_development_set_exactly(mirror_home):
     assert by_set["reference"][0] == by_set["reference"][1] == 16
     exact, rows, unit_scale, false_values = by_set["development"]
     assert rows >= 60 and exact / rows >= 0.95 and unit_scale == 0 and false_values == 0
+
+
+def test_estimators_on_the_real_runs_and_published_figures(mirror_home):
+    warehouse = mirror_home / "warehouse.duckdb"
+    runs = dict(query(warehouse, """select estimator, n_runs from marts.fct_inference_estimator_accuracy
+        where task_family = 'llm_text_generation' and task = 'chat'"""))
+    assert runs["energy_index"] == runs["ecologits"] == 189  # 191 chat runs, 2 of a model without parameters
+    if not SHARED_TRAINING.exists():
+        return
+    published = scalar(warehouse, f"select count(*) from read_csv('{SHARED_TRAINING / 'reference.csv'}')")
+    assert scalar(warehouse, "select count(*) from marts.fct_training_emissions") == published
+    flagged = [m for (m,) in query(warehouse, "select model from marts.fct_training_emissions where flagged")]
+    assert "Llama 3.3 70B" in flagged  # 12.9 t for 7.0M H100-hours
+    assert scalar(warehouse, "select count(*) from marts.fct_training_emissions where status like 'validated%'") >= 10
