@@ -90,3 +90,15 @@ def test_reference_file_errors_name_the_file_the_row_and_the_field(tmp_path, cha
     with pytest.raises(InputError) as error:
         read_reference(path)
     assert problem in str(error.value) and str(path) in str(error.value)
+
+
+@pytest.mark.parametrize("name, spec", [
+    ("NVIDIA A100-80GB (384 GPUs, 48 nodes)", "A100-80GB (SXM4)"), ("NVIDIA H100 80GB HBM3", "H100-80GB (SXM5)"),
+    ("H100", "H100-80GB (SXM5)"), ("A100", "A100-40GB (SXM4)"), ("Tesla V100-SXM2-32GB", "V100 (SXM2)"),
+    ("A10", None), ("A1000", None), ("H800", None), ("TPUv4", None),  # TPUv4: no TDP stated
+])
+def test_hardware_names_match_the_spec_they_mean(training_dir, name, spec):
+    from energy_index.defs.estimates.inputs import find_accelerator
+
+    found = find_accelerator(read_accelerators(training_dir / "gpu_specs.csv"), name)
+    assert (found.name if found else None) == spec

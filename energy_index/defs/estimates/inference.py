@@ -16,7 +16,7 @@ import polars as pl
 from sklearn.linear_model import HuberRegressor
 from sklearn.model_selection import LeaveOneGroupOut
 
-from energy_index.defs.estimates.inputs import accelerator_key
+from energy_index.defs.estimates.inputs import accelerator_key, same_accelerator
 from energy_index.settings import DBT_PROJECT_DIR
 
 ACTIVE_PARAMS_PATH = DBT_PROJECT_DIR / "seeds" / "model_active_parameters.csv"
@@ -105,9 +105,7 @@ def residual_interval(measured: np.ndarray, predicted: np.ndarray) -> tuple[floa
 
 def match_gpu(name: str, gpus: list[str]) -> str:
     """A measured GPU a user's name means ('H100' -> 'H100 80GB HBM3'); a clear error otherwise."""
-    key = accelerator_key(name)
-    found = [g for g in gpus if accelerator_key(g) == key] or \
-        [g for g in gpus if key and accelerator_key(g).startswith(key)]
+    found = [g for g in gpus if same_accelerator(accelerator_key(name), accelerator_key(g))]
     if len(found) != 1:
         raise ValueError(f"gpu: {name!r} is not a GPU the measured runs cover (known: {', '.join(gpus)})")
     return found[0]

@@ -27,6 +27,7 @@ REFERENCE_NUMBERS = {
 }
 SPEC_NUMBERS = {"tdp_w": (10.0, 5000.0), "memory_gb": (1.0, 10000.0)}
 VENDOR_WORDS = re.compile(r"\b(nvidia|google|amd|tesla|cloud|instinct|sxm\d?|pcie)\b")
+MEMORY_SIZE, MEMORY_TYPE = re.compile(r"\d+gb"), re.compile(r"hbm\d?e?")
 
 
 class InputError(ValueError):
@@ -41,9 +42,18 @@ class Accelerator:
 
 
 def accelerator_key(name: str) -> str:
-    """'NVIDIA A100-80GB (384 GPUs)' -> 'a10080gb', 'Google TPU v3' -> 'tpuv3'."""
-    text = re.sub(r"\(.*?\)", " ", name.lower())
-    return re.sub(r"[^a-z0-9]", "", VENDOR_WORDS.sub(" ", text))
+    """'NVIDIA A100-80GB (384 GPUs)' -> 'a100:80', 'Google TPU v3' -> 'tpuv3:', 'H100 80GB HBM3' ->
+    'h100:80': the model (vendor words, form factors, memory type and notes dropped) and memory."""
+    text = VENDOR_WORDS.sub(" ", re.sub(r"\(.*?\)", " ", name.lower()))
+    tokens = [t for t in re.split(r"[^a-z0-9]+", text) if t and not MEMORY_TYPE.fullmatch(t)]
+    memory = next((t[:-2] for t in tokens if MEMORY_SIZE.fullmatch(t)), "")
+    return "".join(t for t in tokens if not MEMORY_SIZE.fullmatch(t)) + ":" + memory
+
+
+def same_accelerator(query: str, candidate: str) -> bool:
+    """Same model, and the same memory where both name one ('a100:' covers 'a100:40' and 'a100:80')."""
+    (model, memory), (other_model, other_memory) = query.split(":"), candidate.split(":")
+    return bool(model) and model == other_model and (not memory or not other_memory or memory == other_memory)
 
 
 def read_csv_checked(path: Path, text: list[str], numbers: dict, what: str) -> pl.DataFrame:
@@ -92,23 +102,19 @@ def read_accelerators(path: Path) -> pl.DataFrame:
     """Accelerator specs (TDP, memory) joined to the project's peak-throughput seed."""
     specs = read_csv_checked(path, ["gpu", "source"], SPEC_NUMBERS, "accelerator specs")
     peaks = pl.read_csv(PEAK_FLOPS_PATH)
-    peak_of = {accelerator_key(r["accelerator"]): r["peak_dense_tflops"] for r in peaks.iter_rows(named=True)}
+    peak_of = [(accelerator_key(r["accelerator"]), r["peak_dense_tflops"]) for r in peaks.iter_rows(named=True)]
     keys = [accelerator_key(name) for name in specs["gpu"]]
-    peak = [max(((len(k), v) for k, v in peak_of.items() if key.startswith(k)), default=(0, None))[1]
-            for key in keys]
+    peak = [next((value for k, value in peak_of if same_accelerator(k, key)), None) for key in keys]
     return specs.with_columns(pl.Series("accelerator_key", keys),
                               (pl.Series("peak_dense_tflops", peak, dtype=pl.Float64) * 1e12).alias("peak_flops"))
 
 
 def find_accelerator(specs: pl.DataFrame, name: str) -> Accelerator | None:
-    """The spec a hardware name means: exact key, else the specs it is a prefix of when they agree
-    on TDP and peak ('A100' -> A100-40GB/80GB, both 400 W); None when unknown or ambiguous."""
+    """The spec a hardware name means (`same_accelerator`); when several match ('A100' ->
+    A100-40GB and A100-80GB) they must agree on TDP and peak. None when unknown or ambiguous."""
     key = accelerator_key(name or "")
-    if not key:
-        return None
-    rows = specs.filter(pl.col("accelerator_key") == key)
-    if rows.is_empty():
-        rows = specs.filter(pl.col("accelerator_key").str.starts_with(key))
+    rows = specs.filter(pl.col("accelerator_key").map_elements(lambda k: same_accelerator(key, k),
+                                                                return_dtype=pl.Boolean))
     if rows.is_empty() or rows.select("tdp_w", "peak_flops").unique().height > 1 or rows["tdp_w"][0] is None:
         return None
     first = rows.row(0, named=True)

@@ -3,7 +3,9 @@
 The estimator stays a formula, with its factors learnt from published figures:
 
 - GPU-hours as stated, else from FLOPs: 6 x parameters x tokens / (peak FLOP/s x utilisation),
-  utilisation learnt per accelerator (median of the rows that state both), else overall;
+  utilisation learnt per accelerator as a power law in parameters (log-linear over the rows
+  that state GPU-hours, parameters and tokens, kept within the utilisations seen), else the
+  median over every accelerator;
 - energy at the accelerators' TDP, times the PUE stated (else the median stated PUE);
 - CO2e from the grid intensity stated (or given), times a learnt accounting ratio (what the
   sources' own figures make of TDP x PUE x intensity); where no intensity is stated, the
@@ -53,18 +55,46 @@ class TrainingRun:
         return self.flops / (self.gpu_hours * 3600 * peak) if self.flops and self.gpu_hours and peak else None
 
 
+@dataclass(frozen=True)
+class UtilisationLaw:
+    """ln(utilisation) = intercept + slope x ln(parameters), clamped to the range it was learnt on."""
+    slope: float
+    intercept: float
+    lowest: float
+    highest: float
+
+    def at(self, params: float) -> float:
+        return min(max(math.exp(self.intercept + self.slope * math.log(params)), self.lowest), self.highest)
+
+
 @dataclass
 class Factors:
     """The estimator's learnt factors, with the rows each was learnt from."""
-    utilisation: dict[str, float]
+    utilisation: dict[str, UtilisationLaw]
     overall_utilisation: float | None
     kg_per_tdp_kwh: float
     accounting_ratio: float
     pue: float
     learnt_from: dict[str, int] = field(default_factory=dict)
 
-    def utilisation_for(self, accelerator: Accelerator) -> float | None:
-        return self.utilisation.get(accelerator.name, self.overall_utilisation)
+    def utilisation_for(self, accelerator: Accelerator, params: float) -> float | None:
+        law = self.utilisation.get(accelerator.name)
+        return law.at(params) if law else self.overall_utilisation
+
+
+def utilisation_law(points: list[tuple[float, float]]) -> UtilisationLaw | None:
+    """A power law over (parameters, utilisation) points: needs three points spanning at least
+    4x in parameters, else it is the median (slope 0); None with fewer than two points."""
+    if len(points) < 2:
+        return None
+    logs = [(math.log(p), math.log(u)) for p, u in points]
+    values = [u for _, u in points]
+    xs = [x for x, _ in logs]
+    if len(points) >= 3 and max(xs) - min(xs) >= math.log(4):
+        mean_x, mean_y = statistics.fmean(xs), statistics.fmean(y for _, y in logs)
+        slope = sum((x - mean_x) * (y - mean_y) for x, y in logs) / sum((x - mean_x) ** 2 for x in xs)
+        return UtilisationLaw(slope, mean_y - slope * mean_x, min(values), max(values))
+    return UtilisationLaw(0.0, math.log(statistics.median(values)), min(values), max(values))
 
 
 @dataclass(frozen=True)
@@ -120,12 +150,13 @@ def contradiction(run: TrainingRun, co2e_t: float | None, energy_mwh: float | No
 
 def fit_factors(runs: list[tuple[TrainingRun, float | None]]) -> Factors:
     """Learn the factors from (run, published location-based tCO2e) pairs that are not flagged."""
-    by_accelerator: dict[str, list[float]] = {}
+    by_accelerator: dict[str, list[tuple[float, float]]] = {}
     for run, _ in runs:
         mfu = run.implied_utilisation
         if mfu is not None and 0 < mfu <= 1:  # above 1 the row's parameters cannot all be active
-            by_accelerator.setdefault(run.accelerator.name, []).append(mfu)
-    everything = [v for values in by_accelerator.values() for v in values]
+            by_accelerator.setdefault(run.accelerator.name, []).append((run.params, mfu))
+    everything = [u for points in by_accelerator.values() for _, u in points]
+    laws = {name: utilisation_law(points) for name, points in by_accelerator.items()}
     unstated = [co2e * 1000 / run.tdp_kwh for run, co2e in runs
                 if co2e and run.tdp_kwh and run.intensity_kg_per_kwh is None]
     stated_pues = [run.pue for run, _ in runs if run.pue]
@@ -133,7 +164,7 @@ def fit_factors(runs: list[tuple[TrainingRun, float | None]]) -> Factors:
     ratios = [co2e * 1000 / (run.tdp_kwh * (run.pue or pue) * run.intensity_kg_per_kwh) for run, co2e in runs
               if co2e and run.tdp_kwh and run.intensity_kg_per_kwh]
     return Factors(
-        utilisation={name: statistics.median(v) for name, v in by_accelerator.items() if len(v) >= 2},
+        utilisation={name: law for name, law in laws.items() if law is not None},
         overall_utilisation=statistics.median(everything) if everything else None,
         kg_per_tdp_kwh=statistics.median(unstated) if unstated
         else assumption("default_pue") * assumption("world_average_grid_kg_per_kwh"),
@@ -148,7 +179,7 @@ def estimate(run: TrainingRun, factors: Factors) -> Estimate:
         raise NotEstimable("the hardware is not in the accelerator specs")
     route, gpu_hours = "gpu_hours", run.gpu_hours
     if gpu_hours is None:
-        utilisation = factors.utilisation_for(run.accelerator)
+        utilisation = factors.utilisation_for(run.accelerator, run.params) if run.flops else None
         if run.flops is None or not run.accelerator.peak_flops or not utilisation:
             raise NotEstimable("neither GPU-hours nor parameters, training tokens and the accelerator's "
                                "peak throughput are known")

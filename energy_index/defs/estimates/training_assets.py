@@ -1,5 +1,6 @@
 """The training-emissions estimator as an asset: validated, published, and saved for the CLI."""
 
+from dataclasses import asdict
 from pathlib import Path
 
 import dagster as dg
@@ -85,7 +86,8 @@ def _metadata(emissions: pl.DataFrame, accuracy: pl.DataFrame, estimator: dict) 
         "flagged_models": dg.MetadataValue.json(emissions.filter("flagged").select("model", "flag_reason").to_dicts()),
         "accuracy": dg.MetadataValue.md(frame_markdown(accuracy)),
         "learnt_factors": dg.MetadataValue.json({
-            "utilisation_by_accelerator": factors.utilisation, "overall_utilisation": factors.overall_utilisation,
+            "utilisation_by_accelerator": {name: asdict(law) for name, law in factors.utilisation.items()},
+            "overall_utilisation": factors.overall_utilisation,
             "kg_per_tdp_kwh_without_stated_grid": factors.kg_per_tdp_kwh,
             "accounting_ratio_with_stated_grid": factors.accounting_ratio, "median_stated_pue": factors.pue,
             "learnt_from_rows": factors.learnt_from, "range_multipliers": estimator["intervals"]}),
