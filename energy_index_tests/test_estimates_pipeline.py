@@ -29,6 +29,9 @@ def test_marts_hold_every_reference_row_and_the_held_out_accuracy(built_home):
     low, central, high = query(analytics, """select estimate_co2e_t_low, estimate_co2e_t, estimate_co2e_t_high
         from marts.fct_training_emissions where model = 'Card 2 70B'""")[0]
     assert low < central < high
+    status, estimate = query(analytics, """select status, estimate_co2e_t from marts.fct_training_emissions
+        where model = 'Unpublished 180B'""")[0]
+    assert status.startswith("nothing published: estimated") and estimate > 0
     estimators = query(analytics, """select estimator, n_models, n_runs from marts.fct_inference_estimator_accuracy
         where modality = 'text' and task = 'all' order by 1""")
     assert [e for e, *_ in estimators] == ["ecologits", "energy_index", "median_of_other_models"]

@@ -50,11 +50,11 @@ def fct_training_emissions(context: dg.AssetExecutionContext, duckdb: DuckDBReso
         specs = conn.sql("select * from raw.accelerator_specs").pl()
         rows = published_rows(reference, specs)
         held = validate_all(rows)
-        emissions, accuracy = emissions_table(rows, held, reference), accuracy_table(rows, held)
+        estimator = {**fitted_estimator(rows, held), "accelerators": specs.to_dicts(), "trained_at": utcnow().isoformat()}
+        emissions, accuracy = emissions_table(rows, held, estimator, reference), accuracy_table(rows, held)
         replace_table(conn, "marts.fct_training_emissions", emissions)
         replace_table(conn, "marts.fct_training_estimator_accuracy", accuracy.with_columns(
             pl.lit(utcnow()).alias("evaluated_at")))
-    estimator = {**fitted_estimator(rows, held), "accelerators": specs.to_dicts(), "trained_at": utcnow().isoformat()}
     record = {"reference_rows": len(rows), "learnt_from": estimator["factors"].learnt_from}
     save_model(estimator_path(Path(model_store.models_dir)), estimator, record)
     context.log.info(f"training estimator learnt from {record['learnt_from']}")
@@ -78,7 +78,7 @@ def _check(accuracy: pl.DataFrame) -> dg.AssetCheckResult:
 
 
 def _metadata(emissions: pl.DataFrame, accuracy: pl.DataFrame, estimator: dict) -> dict:
-    scored = emissions.filter(pl.col("estimate_co2e_t").is_not_null())
+    scored = emissions.filter(pl.col("estimate_co2e_t").is_not_null() & pl.col("published_co2e_t").is_not_null())
     factors = estimator["factors"]
     return {
         "dagster/row_count": emissions.height,

@@ -110,16 +110,15 @@ def validate_all(rows: list[Published]) -> dict[str, dict[str, dict]]:
     return held
 
 
-def emissions_table(rows: list[Published], held: dict[str, dict[str, dict]], source: pl.DataFrame) -> pl.DataFrame:
-    """One row per reference model: published, baseline, and the leave-one-family-out estimate
-    with its range (from the other families' residuals only)."""
-    lofo, out = held["leave_one_family_out"], []
+def emissions_table(rows: list[Published], held: dict[str, dict[str, dict]], fitted: dict,
+                    source: pl.DataFrame) -> pl.DataFrame:
+    """One row per reference model: published, baseline, and our estimate with its range: held
+    out by family where there is a published figure to test, else from every usable row."""
+    out = []
     for row, src in zip(rows, source.iter_rows(named=True), strict=True):
-        result = lofo.get(row.model)
-        others = [v["residual"] for v in lofo.values() if v["group"] != row.family]
-        low, high = interval(others)
+        result, low, high = _estimate_for(row, held, fitted)
         baseline = baseline_co2e_t(row.run)
-        central = result["estimate"].co2e_t if result else None
+        central = result.co2e_t if result else None
         out.append({
             "model": row.model, "family": row.family, "year": src["year"], "hardware": src["hardware"],
             "accelerator": row.run.accelerator.name if row.run.accelerator else None,
@@ -127,25 +126,43 @@ def emissions_table(rows: list[Published], held: dict[str, dict[str, dict]], sou
             "published_energy_mwh": row.energy_mwh, "published_co2e_t": row.co2e_t,
             "published_co2e_t_market": src["co2e_t_market"],
             "baseline_co2e_t": baseline, "baseline_ape_pct": _ape(baseline, row),
-            "estimate_route": result["estimate"].route if result else None,
-            "estimate_energy_mwh": result["estimate"].energy_mwh if result else None,
+            "estimate_route": result.route if result else None,
+            "estimate_energy_mwh": result.energy_mwh if result else None,
             "estimate_co2e_t_low": central * low if result else None, "estimate_co2e_t": central,
             "estimate_co2e_t_high": central * high if result else None, "estimate_ape_pct": _ape(central, row),
-            "within_range": (central * low <= row.co2e_t <= central * high) if result else None,
-            "intensity_basis": result["estimate"].intensity_basis if result else None,
+            "within_range": (central * low <= row.co2e_t <= central * high) if result and row.co2e_t else None,
+            "intensity_basis": result.intensity_basis if result else None,
             "flagged": row.flag is not None, "flag_reason": row.flag,
             "status": _status(row, result), "source": src["source"], "source_locator": src.get("source_locator")})
     return pl.DataFrame(out, infer_schema_length=None)
+
+
+def _estimate_for(row: Published, held: dict[str, dict[str, dict]], fitted: dict):
+    """(estimate, low, high): the leave-one-family-out estimate with the other families' range;
+    for a row with nothing published to test, the estimator fitted on every usable row."""
+    lofo = held["leave_one_family_out"]
+    if row.model in lofo:
+        return (lofo[row.model]["estimate"],
+                *interval([v["residual"] for v in lofo.values() if v["group"] != row.family]))
+    if row.flag is None and row.co2e_t is None:
+        try:
+            result = estimate(row.run, fitted["factors"])
+        except NotEstimable:
+            return None, None, None
+        return (result, *fitted["intervals"][result.route])
+    return None, None, None
 
 
 def _ape(value: float | None, row: Published) -> float | None:
     return 100 * abs(value - row.co2e_t) / row.co2e_t if value is not None and row.co2e_t else None
 
 
-def _status(row: Published, result: dict | None) -> str:
+def _status(row: Published, result) -> str:
     if row.flag:
         return "flagged: contradicts its own inputs, not learnt from"
+    if row.co2e_t is None:
+        return "nothing published: estimated from every usable row" if result \
+            else "nothing published, and not estimable from what the source states"
     if not row.co2e_t:
-        return "no published location-based CO2e (or zero): estimate only" if row.co2e_t is None \
-            else "published zero: not scored"
+        return "published zero: not scored"
     return "validated (leave one family out)" if result else "not estimable from what the source states"
