@@ -11,11 +11,11 @@ from dataclasses import asdict
 import duckdb
 import polars as pl
 
+from energy_index.assumptions import assumption
 from energy_index.defs.estimates.inference import PRECISIONS, UNIT, match_gpu, predict_energy
-from energy_index.defs.estimates.inference_assets import estimator_path as inference_path
+from energy_index.defs.estimates import inference_assets, training_assets
 from energy_index.defs.estimates.inputs import REFERENCE_NUMBERS, find_accelerator, known_accelerators
 from energy_index.defs.estimates.training import NotEstimable, TrainingRun, estimate
-from energy_index.defs.estimates.training_assets import estimator_path as training_path
 from energy_index.defs.ml.artifacts import load_model
 from energy_index.settings import load_settings
 
@@ -26,7 +26,7 @@ TASKS = {"chat": "llm_text_generation/chat", "code": "llm_text_generation/code",
 LIMITS = {"params": tuple(v * 1e9 for v in REFERENCE_NUMBERS["params_b"]),
           "tokens": tuple(v * 1e12 for v in REFERENCE_NUMBERS["train_tokens_t"]),
           "gpu_hours": REFERENCE_NUMBERS["gpu_hours"], "pue": REFERENCE_NUMBERS["pue"],
-          "intensity": (0.0, 2000.0), "batch": (1, 100_000), "gpus": (1, 100_000), "output_tokens": (1, 1e7),
+          "intensity": (0.0, assumption("max_plausible_kg_per_kwh") * 1000), "batch": (1, 100_000), "gpus": (1, 100_000), "output_tokens": (1, 1e7),
           "active_params": tuple(v * 1e9 for v in REFERENCE_NUMBERS["params_b"]), "steps": (1, 10_000),
           "frames": (1, 100_000)}
 
@@ -41,9 +41,18 @@ def checked(args: argparse.Namespace, *fields: str) -> None:
         if value is None:
             continue
         low, high = LIMITS[name]
-        if not (math.isfinite(value) and low <= value <= high) or (name == "tokens" and value <= 0):
+        if not (math.isfinite(value) and low <= value <= high):
             raise UsageError(f"--{name.replace('_', '-')}: {value:g} is outside the accepted range "
                              f"[{low:g}, {high:g}]")
+
+
+def saved_estimator(module) -> dict:
+    """The estimator its asset saved last, if this version of the code can read it."""
+    path = module.estimator_path(load_settings().models_dir)
+    fitted = load_model(path)
+    if fitted.get("format") != module.ESTIMATOR_FORMAT:
+        raise UsageError(f"{path} was saved by another version of energy-index: make run refits it")
+    return fitted
 
 
 def region_intensity(region: str) -> float:
@@ -63,7 +72,7 @@ def region_intensity(region: str) -> float:
 
 def training_estimate(args: argparse.Namespace) -> dict:
     checked(args, "params", "tokens", "gpu_hours", "pue", "intensity")
-    fitted = load_model(training_path(load_settings().models_dir))
+    fitted = saved_estimator(training_assets)
     specs = pl.DataFrame(fitted["accelerators"])
     accelerator = find_accelerator(specs, args.gpu)
     if accelerator is None:
@@ -89,7 +98,7 @@ def inference_estimate(args: argparse.Namespace) -> dict:
     if args.precision not in PRECISIONS:
         raise UsageError(f"--precision: {args.precision!r}: the measured runs are all 16-bit "
                          f"({', '.join(PRECISIONS)}); other precisions cannot be estimated from them")
-    fitted = load_model(inference_path(load_settings().models_dir))
+    fitted = saved_estimator(inference_assets)
     task_key = TASKS[args.task]
     modality = "text" if "text_generation" in task_key else ("video" if task_key.endswith("video") else "image")
     model = fitted["modalities"].get(modality)

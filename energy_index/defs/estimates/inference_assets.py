@@ -18,6 +18,7 @@ from energy_index.warehouse import frame_markdown, replace_table, utcnow
 
 ACCURACY_KEY = dg.AssetKey(["marts", "fct_inference_estimator_accuracy"])
 ESTIMATOR_NAME = "inference_estimator"
+ESTIMATOR_FORMAT = 1  # bump when the saved payload's shape changes
 TARGET_MEDIAN_APE_PCT = 15.0
 # What a user knows before serving a model, per run; diffusion sizes are the denoiser's.
 RUNS_SQL = """
@@ -104,7 +105,8 @@ def fct_inference_estimator_accuracy(context: dg.AssetExecutionContext, duckdb: 
     estimator = {"modalities": {m: {**fit_energy(f, m), "interval": _interval(predictions, m),
                                     "output_tokens": _typical_output_tokens(f)}
                                 for m, f in frames.items() if f.height},
-                 "gpus": sorted(runs["gpu"].unique().to_list()), "trained_at": utcnow().isoformat()}
+                 "gpus": sorted(runs["gpu"].unique().to_list()), "trained_at": utcnow().isoformat(),
+                 "format": ESTIMATOR_FORMAT}
     save_model(estimator_path(Path(model_store.models_dir)), estimator, {"runs": predictions.height})
     context.log.info(f"inference estimator fitted on {predictions.height} runs")
     yield _check(accuracy)

@@ -113,8 +113,8 @@ def find_accelerator(specs: pl.DataFrame, name: str) -> Accelerator | None:
     """The spec a hardware name means (`same_accelerator`); when several match ('A100' ->
     A100-40GB and A100-80GB) they must agree on TDP and peak. None when unknown or ambiguous."""
     key = accelerator_key(name or "")
-    rows = specs.filter(pl.col("accelerator_key").map_elements(lambda k: same_accelerator(key, k),
-                                                                return_dtype=pl.Boolean))
+    rows = specs.filter(pl.col("gpu").map_elements(lambda gpu: same_accelerator(key, accelerator_key(gpu)),
+                                                    return_dtype=pl.Boolean))
     if rows.is_empty() or rows.select("tdp_w", "peak_flops").unique().height > 1 or rows["tdp_w"][0] is None:
         return None
     first = rows.row(0, named=True)

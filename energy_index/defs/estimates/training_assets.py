@@ -17,6 +17,7 @@ from energy_index.warehouse import frame_markdown, replace_table, table_exists, 
 
 EMISSIONS_KEY = dg.AssetKey(["marts", "fct_training_emissions"])
 ESTIMATOR_NAME = "training_estimator"
+ESTIMATOR_FORMAT = 2  # bump when the saved payload's shape changes; older files are refitted, not misread
 TARGET_MAPE_PCT = 20.0  # the carbon-prediction seed report's target (../shared/seeds/002)
 
 
@@ -50,7 +51,8 @@ def fct_training_emissions(context: dg.AssetExecutionContext, duckdb: DuckDBReso
         specs = conn.sql("select * from raw.accelerator_specs").pl()
         rows = published_rows(reference, specs)
         held = validate_all(rows)
-        estimator = {**fitted_estimator(rows, held), "accelerators": specs.to_dicts(), "trained_at": utcnow().isoformat()}
+        estimator = {**fitted_estimator(rows, held), "accelerators": specs.to_dicts(),
+                     "trained_at": utcnow().isoformat(), "format": ESTIMATOR_FORMAT}
         emissions, accuracy = emissions_table(rows, held, estimator, reference), accuracy_table(rows, held)
         replace_table(conn, "marts.fct_training_emissions", emissions)
         replace_table(conn, "marts.fct_training_estimator_accuracy", accuracy.with_columns(
