@@ -15,7 +15,7 @@ from energy_index.assumptions import assumption
 from energy_index.defs.estimates.inference import PRECISIONS, UNIT, match_gpu, predict_energy
 from energy_index.defs.estimates import inference_assets, training_assets
 from energy_index.defs.estimates.inputs import REFERENCE_NUMBERS, find_accelerator, known_accelerators
-from energy_index.defs.estimates.training import NotEstimable, TrainingRun, estimate
+from energy_index.defs.estimates.training import NotEstimable, TrainingRun, estimate, estimate_range
 from energy_index.defs.ml.artifacts import load_model
 from energy_index.settings import load_settings
 
@@ -86,11 +86,12 @@ def training_estimate(args: argparse.Namespace) -> dict:
         result = estimate(run, fitted["factors"])
     except NotEstimable as exc:
         raise UsageError(f"--gpu-hours / --tokens: {exc}") from exc
-    low, high = fitted["intervals"][result.route]
+    low, high = estimate_range(result, fitted["intervals"][result.route], fitted["factors"])
     return {**asdict(result), "gpu": accelerator.name, "params": args.params, "tokens": args.tokens,
-            "co2e_t_low": result.co2e_t * low, "co2e_t_high": result.co2e_t * high,
-            "range": "10th-90th percentile of this route's leave-one-family-out errors on published figures, "
-                     "at least the assumed minimum half-width", "estimator_trained_at": fitted["trained_at"]}
+            "co2e_t_low": low, "co2e_t_high": high,
+            "range": "10th-90th percentile of this route's leave-one-family-out errors on published figures "
+                     "(at least the assumed minimum half-width), widened by the spread of published grids "
+                     "when no grid is given", "estimator_trained_at": fitted["trained_at"]}
 
 
 def inference_estimate(args: argparse.Namespace) -> dict:
@@ -122,6 +123,8 @@ def inference_estimate(args: argparse.Namespace) -> dict:
               "estimator_trained_at": fitted["trained_at"]}
     if modality == "text":
         tokens = args.output_tokens or model["output_tokens"].get(task_key)
+        if tokens is None:
+            raise UsageError(f"--output-tokens: the runs give no typical output length for {args.task}; pass one")
         result.update({"energy_per_token_j": central, "output_tokens_per_request": tokens,
                        **{f"energy_per_request_j{s}": central * f * tokens for s, f in
                           (("_low", low), ("", 1.0), ("_high", high))}})

@@ -38,9 +38,13 @@ def summary_lines(conn: duckdb.DuckDBPyConnection) -> list[str]:
     lines = ["estimators (held-out error against published / measured figures):"]
     ours, formula = (figures.get(f"training_leave_one_family_out_{e}_mape") for e in ("energy_index", "baseline_formula"))
     if ours is not None:
-        lines.append(f"  training CO2e, leave one family out: MAPE {ours:.1f}% (physical formula {formula:.1f}%)")
+        lines.append(f"  training CO2e, leave one family out: MAPE {ours:.1f}% (physical formula {_pct(formula)})")
     ours, ecologits = (figures.get(f"inference_text_all_{e}_median_ape") for e in ("energy_index", "ecologits"))
     if ours is not None:
         lines.append(f"  inference energy per output token, models held out: median APE {ours:.1f}% "
-                     f"(EcoLogits {ecologits:.1f}%)")
+                     f"(EcoLogits {_pct(ecologits)})")
     return lines
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}%"

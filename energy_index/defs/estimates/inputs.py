@@ -20,13 +20,16 @@ PEAK_FLOPS_PATH = DBT_PROJECT_DIR / "seeds" / "accelerator_peak_flops.csv"
 REFERENCE_TEXT = ["model", "family", "hardware", "source"]
 # field -> (smallest, largest) accepted; units are in the column names.
 REFERENCE_NUMBERS = {
-    "params_b": (1e-3, 1e5), "train_tokens_t": (1e-4, 1e3), "hardware_tdp_w": (10.0, 5000.0),
-    "gpu_hours": (1.0, 1e10), "energy_mwh": (0.0, 1e7), "pue": (1.0, 3.0),
+    # Tokens up to 100 T (the largest runs today use tens of trillions): 300 *billion* written
+    # in this trillions column would pass as 300 T, so the bound is kept tight.
+    "params_b": (1e-3, 1e5), "train_tokens_t": (1e-4, 100.0), "hardware_tdp_w": (10.0, 5000.0),
+    "gpu_hours": (1.0, 1e10), "energy_mwh": (0.0, 1e6), "pue": (1.0, 3.0),
     "carbon_intensity_kg_per_kwh": (0.0, None), "co2e_t_location": (0.0, 1e7), "co2e_t_market": (0.0, 1e7),
     "year": (2000.0, 2100.0),
 }
-SPEC_NUMBERS = {"tdp_w": (10.0, 5000.0), "memory_gb": (1.0, 10000.0)}
+SPEC_NUMBERS = {"tdp_w": (10.0, 5000.0)}
 VENDOR_WORDS = re.compile(r"\b(nvidia|google|amd|tesla|cloud|instinct|sxm\d?|pcie)\b")
+FORM_FACTOR = re.compile(r"\b(sxm\d?|pcie|nvl)\b")
 MEMORY_SIZE, MEMORY_TYPE = re.compile(r"\d+gb"), re.compile(r"hbm\d?e?")
 
 
@@ -42,18 +45,22 @@ class Accelerator:
 
 
 def accelerator_key(name: str) -> str:
-    """'NVIDIA A100-80GB (384 GPUs)' -> 'a100:80', 'Google TPU v3' -> 'tpuv3:', 'H100 80GB HBM3' ->
-    'h100:80': the model (vendor words, form factors, memory type and notes dropped) and memory."""
-    text = VENDOR_WORDS.sub(" ", re.sub(r"\(.*?\)", " ", name.lower()))
+    """'NVIDIA A100-80GB (384 GPUs)' -> 'a100:80:', 'Google TPU v3' -> 'tpuv3::', 'H100-80GB (SXM5)'
+    -> 'h100:80:sxm5': the model (vendor words, memory type and notes dropped), memory, form factor."""
+    lowered = name.lower()
+    form = next(iter(FORM_FACTOR.findall(lowered)), "")
+    text = VENDOR_WORDS.sub(" ", re.sub(r"\(.*?\)", " ", lowered))
     tokens = [t for t in re.split(r"[^a-z0-9]+", text) if t and not MEMORY_TYPE.fullmatch(t)]
     memory = next((t[:-2] for t in tokens if MEMORY_SIZE.fullmatch(t)), "")
-    return "".join(t for t in tokens if not MEMORY_SIZE.fullmatch(t)) + ":" + memory
+    return "".join(t for t in tokens if not MEMORY_SIZE.fullmatch(t)) + f":{memory}:{form}"
 
 
 def same_accelerator(query: str, candidate: str) -> bool:
-    """Same model, and the same memory where both name one ('a100:' covers 'a100:40' and 'a100:80')."""
-    (model, memory), (other_model, other_memory) = query.split(":"), candidate.split(":")
-    return bool(model) and model == other_model and (not memory or not other_memory or memory == other_memory)
+    """Same model, and the same memory and form factor where both name one ('a100::' covers
+    'a100:40:sxm4' and 'a100:80:sxm4'; 'h100::pcie' is not 'h100:80:sxm5')."""
+    (model, *details), (other_model, *other_details) = query.split(":"), candidate.split(":")
+    return bool(model) and model == other_model and all(
+        not mine or not theirs or mine == theirs for mine, theirs in zip(details, other_details, strict=True))
 
 
 def read_csv_checked(path: Path, text: list[str], numbers: dict, what: str) -> pl.DataFrame:
@@ -112,8 +119,9 @@ def read_accelerators(path: Path) -> pl.DataFrame:
 def find_accelerator(specs: pl.DataFrame, name: str) -> Accelerator | None:
     """The spec a hardware name means (`same_accelerator`); when several match ('A100' ->
     A100-40GB and A100-80GB) they must agree on TDP and peak. None when unknown or ambiguous."""
+    exact = specs.filter(pl.col("gpu").str.to_lowercase() == (name or "").strip().lower())
     key = accelerator_key(name or "")
-    rows = specs.filter(pl.col("gpu").map_elements(lambda gpu: same_accelerator(key, accelerator_key(gpu)),
+    rows = exact if exact.height else specs.filter(pl.col("gpu").map_elements(lambda gpu: same_accelerator(key, accelerator_key(gpu)),
                                                     return_dtype=pl.Boolean))
     if rows.is_empty() or rows.select("tdp_w", "peak_flops").unique().height > 1 or rows["tdp_w"][0] is None:
         return None

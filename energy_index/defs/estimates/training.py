@@ -9,7 +9,7 @@ The estimator stays a formula, with its factors learnt from published figures:
 - energy at the accelerators' TDP, times the PUE stated (else the median stated PUE);
 - CO2e from the grid intensity stated (or given), times a learnt accounting ratio (what the
   sources' own figures make of TDP x PUE x intensity); where no intensity is stated, the
-  median kgCO2e per TDP-kWh of published figures that state none.
+  median intensity of the published runs that state one, with their spread in the range.
 
 Rows whose emissions contradict their own inputs are flagged and never learnt from.
 """
@@ -72,7 +72,8 @@ class Factors:
     """The estimator's learnt factors, with the rows each was learnt from."""
     utilisation: dict[str, UtilisationLaw]
     overall_utilisation: float | None
-    kg_per_tdp_kwh: float
+    typical_intensity: float  # kg/kWh: median of the intensities published runs state
+    intensity_spread: tuple[float, float]  # their 10th and 90th percentiles over the median
     accounting_ratio: float
     pue: float
     learnt_from: dict[str, int] = field(default_factory=dict)
@@ -104,8 +105,9 @@ class Estimate:
     energy_mwh: float
     co2e_t: float
     pue: float
-    intensity_kg_per_kwh: float | None
+    intensity_kg_per_kwh: float
     intensity_basis: str
+    grid_stated: bool = True
 
 
 def baseline_co2e_t(run: TrainingRun) -> float | None:
@@ -122,30 +124,39 @@ def contradiction(run: TrainingRun, co2e_t: float | None, energy_mwh: float | No
     """Why a published figure cannot follow from its own inputs, or None.
 
     The figure must lie between the least and the most any plausible run could emit: energy as
-    stated (IT or facility) or GPU-hours x TDP at a plausible share of TDP, times a PUE from 1
-    to the plausible maximum, times the stated intensity, or any plausible one if none is stated.
+    stated (IT or facility), or GPU-hours x TDP at a plausible share of TDP (without GPU-hours,
+    the fewest GPU-hours its FLOPs need: a floor only), times a PUE from 1 to the plausible
+    maximum, times the stated intensity, or any plausible one if none is stated.
     """
-    if co2e_t is None:
+    basis = _kwh_basis(run, energy_mwh)
+    if co2e_t is None or basis is None:
         return None
-    max_pue = assumption("max_plausible_pue")
-    if energy_mwh is not None:
-        basis, low, high, what = energy_mwh * 1000, 1.0, max_pue, "its stated energy"
-    elif run.tdp_kwh is not None:
-        basis, low, high = run.tdp_kwh, assumption("min_plausible_power_to_tdp"), max_pue * 1.2
-        what = "its GPU-hours x TDP"
-    else:
-        return None
-    implied = co2e_t * 1000 / basis
+    kwh, low, high, what = basis
+    implied = co2e_t * 1000 / kwh
     if run.intensity_kg_per_kwh is not None:
-        low, high = low * run.intensity_kg_per_kwh / 1.1, high * run.intensity_kg_per_kwh * 1.1
-        grid = f"the stated {run.intensity_kg_per_kwh:g} kg/kWh"
+        grid, (low, high) = f"the stated {run.intensity_kg_per_kwh:g} kg/kWh", \
+            (low * run.intensity_kg_per_kwh / 1.1, high * run.intensity_kg_per_kwh * 1.1 if math.isfinite(high)
+             else math.inf)
     else:
-        low, high = low * assumption("min_plausible_grid_kg_per_kwh"), high * assumption("max_plausible_kg_per_kwh")
-        grid = "any plausible grid"
+        grid, (low, high) = "any plausible grid", (low * assumption("min_plausible_grid_kg_per_kwh"),
+                                                   high * assumption("max_plausible_kg_per_kwh"))
     if low <= implied <= high or (implied == 0 and low == 0):
         return None
-    return (f"{co2e_t:g} tCO2e implies {implied:.4f} kg per kWh of {what}; {grid} allows "
-            f"{low:.4f}-{high:.4f}")
+    return f"{co2e_t:g} tCO2e implies {implied:.4f} kg per kWh of {what}; {grid} allows {low:.4f}-{high:.4f}"
+
+
+def _kwh_basis(run: TrainingRun, energy_mwh: float | None) -> tuple[float, float, float, str] | None:
+    """(kWh, least and most kgCO2e per kWh before the grid, what the kWh are) for the check."""
+    max_pue = assumption("max_plausible_pue")
+    if energy_mwh:
+        return energy_mwh * 1000, 1.0, max_pue, "its stated energy"
+    if run.tdp_kwh is not None:
+        return run.tdp_kwh, assumption("min_plausible_power_to_tdp"), max_pue * 1.2, "its GPU-hours x TDP"
+    if run.flops and run.accelerator and run.accelerator.peak_flops:
+        fewest_hours = run.flops / (run.accelerator.peak_flops * 3600)
+        return (fewest_hours * run.accelerator.tdp_w / 1000, assumption("min_plausible_power_to_tdp"), math.inf,
+                "the fewest GPU-hours x TDP its FLOPs need")
+    return None
 
 
 def fit_factors(runs: list[tuple[TrainingRun, float | None]]) -> Factors:
@@ -157,8 +168,7 @@ def fit_factors(runs: list[tuple[TrainingRun, float | None]]) -> Factors:
             by_accelerator.setdefault(run.accelerator.name, []).append((run.params, mfu))
     everything = [u for points in by_accelerator.values() for _, u in points]
     laws = {name: utilisation_law(points) for name, points in by_accelerator.items()}
-    unstated = [co2e * 1000 / run.tdp_kwh for run, co2e in runs
-                if co2e and run.tdp_kwh and run.intensity_kg_per_kwh is None]
+    grids = [run.intensity_kg_per_kwh for run, _ in runs if run.intensity_kg_per_kwh is not None]
     stated_pues = [run.pue for run, _ in runs if run.pue]
     pue = statistics.median(stated_pues) if stated_pues else assumption("default_pue")
     ratios = [co2e * 1000 / (run.tdp_kwh * (run.pue or pue) * run.intensity_kg_per_kwh) for run, co2e in runs
@@ -166,11 +176,11 @@ def fit_factors(runs: list[tuple[TrainingRun, float | None]]) -> Factors:
     return Factors(
         utilisation={name: law for name, law in laws.items() if law is not None},
         overall_utilisation=statistics.median(everything) if everything else None,
-        kg_per_tdp_kwh=statistics.median(unstated) if unstated
-        else assumption("default_pue") * assumption("world_average_grid_kg_per_kwh"),
+        typical_intensity=statistics.median(grids) if grids else assumption("world_average_grid_kg_per_kwh"),
+        intensity_spread=_spread(grids),
         accounting_ratio=statistics.median(ratios) if len(ratios) >= 2 else 1.0,
         pue=pue,
-        learnt_from={"utilisation": len(everything), "kg_per_tdp_kwh": len(unstated),
+        learnt_from={"utilisation": len(everything), "typical_intensity": len(grids),
                      "accounting_ratio": len(ratios), "pue": len(stated_pues)})
 
 
@@ -186,13 +196,30 @@ def estimate(run: TrainingRun, factors: Factors) -> Estimate:
         route, gpu_hours = "flops", run.flops / (run.accelerator.peak_flops * utilisation * 3600)
     tdp_kwh = replace(run, gpu_hours=gpu_hours).tdp_kwh
     pue = run.pue or factors.pue
-    if run.intensity_kg_per_kwh is not None:
-        co2e_kg = tdp_kwh * pue * run.intensity_kg_per_kwh * factors.accounting_ratio
-        intensity, basis = run.intensity_kg_per_kwh, run.intensity_basis
-    else:
-        co2e_kg, intensity = tdp_kwh * factors.kg_per_tdp_kwh, None
-        basis = "none stated: learnt kgCO2e per TDP-kWh of published figures without a stated grid"
-    return Estimate(route, gpu_hours, tdp_kwh * pue / 1000, co2e_kg / 1000, pue, intensity, basis)
+    stated = run.intensity_kg_per_kwh is not None
+    intensity = run.intensity_kg_per_kwh if stated else factors.typical_intensity
+    basis = run.intensity_basis if stated else \
+        f"none stated: {intensity:.3f} kg/kWh, the median grid of published training runs that state one"
+    co2e_kg = tdp_kwh * pue * intensity * factors.accounting_ratio
+    return Estimate(route, gpu_hours, tdp_kwh * pue / 1000, co2e_kg / 1000, pue, intensity, basis, stated)
+
+
+def _spread(values: list[float]) -> tuple[float, float]:
+    """10th and 90th percentiles over the median (1, 1 with fewer than two values or a zero median)."""
+    middle = statistics.median(values) if values else 0.0
+    if len(values) < 2 or middle <= 0:
+        return 1.0, 1.0
+    deciles = statistics.quantiles(values, n=10, method="inclusive")
+    return deciles[0] / middle, deciles[-1] / middle
+
+
+def estimate_range(result: Estimate, route_interval: tuple[float, float], factors: Factors) -> tuple[float, float]:
+    """(low, high) tCO2e: the route's validated range, widened by the spread of published grids
+    when the grid is not known (a guessed grid is the largest unknown there is)."""
+    low, high = route_interval
+    if not result.grid_stated:
+        low, high = min(low, factors.intensity_spread[0]), max(high, factors.intensity_spread[1])
+    return result.co2e_t * low, result.co2e_t * high
 
 
 def interval(residuals: list[float]) -> tuple[float, float]:

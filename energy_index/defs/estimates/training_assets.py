@@ -17,7 +17,7 @@ from energy_index.warehouse import frame_markdown, replace_table, table_exists, 
 
 EMISSIONS_KEY = dg.AssetKey(["marts", "fct_training_emissions"])
 ESTIMATOR_NAME = "training_estimator"
-ESTIMATOR_FORMAT = 2  # bump when the saved payload's shape changes; older files are refitted, not misread
+ESTIMATOR_FORMAT = 3  # bump when the saved payload's shape changes; older files are refitted, not misread
 TARGET_MAPE_PCT = 20.0  # the carbon-prediction seed report's target (../shared/seeds/002)
 
 
@@ -54,19 +54,20 @@ def fct_training_emissions(context: dg.AssetExecutionContext, duckdb: DuckDBReso
         estimator = {**fitted_estimator(rows, held), "accelerators": specs.to_dicts(),
                      "trained_at": utcnow().isoformat(), "format": ESTIMATOR_FORMAT}
         emissions, accuracy = emissions_table(rows, held, estimator, reference), accuracy_table(rows, held)
+        check, metadata = _check(accuracy), _metadata(emissions, accuracy, estimator)  # before anything is written
         replace_table(conn, "marts.fct_training_emissions", emissions)
         replace_table(conn, "marts.fct_training_estimator_accuracy", accuracy.with_columns(
             pl.lit(utcnow()).alias("evaluated_at")))
     record = {"reference_rows": len(rows), "learnt_from": estimator["factors"].learnt_from}
     save_model(estimator_path(Path(model_store.models_dir)), estimator, record)
     context.log.info(f"training estimator learnt from {record['learnt_from']}")
-    yield _check(accuracy)
-    yield dg.MaterializeResult(metadata=_metadata(emissions, accuracy, estimator))
+    yield check
+    yield dg.MaterializeResult(metadata=metadata)
 
 
 def _lofo(accuracy: pl.DataFrame, estimator: str) -> dict:
-    return accuracy.filter((pl.col("validation") == "leave_one_family_out") & (pl.col("estimator") == estimator)).row(
-        0, named=True)
+    rows = accuracy.filter((pl.col("validation") == "leave_one_family_out") & (pl.col("estimator") == estimator))
+    return rows.row(0, named=True) if rows.height else {"mape_pct": None, "n_models": 0}
 
 
 def _check(accuracy: pl.DataFrame) -> dg.AssetCheckResult:
@@ -80,7 +81,7 @@ def _check(accuracy: pl.DataFrame) -> dg.AssetCheckResult:
 
 
 def _metadata(emissions: pl.DataFrame, accuracy: pl.DataFrame, estimator: dict) -> dict:
-    scored = emissions.filter(pl.col("estimate_co2e_t").is_not_null() & pl.col("published_co2e_t").is_not_null())
+    scored = emissions.filter(pl.col("estimate_validation") == "leave_one_family_out")
     factors = estimator["factors"]
     return {
         "dagster/row_count": emissions.height,
@@ -90,11 +91,12 @@ def _metadata(emissions: pl.DataFrame, accuracy: pl.DataFrame, estimator: dict) 
         "learnt_factors": dg.MetadataValue.json({
             "utilisation_by_accelerator": {name: asdict(law) for name, law in factors.utilisation.items()},
             "overall_utilisation": factors.overall_utilisation,
-            "kg_per_tdp_kwh_without_stated_grid": factors.kg_per_tdp_kwh,
+            "typical_grid_kg_per_kwh_when_none_stated": factors.typical_intensity,
+            "grid_spread_over_median": factors.intensity_spread,
             "accounting_ratio_with_stated_grid": factors.accounting_ratio, "median_stated_pue": factors.pue,
             "learnt_from_rows": factors.learnt_from, "range_multipliers": estimator["intervals"]}),
-        "published_vs_estimate": paired_bar_plot(
+        **({} if scored.is_empty() else {"published_vs_estimate": paired_bar_plot(
             scored["model"].to_list(), scored["published_co2e_t"].to_list(), scored["estimate_co2e_t"].to_list(),
             ("published", "estimate (leave one family out)"), "Training emissions", xlabel="tCO2e (log scale)",
-            log=True),
+            log=True)}),
     }

@@ -4,6 +4,7 @@ beside the physical formula, and build the rows of `marts.fct_training_emissions
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from dataclasses import dataclass, replace
 
@@ -11,9 +12,11 @@ import polars as pl
 
 from energy_index.defs.estimates.inputs import Accelerator, find_accelerator
 from energy_index.defs.estimates.training import (NotEstimable, TrainingRun, baseline_co2e_t, contradiction,
-                                                  estimate, fit_factors, interval)
+                                                  estimate, estimate_range, fit_factors, interval)
 
-VALIDATIONS = {"leave_one_out": "model", "leave_one_family_out": "family"}
+# family: the reference file's column (a model generation, e.g. "Llama 3.1"); lineage: its
+# leading name ("llama"), so no generation of a line (or its publisher's accounting) informs another.
+VALIDATIONS = {"leave_one_out": "model", "leave_one_family_out": "family", "leave_one_lineage_out": "lineage"}
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,10 @@ class Published:
     co2e_t: float | None
     energy_mwh: float | None
     flag: str | None
+
+    @property
+    def lineage(self) -> str:
+        return re.match(r"[a-z]*", self.family.lower()).group(0) or self.family.lower()
 
     @property
     def learnable(self) -> bool:
@@ -67,6 +74,8 @@ def held_out_estimates(rows: list[Published], group: str, withhold_gpu_hours: bo
             result = estimate(run, fit_factors(training))
         except NotEstimable:
             continue
+        if result.co2e_t <= 0:  # a zero estimate (a stated zero grid) has no percentage error
+            continue
         results[held.model] = {"estimate": result, "group": getattr(held, group),
                                "residual": math.log(held.co2e_t / result.co2e_t)}
     return results
@@ -76,19 +85,22 @@ def scores(rows: list[Published], predicted: dict[str, float], estimator: str, v
     apes = {r.model: abs(predicted[r.model] - r.co2e_t) / r.co2e_t for r in rows
             if r.scorable and predicted.get(r.model)}
     worst = max(apes, key=apes.get) if apes else None
-    return {"estimator": estimator, "validation": validation, "n_models": len(apes),
+    groups = {getattr(r, VALIDATIONS.get(validation, "family")) for r in rows if r.model in apes}
+    return {"estimator": estimator, "validation": validation, "n_models": len(apes), "n_groups": len(groups),
             "mape_pct": 100 * statistics.fmean(apes.values()) if apes else None,
             "median_ape_pct": 100 * statistics.median(apes.values()) if apes else None,
             "worst_ape_pct": 100 * apes[worst] if worst else None, "worst_model": worst}
 
 
 def accuracy_table(rows: list[Published], held: dict[str, dict[str, dict]]) -> pl.DataFrame:
-    """MAPE, median APE and worst case of the formula and the estimator on the same rows."""
+    """MAPE, median APE and worst case of the formula and the estimator on the same rows (those
+    both can estimate; the FLOPs route, which withholds GPU-hours, has no formula to compare)."""
     lines = []
     for validation, results in held.items():
-        same = [r for r in rows if r.model in results]
+        flops = validation.startswith("flops_route")
+        same = [r for r in rows if r.model in results and (flops or baseline_co2e_t(r.run) is not None)]
         lines.append(scores(same, {m: v["estimate"].co2e_t for m, v in results.items()}, "energy_index", validation))
-        if not validation.startswith("flops_route"):  # the formula needs the GPU-hours that route withholds
+        if not flops:
             lines.append(scores(same, {r.model: baseline_co2e_t(r.run) for r in same}, "baseline_formula",
                                 validation))
     return pl.DataFrame(lines, schema_overrides={"mape_pct": pl.Float64, "median_ape_pct": pl.Float64,
@@ -116,7 +128,7 @@ def emissions_table(rows: list[Published], held: dict[str, dict[str, dict]], fit
     out by family where there is a published figure to test, else from every usable row."""
     out = []
     for row, src in zip(rows, source.iter_rows(named=True), strict=True):
-        result, low, high = _estimate_for(row, held, fitted)
+        result, low, high, how = _estimate_for(row, held, fitted)
         baseline = baseline_co2e_t(row.run)
         central = result.co2e_t if result else None
         out.append({
@@ -128,9 +140,9 @@ def emissions_table(rows: list[Published], held: dict[str, dict[str, dict]], fit
             "baseline_co2e_t": baseline, "baseline_ape_pct": _ape(baseline, row),
             "estimate_route": result.route if result else None,
             "estimate_energy_mwh": result.energy_mwh if result else None,
-            "estimate_co2e_t_low": central * low if result else None, "estimate_co2e_t": central,
-            "estimate_co2e_t_high": central * high if result else None, "estimate_ape_pct": _ape(central, row),
-            "within_range": (central * low <= row.co2e_t <= central * high) if result and row.co2e_t else None,
+            "estimate_co2e_t_low": low, "estimate_co2e_t": central, "estimate_co2e_t_high": high,
+            "estimate_ape_pct": _ape(central, row), "estimate_validation": how,
+            "within_range": (low <= row.co2e_t <= high) if result and row.co2e_t else None,
             "intensity_basis": result.intensity_basis if result else None,
             "flagged": row.flag is not None, "flag_reason": row.flag,
             "status": _status(row, result), "source": src["source"], "source_locator": src.get("source_locator")})
@@ -138,19 +150,22 @@ def emissions_table(rows: list[Published], held: dict[str, dict[str, dict]], fit
 
 
 def _estimate_for(row: Published, held: dict[str, dict[str, dict]], fitted: dict):
-    """(estimate, low, high): the leave-one-family-out estimate with the other families' range;
-    for a row with nothing published to test, the estimator fitted on every usable row."""
+    """(estimate, low t, high t, how): held out by family, with the range from the other families'
+    errors, where a published figure tests it; else the estimator fitted on every usable row
+    (rows with nothing published, and flagged rows, to set beside the figure they contradict)."""
     lofo = held["leave_one_family_out"]
     if row.model in lofo:
-        return (lofo[row.model]["estimate"],
-                *interval([v["residual"] for v in lofo.values() if v["group"] != row.family]))
-    if row.flag is None and row.co2e_t is None:
-        try:
-            result = estimate(row.run, fitted["factors"])
-        except NotEstimable:
-            return None, None, None
-        return (result, *fitted["intervals"][result.route])
-    return None, None, None
+        result = lofo[row.model]["estimate"]
+        route_range = interval([v["residual"] for v in lofo.values() if v["group"] != row.family])
+        return (result, *estimate_range(result, route_range, fitted["factors"]), "leave_one_family_out")
+    if row.scorable:
+        return None, None, None, None
+    try:
+        result = estimate(row.run, fitted["factors"])
+    except NotEstimable:
+        return None, None, None, None
+    return (result, *estimate_range(result, fitted["intervals"][result.route], fitted["factors"]),
+            "fitted on every usable row")
 
 
 def _ape(value: float | None, row: Published) -> float | None:
