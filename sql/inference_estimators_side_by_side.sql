@@ -7,7 +7,7 @@ select
     estimator,
     n_models,
     n_runs,
-    round(median_ape_pct, 1) as median_error_pct,
-    round(mape_pct, 1) as mean_error_pct
+    round(median_ape, 1) as median_error_pct,
+    round(mape, 1) as mean_error_pct
 from marts.fct_inference_estimator_accuracy
-order by modality, task_family, task, median_ape_pct
+order by modality, task_family, task, median_ape

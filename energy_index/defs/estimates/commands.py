@@ -12,16 +12,13 @@ import duckdb
 import polars as pl
 
 from energy_index.assumptions import assumption
-from energy_index.defs.estimates.inference import PRECISIONS, UNIT, match_gpu, predict_energy
+from energy_index.defs.estimates.inference import PRECISIONS, TASKS, UNIT, match_gpu, predict_energy
 from energy_index.defs.estimates import inference_assets, training_assets
 from energy_index.defs.estimates.inputs import REFERENCE_NUMBERS, find_accelerator, known_accelerators
 from energy_index.defs.estimates.training import NotEstimable, TrainingRun, estimate, estimate_range
 from energy_index.defs.ml.artifacts import load_model
 from energy_index.settings import load_settings
 
-TASKS = {"chat": "llm_text_generation/chat", "code": "llm_text_generation/code",
-         "mllm-chat": "mllm_text_generation/chat", "text-to-image": "diffusion/text-to-image",
-         "text-to-video": "diffusion/text-to-video", "image-to-video": "diffusion/image-to-video"}
 # Accepted ranges, in counts, from the reference file's own (billions of parameters, trillions of tokens).
 LIMITS = {"params": tuple(v * 1e9 for v in REFERENCE_NUMBERS["params_b"]),
           "tokens": tuple(v * 1e12 for v in REFERENCE_NUMBERS["train_tokens_t"]),

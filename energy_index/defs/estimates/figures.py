@@ -7,9 +7,9 @@ import duckdb
 
 TRAINING_SQL = """select validation, estimator, n_models, mape_pct, median_ape_pct, worst_ape_pct, worst_model
     from marts.fct_training_estimator_accuracy order by validation, estimator"""
-INFERENCE_SQL = """select modality, task_family, task, estimator, n_models, n_runs, median_ape_pct, mape_pct
+INFERENCE_SQL = """select task, estimator, n_models, n_runs, median_ape
     from marts.fct_inference_estimator_accuracy
-    where modality = 'text' or task = 'all' order by modality, task_family, task, estimator"""
+    where modality = 'text' or task like 'all %' order by modality, task_family, task, estimator"""
 
 
 def headline_figures(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, float, str]]:
@@ -25,8 +25,8 @@ def headline_figures(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, float, 
             rows += [(f"training_{validation}_{estimator}_mape", mape, f"% on {n} models"),
                      (f"training_{validation}_{estimator}_median_ape", median, "%"),
                      (f"training_{validation}_{estimator}_worst_ape", worst, "%")]
-    for modality, family, task, estimator, n_models, n_runs, median, _ in inference:
-        name = f"{modality}_all" if task == "all" else f"{family.split('_')[0]}_{task}"
+    for task, estimator, n_models, n_runs, median in inference:
+        name = task.replace(" ", "_").replace("-", "_")
         rows.append((f"inference_{name}_{estimator}_median_ape", median, f"% on {n_runs} runs of {n_models} models"))
     return rows
 
@@ -39,7 +39,7 @@ def summary_lines(conn: duckdb.DuckDBPyConnection) -> list[str]:
     ours, formula = (figures.get(f"training_leave_one_family_out_{e}_mape") for e in ("energy_index", "baseline_formula"))
     if ours is not None:
         lines.append(f"  training CO2e, leave one family out: MAPE {ours:.1f}% (physical formula {_pct(formula)})")
-    ours, ecologits = (figures.get(f"inference_text_all_{e}_median_ape") for e in ("energy_index", "ecologits"))
+    ours, ecologits = (figures.get(f"inference_all_text_{e}_median_ape") for e in ("energy_index", "ecologits"))
     if ours is not None:
         lines.append(f"  inference energy per output token, models held out: median APE {ours:.1f}% "
                      f"(EcoLogits {_pct(ecologits)})")

@@ -22,6 +22,11 @@ from energy_index.settings import DBT_PROJECT_DIR
 ACTIVE_PARAMS_PATH = DBT_PROJECT_DIR / "seeds" / "model_active_parameters.csv"
 TARGET = {"text": "energy_per_output_token_j", "image": "energy_j", "video": "energy_j"}
 UNIT = {"text": "J/output token", "image": "J/image", "video": "J/video"}
+# A task's short name (the `task` of the accuracy mart and `predict --task`) -> family/task.
+TASKS = {"chat": "llm_text_generation/chat", "code": "llm_text_generation/code",
+         "mllm-chat": "mllm_text_generation/chat", "text-to-image": "diffusion/text-to-image",
+         "text-to-video": "diffusion/text-to-video", "image-to-video": "diffusion/image-to-video"}
+TASK_NAMES = {key: name for name, key in TASKS.items()}
 # The measured runs are all 16-bit; other precisions cannot be learnt from them.
 PRECISIONS = ("bf16", "fp16")
 
