@@ -12,9 +12,10 @@ import duckdb
 import polars as pl
 
 from energy_index.assumptions import assumption
-from energy_index.defs.estimates.inference import PRECISIONS, TASKS, UNIT, match_gpu, predict_energy
+from energy_index.defs.estimates.inference import PRECISIONS, TASKS, UNIT, match_gpu, modality_of, predict_energy
 from energy_index.defs.estimates import inference_assets, training_assets
-from energy_index.defs.estimates.inputs import REFERENCE_NUMBERS, find_accelerator, known_accelerators
+from energy_index.defs.estimates.inputs import (REFERENCE_NUMBERS, accelerator_key, find_accelerator,
+                                                known_accelerators)
 from energy_index.defs.estimates.training import NotEstimable, TrainingRun, estimate, estimate_range
 from energy_index.defs.ml.artifacts import load_model
 from energy_index.settings import load_settings
@@ -23,7 +24,8 @@ from energy_index.settings import load_settings
 LIMITS = {"params": tuple(v * 1e9 for v in REFERENCE_NUMBERS["params_b"]),
           "tokens": tuple(v * 1e12 for v in REFERENCE_NUMBERS["train_tokens_t"]),
           "gpu_hours": REFERENCE_NUMBERS["gpu_hours"], "pue": REFERENCE_NUMBERS["pue"],
-          "intensity": (0.0, assumption("max_plausible_kg_per_kwh") * 1000), "batch": (1, 100_000), "gpus": (1, 100_000), "output_tokens": (1, 1e7),
+          "intensity": (0.0, assumption("max_plausible_kg_per_kwh") * 1000), "batch": (1, 100_000),
+          "gpus": (1, 100_000), "output_tokens": (1, 1e7),
           "active_params": tuple(v * 1e9 for v in REFERENCE_NUMBERS["params_b"]), "steps": (1, 10_000),
           "frames": (1, 100_000)}
 
@@ -98,7 +100,7 @@ def inference_estimate(args: argparse.Namespace) -> dict:
                          f"({', '.join(PRECISIONS)}); other precisions cannot be estimated from them")
     fitted = saved_estimator(inference_assets)
     task_key = TASKS[args.task]
-    modality = "text" if "text_generation" in task_key else ("video" if task_key.endswith("video") else "image")
+    modality = modality_of(*task_key.split("/"))
     model = fitted["modalities"].get(modality)
     if model is None:
         raise UsageError(f"--task: no {modality} runs were measured, so {args.task!r} cannot be estimated")
@@ -130,7 +132,7 @@ def inference_estimate(args: argparse.Namespace) -> dict:
 
 def _gpus_to_hold(params: float, gpu: str) -> int:
     """Fewest GPUs (a power of two) holding the weights at 16 bits with 20% headroom."""
-    memory_gb = float(next((part[:-2] for part in gpu.replace("-", " ").split() if part.endswith("GB")), "80"))
+    memory_gb = float(accelerator_key(gpu).split(":")[1] or 80)
     needed = math.ceil(1.2 * params * 2 / 1e9 / memory_gb)
     return 2 ** math.ceil(math.log2(max(needed, 1)))
 

@@ -12,7 +12,7 @@ from energy_index.defs.quality import training_suites as suites
 from energy_index.defs.quality.audit import SUITE_CHECK, load_audited, suite_check_spec
 from energy_index.defs.sources.fetcher import SourceError
 from energy_index.settings import TRAINING_ENV
-from energy_index.warehouse import preview_markdown
+from energy_index.warehouse import preview_markdown, replace_table
 
 SOURCE = "training_reference"
 REFERENCE_KEY = dg.AssetKey(["raw", "training_reference"])
@@ -38,11 +38,7 @@ def _load(conn: duckdb.DuckDBPyConnection, staged: str, read, path: Path) -> Non
         frame: pl.DataFrame = read(path)
     except InputError as exc:
         raise SourceError(SOURCE, str(path), str(exc)) from exc
-    conn.register("_incoming", frame.with_columns(pl.lit(str(path)).alias("source_file")).to_arrow())
-    try:
-        conn.execute(f"create or replace table {staged} as select * from _incoming")
-    finally:
-        conn.unregister("_incoming")
+    replace_table(conn, staged, frame.with_columns(pl.lit(str(path)).alias("source_file")))
 
 
 def _loaded(conn, table: str, key: dg.AssetKey, path: Path | None, read, expectations, id_column: str):
