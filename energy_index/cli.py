@@ -14,6 +14,8 @@ import duckdb
 from energy_index.defs.estimates.commands import add_serving_arguments, add_training_parser, run_estimate
 from energy_index.defs.estimates.figures import summary_lines as estimator_summary_lines
 from energy_index.defs.operations.run_health import PoolBusy
+from energy_index.defs.ratings.commands import add_rate_parser, rate_command
+from energy_index.defs.ratings.commands import summary_lines as rating_summary_lines
 from energy_index.integrity import remove_partials
 from energy_index.settings import REPO_ROOT, load_settings
 from energy_index.warehouse import WarehouseBusy, connect_warehouse
@@ -90,6 +92,7 @@ def snapshot_lines(analytics: Path) -> list[str]:
             lines.append(f"  {name:<45} {count:>8}")
         lines += _accuracy_lines(conn)
         lines += estimator_summary_lines(conn)
+        lines += rating_summary_lines(conn)
         lines += _report_lines(conn)
     return lines
 
@@ -203,7 +206,10 @@ def main(argv: list[str] | None = None) -> int:
                                      '"max_batch_size_reqs": 64, "tensor_parallel": 1, "pipeline_parallel": 1}')
     add_serving_arguments(predict_parser)
     add_training_parser(commands)
+    add_rate_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "rate":
+        return rate_command(args)
     if args.command == "estimate-training":
         return run_estimate("training", args)
     if args.command == "predict" and args.config is None:

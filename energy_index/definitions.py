@@ -20,6 +20,7 @@ from energy_index.defs.operations.run_health import dead_run_reaper
 from energy_index.defs.ml.energy_models import energy_drivers, energy_model_evaluation, energy_model_production
 from energy_index.defs.mlenergy.assets import mlenergy_models, mlenergy_runs
 from energy_index.defs.publish.assets import analytics_snapshot
+from energy_index.defs.ratings.assets import fct_model_ratings, model_labels
 from energy_index.defs.resources import build_resources
 from energy_index.defs.schedules import (
     nightly_corporate_reports,
@@ -53,6 +54,8 @@ ALL_ASSETS = [
     accelerator_specs,
     fct_training_emissions,
     fct_inference_estimator_accuracy,
+    fct_model_ratings,
+    model_labels,
     analytics_snapshot,
 ]
 

@@ -17,8 +17,17 @@ def figure_markdown(figure) -> dg.MetadataValue:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
     plt.close(figure)
-    encoded = base64.b64encode(buffer.getvalue()).decode()
-    return dg.MetadataValue.md(f"![plot](data:image/png;base64,{encoded})")
+    return _png_markdown(buffer.getvalue())
+
+
+def png_markdown(path) -> dg.MetadataValue:
+    """A PNG file already on disk (a rendered label, say), shown inline like the plots."""
+    with open(path, "rb") as handle:
+        return _png_markdown(handle.read())
+
+
+def _png_markdown(png: bytes) -> dg.MetadataValue:
+    return dg.MetadataValue.md(f"![plot](data:image/png;base64,{base64.b64encode(png).decode()})")
 
 
 def confusion_matrix_plot(confusion: list[list[int]], labels: list[str], title: str) -> dg.MetadataValue:

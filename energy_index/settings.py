@@ -65,6 +65,10 @@ class Settings:
     def models_dir(self) -> Path:
         return self.home / "models"
 
+    @property
+    def labels_dir(self) -> Path:
+        return self.home / "labels"
+
 
 def load_settings() -> Settings:
     """Read the settings and export the absolute home so the dbt subprocess sees the same path."""

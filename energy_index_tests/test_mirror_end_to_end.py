@@ -135,3 +135,19 @@ def test_estimators_on_the_real_runs_and_published_figures(mirror_home):
     flagged = [m for (m,) in query(warehouse, "select model from marts.fct_training_emissions where flagged")]
     assert "Llama 3.3 70B" in flagged  # 12.9 t for 7.0M H100-hours
     assert scalar(warehouse, "select count(*) from marts.fct_training_emissions where status like 'validated%'") >= 10
+
+
+def test_ratings_on_the_real_runs(mirror_home):
+    warehouse = mirror_home / "warehouse.duckdb"
+    rated = scalar(warehouse, """select count(distinct model || task) from marts.fct_model_ratings
+        where phase = 'inference'""")
+    assert rated == scalar(warehouse, "select count(distinct model || task) from marts.fct_workload_energy") == 43
+    # EcoLogits beside every text model with a parameter count; diffusion has no EcoLogits formula
+    text = query(warehouse, """select task, count(distinct model), count(accelerator_to_ecologits_ratio)
+        from marts.fct_model_ratings where phase = 'inference' and task in ('chat', 'code', 'mllm-chat')
+        and grid_entity = 'world average' and model not like '%-pp1' group by task order by task""")
+    assert all(with_ratio == 4 * models for _, models, with_ratio in text)
+    grades = query(warehouse, """select relative_grade, count(*) from marts.fct_model_ratings
+        where task = 'chat' and size_class = '<20B' and grid_entity = 'world average'
+        and boundary = 'accelerator' and configuration = 'best_within_latency_objective' group by 1 order by 1""")
+    assert [g for g, _ in grades] == ["A", "B", "C", "D", "E"]

@@ -14,6 +14,7 @@ from energy_index.defs.estimates.reference_assets import TrainingReference
 from energy_index.defs.grid_carbon.files import GridCarbonSource
 from energy_index.defs.ml.assets import ModelStore
 from energy_index.defs.publish.snapshot import AnalyticsTarget
+from energy_index.defs.ratings.assets import LabelStore
 from energy_index.defs.sources.fetcher import SourceFetcher
 from energy_index.defs.transform.assets import dbt_cli
 from energy_index.settings import Settings
@@ -45,6 +46,7 @@ def build_resources(settings: Settings) -> dict:
         "dbt": dbt_cli(),
         "fetcher": SourceFetcher(cache_dir=str(settings.cache_dir), mirror=settings.mirror),
         "model_store": ModelStore(models_dir=str(settings.models_dir)),
+        "label_store": LabelStore(directory=str(settings.labels_dir)),
         "analytics": AnalyticsTarget(path=str(settings.analytics_path)),
         "economic_index": EconomicIndexRelease(),
         "grid_carbon": GridCarbonSource(),

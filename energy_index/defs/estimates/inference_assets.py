@@ -27,7 +27,7 @@ select w.run_id, w.task_family, w.task, w.task_family || '/' || w.task as task_k
        coalesce(w.max_batch_size_reqs, w.batch_size) as batch_size,
        coalesce(w.tensor_parallel, 1) * coalesce(w.pipeline_parallel, 1) as n_gpus,
        w.denoising_steps, coalesce(w.frames, 1) as frames, m.resolution, w.avg_output_tokens,
-       w.energy_per_output_token_j, w.energy_j
+       w.energy_per_output_token_j, w.energy_j, w.config, w.avg_tpot_s, w.batch_latency_s
 from marts.fct_workload_energy w
 left join raw.mlenergy_models m on m.model_id = w.model and m.task = w.task and m.task_family = w.task_family
 """

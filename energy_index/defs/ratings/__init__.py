@@ -1,0 +1,1 @@
+"""Energy ratings of AI models: grades, labels and their plots."""

@@ -1,0 +1,73 @@
+"""Model ratings in the pipeline, as labels and on the command line, on the generated sources."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+
+from energy_index.settings import HOME_ENV
+from energy_index_tests.fixtures.pipeline import query, scalar
+
+
+def rate(home: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "energy_index.cli", "rate", *args], capture_output=True, text=True, check=False,
+                          env={**os.environ, HOME_ENV: str(home)}, timeout=120)
+
+
+def test_every_measured_model_is_rated_for_both_boundaries_and_configurations(built_home):
+    analytics = built_home / "analytics.duckdb"
+    unrated = query(analytics, """
+        select distinct w.model, w.task from marts.fct_workload_energy w
+        where not exists (select 1 from marts.fct_model_ratings r where r.model = w.model and r.phase = 'inference')""")
+    assert unrated == []
+    kinds = query(analytics, """select distinct configuration, boundary from marts.fct_model_ratings
+        where phase = 'inference' order by 1, 2""")
+    assert kinds == [("best_within_latency_objective", "accelerator"), ("best_within_latency_objective",
+                                                                          "comprehensive"),
+                     ("median_configuration", "accelerator"), ("median_configuration", "comprehensive")]
+    assert scalar(analytics, "select count(*) from marts.fct_model_ratings where phase = 'training'") > 0
+    assert scalar(analytics, """select count(*) from marts.fct_model_ratings
+        where co2e_g_low > co2e_g_central or co2e_g_central > co2e_g_high or absolute_grade not in
+        ('A', 'B', 'C', 'D', 'E') or methodology_version is null""") == 0
+
+
+def test_a_label_per_rated_model_carries_its_grade(built_home):
+    labels = built_home / "labels"
+    model, grade = query(built_home / "analytics.duckdb", """select model, absolute_grade from marts.fct_model_ratings
+        where phase = 'inference' and grid_entity = 'world average' and boundary = 'accelerator'
+        and configuration = 'best_within_latency_objective' order by model limit 1""")[0]
+    from energy_index.defs.ratings.labels import slug
+
+    svg = labels / f"{slug(model)}.svg"
+    texts = [node.text for node in ElementTree.parse(svg).iter() if node.tag.endswith("text") and node.text]
+    assert model in texts and grade in texts
+    assert (labels / f"{slug(model)}.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_rate_prints_a_known_models_rating(built_home):
+    model = query(built_home / "analytics.duckdb", """select model from marts.fct_model_ratings
+        where phase = 'inference' and task = 'chat' order by model limit 1""")[0][0]
+    done = rate(built_home, model.split("/")[-1], "--task", "chat", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["model"] == model and result["label"].endswith(".svg")
+    assert {r["boundary"] for r in result["ratings"]} == {"accelerator", "comprehensive"}
+    assert {r["grid_entity"] for r in result["ratings"]} == {"world average"}
+    text = rate(built_home, model, "--task", "chat")
+    assert text.returncode == 0 and "absolute grade" in text.stdout and "boundary comprehensive" in text.stdout
+
+
+def test_rate_explains_a_model_task_or_grid_without_a_rating(built_home):
+    unknown = rate(built_home, "no-such-model-9000B")
+    assert unknown.returncode == 2 and "no rating for 'no-such-model-9000B'" in unknown.stderr
+    assert "no measured runs" in unknown.stderr and unknown.stdout == ""
+    model = query(built_home / "analytics.duckdb", """select model from marts.fct_model_ratings
+        where phase = 'inference' and task = 'chat' order by model limit 1""")[0][0]
+    wrong_task = rate(built_home, model, "--task", "text-to-video")
+    assert wrong_task.returncode == 2 and "has no text-to-video rating" in wrong_task.stderr
+    wrong_grid = rate(built_home, model, "--region", "mars-north1")
+    assert wrong_grid.returncode == 2 and "no location-based grid named 'mars-north1'" in wrong_grid.stderr
