@@ -9,6 +9,7 @@ from energy_index.assumptions import assumption
 from energy_index.defs.ratings import checks
 from energy_index.defs.ratings.assets import model_ratings
 from energy_index.defs.ratings.grading import model_key, training_figures
+from energy_index.defs.ratings.inference_rating import measured_model_tasks
 from energy_index.defs.ratings.methodology import MethodologyError, available_versions, load_methodology
 
 # per-token energies (J) that make 1,000 requests of 400 tokens a round number of Wh: 0.009 J -> 1 Wh
@@ -54,13 +55,14 @@ def chat_run(model: str, per_token_j: float, tpot_s: float, params: float = 7.0,
 
 def fleet(extra: int = 0) -> pl.DataFrame:
     """Five small chat models whose best configurations cost 2, 5, 10, 20 and 40 Wh per 1,000
-    requests; m1 has three configurations (median 3 Wh), m5 none within the latency objective."""
+    requests; m1 has three configurations within the latency objective (median 3 Wh) and a cheaper,
+    too slow one that neither figure may use; m5 has none within the objective."""
     runs = [chat_run("org/m1", 0.018, 0.05), chat_run("org/m1", 0.027, 0.06, index=1),
-            chat_run("org/m1", 0.045, 0.2, index=2),
+            chat_run("org/m1", 0.036, 0.08, index=2), chat_run("org/m1", 0.009, 0.2, index=3),
             chat_run("org/m2", 0.045, 0.05), chat_run("org/m3", 0.09, 0.05), chat_run("org/m4", 0.18, 0.05),
             chat_run("org/m5", 0.36, 0.12), chat_run("org/m5", 0.72, 0.3, index=1)]
     runs += [chat_run(f"org/new{i}", 0.0045 / (i + 1), 0.05) for i in range(extra)]
-    return pl.DataFrame(runs)
+    return pl.DataFrame(runs, schema_overrides={"batch_latency_s": pl.Float64})
 
 
 FACTORS = pl.DataFrame({"factor_source": ["company", "company"], "factor_entity": ["Acme", "Acme"],
@@ -92,7 +94,7 @@ def test_five_models_rated_by_hand(methodology):
     assert world["energy_wh_low"][0] == pytest.approx(2 * (1 - tolerance))
     median = rows(ratings, model="org/m1", configuration="median_configuration", boundary="accelerator",
                   grid_entity="world average")
-    assert median["energy_wh_central"][0] == pytest.approx(3)  # 0.018, 0.027, 0.045 J per token
+    assert median["energy_wh_central"][0] == pytest.approx(3)  # 0.018, 0.027, 0.036 J per token (0.009 too slow)
 
 
 def test_comprehensive_boundary_adds_the_serving_stack_and_the_site_pue(methodology):
@@ -140,13 +142,40 @@ def test_a_new_methodology_version_changes_grades_only_when_chosen(tmp_path):
         load_methodology("2024-01", seeds_dir=seeds)
 
 
-@pytest.mark.parametrize("bounds, message", [("1,3,3,12", "must be given and rise"),
-                                             ("1,x,6,12", "row 2, column b_max: 'x' is not a number")])
-def test_bad_thresholds_name_the_file_and_the_row(tmp_path, bounds, message):
-    seeds = write_methodology(tmp_path / "seeds", {"2026-12": bounds})
-    with pytest.raises(MethodologyError, match="rating_thresholds.csv") as error:
+@pytest.mark.parametrize("versions, file, message", [
+    ({"2026-12": "1,3,3,12"}, "rating_thresholds", "must be given and rise"),
+    ({"2026-12": "1,x,6,12"}, "rating_thresholds", "row 2, column b_max: 'x' is not a number"),
+    ({"2026-9": "1,3,6,12"}, "rating_thresholds", "methodology_version '2026-9' is not YYYY-MM"),
+])
+def test_bad_methodology_names_the_file_and_the_row(tmp_path, versions, file, message):
+    seeds = write_methodology(tmp_path / "seeds", versions)
+    with pytest.raises(MethodologyError, match=f"{file}.csv") as error:
         load_methodology(seeds_dir=seeds)
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize("file, edit, message", [
+    ("rating_thresholds", lambda text: text + text.splitlines()[1] + "\n", "inference/chat/co2e has more than one"),
+    ("rating_size_classes", lambda text: text.replace("text,large,20,", "text,large,10,"), "overlap"),
+    ("rating_tasks", lambda text: text.replace("avg_tpot_s,0.1", "avg_tpot_s,0"), "latency_limit_s"),
+])
+def test_inconsistent_seeds_are_refused(tmp_path, file, edit, message):
+    seeds = write_methodology(tmp_path / "seeds", {"2026-12": "1,3,6,12"})
+    path = seeds / f"{file}.csv"
+    path.write_text(edit(path.read_text()))
+    with pytest.raises(MethodologyError, match=message):
+        load_methodology(seeds_dir=seeds)
+
+
+def test_ties_share_a_grade_and_a_model_of_unknown_size_is_not_ranked(methodology):
+    extra = [chat_run("org/twin", 0.045, 0.05), {**chat_run("org/sizeless", 0.01, 0.05), "params_b": None}]
+    runs = fleet().vstack(pl.DataFrame(extra, schema=fleet().schema))
+    world = rows(model_ratings(runs, FACTORS, None, methodology), configuration="best_within_latency_objective",
+                 boundary="accelerator", grid_entity="world average")
+    grades = dict(zip(world["model"], world["relative_grade"]))
+    assert grades["org/twin"] == grades["org/m2"]  # the same 5 Wh
+    assert grades["org/sizeless"] is None and world.filter(pl.col("model") == "org/sizeless")["absolute_grade"][0]
+    assert checks.relative_grades_cover_quintiles(model_ratings(runs, FACTORS, None, methodology))[0]
 
 
 def test_training_uses_the_published_figure_unless_it_contradicts_itself(methodology):
@@ -171,15 +200,30 @@ def test_training_uses_the_published_figure_unless_it_contradicts_itself(methodo
 
 
 def test_model_keys_join_a_benchmark_name_to_a_training_name():
-    assert model_key("meta-llama/Meta-Llama-3.1-70B-Instruct") == model_key("Llama 3.1 70B") == "llama3170b"
+    assert model_key("meta-llama/Meta-Llama-3.1-70B-Instruct") == model_key("Llama 3.1 70B") == "llama-3.1-70b"
     assert model_key("google/gemma-2-27b-it") != model_key("google/gemma-2-9b-it")
+    assert model_key("Llama 3.1 8B") != model_key("Llama 3 18B")
+    assert model_key("Qwen2.5-1.5B") != model_key("Qwen2.5-15B")
 
 
-def test_every_measured_model_rated_fails_when_one_is_missing(methodology):
+def test_every_measured_model_rated_fails_when_one_is_missing(methodology, tmp_path):
+    image = {**chat_run("org/painter", 0.0, 0.0), "task_family": "diffusion", "task": "text-to-image",
+             "task_key": "diffusion/text-to-image", "modality": "image", "energy_j": 100.0, "batch_latency_s": 3.0}
+    runs = fleet().vstack(pl.DataFrame([image], schema=fleet().schema))
+    slow = runs.with_columns(pl.when(pl.col("model") == "org/m2").then(None).otherwise(pl.col("avg_tpot_s"))
+                             .alias("avg_tpot_s"))
+    ratings = model_ratings(slow, FACTORS, None, methodology)  # an unknown latency still gets a rating
+    assert rows(ratings, model="org/m2", configuration="best_within_latency_objective")["meets_latency_objective"] \
+        .to_list() == [False] * rows(ratings, model="org/m2", configuration="best_within_latency_objective").height
+    assert checks.every_measured_model_rated(ratings, measured_model_tasks(slow))[0]
+    seeds = write_methodology(tmp_path / "chat_only", {"2026-12": "1,3,6,12"})
+    tasks = seeds / "rating_tasks.csv"
+    tasks.write_text("".join(line for line in tasks.read_text().splitlines(True) if "text-to-image" not in line))
+    chat_only = load_methodology(seeds_dir=seeds)  # a task the data has and the methodology does not
+    passed, detail = checks.every_measured_model_rated(model_ratings(runs, FACTORS, None, chat_only),
+                                                       measured_model_tasks(runs))
+    assert not passed and detail["incomplete"][0]["model"] == "org/painter"
     ratings = model_ratings(fleet(), FACTORS, None, methodology)
-    measured = pl.DataFrame({"model": ["org/m1", "org/unrated"], "task": ["chat", "chat"]})
-    passed, detail = checks.every_measured_model_rated(ratings, measured)
-    assert not passed and detail["incomplete"][0]["model"] == "org/unrated"
     broken = ratings.with_columns(pl.when(pl.col("boundary") == "comprehensive").then(0.0)
                                   .otherwise(pl.col("energy_wh_central")).alias("energy_wh_central"))
     assert not checks.comprehensive_not_below_accelerator(broken)[0]

@@ -11,7 +11,7 @@ with training as (
 inference as (
     select model_key, task, model as benchmarked_as, absolute_grade as inference_grade
     from marts.fct_model_ratings
-    where phase = 'inference' and configuration = 'best_within_latency_objective'
+    where phase = 'inference' and task in ('chat', 'code') and configuration = 'best_within_latency_objective'
         and boundary = 'accelerator' and grid_entity = 'world average'
 )
 

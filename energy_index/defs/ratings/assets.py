@@ -8,13 +8,20 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from energy_index.assumptions import assumptions
 from energy_index.defs.estimates.inference_assets import RUNS_SQL, serving_runs
 from energy_index.defs.estimates.training_assets import EMISSIONS_KEY
 from energy_index.defs.ml.assets import WORKLOAD_ENERGY
 from energy_index.defs.mlenergy.assets import MODELS_KEY
 from energy_index.defs.ratings import checks
-from energy_index.defs.ratings.grading import finish, training_figures, with_grades, with_size_class
-from energy_index.defs.ratings.inference_rating import BEST, grid_scenarios, inference_figures, rated_configurations
+from energy_index.defs.ratings.grading import finish, model_key, training_figures, with_grades, with_size_class
+from energy_index.defs.ratings.inference_rating import (
+    BEST,
+    grid_scenarios,
+    inference_figures,
+    measured_model_tasks,
+    rated_configurations,
+)
 from energy_index.defs.ratings.methodology import REFERENCE_GRID, Methodology, load_methodology
 from energy_index.warehouse import frame_markdown, replace_table, table_exists, utcnow
 
@@ -80,7 +87,7 @@ def fct_model_ratings(context: dg.AssetExecutionContext, config: RatingConfig, d
         training = conn.sql("select * from marts.fct_training_emissions").pl() \
             if table_exists(conn, "marts.fct_training_emissions") else None
         ratings = model_ratings(runs, factors, training, methodology).with_columns(pl.lit(utcnow()).alias("rated_at"))
-        measured = rated_configurations(runs, methodology).select("model", "task").unique()
+        measured = measured_model_tasks(runs)
         results = _audit(ratings, measured)
         yield from results
         failed = [r.check_name for r in results if not r.passed]
@@ -117,10 +124,20 @@ def _metadata(ratings: pl.DataFrame, methodology: Methodology) -> dict:
             "phase", "task", "model", "size_class", "co2e_g_central", "energy_wh_central", "relative_grade",
             "absolute_grade", "absolute_energy_grade").sort("phase", "task", "co2e_g_central"))),
         "measured_to_ecologits": dg.MetadataValue.md(frame_markdown(ecologits)),
-        **({} if inference.is_empty() else {"energy_vs_co2e": figure_markdown(ratings_plot(inference.select(
-            "task", "model", pl.col("energy_wh_central").alias("energy_wh"), pl.col("co2e_g_central").alias("co2e_g"),
-            "absolute_grade", "unit_of_work").to_dicts()))}),
+        **({} if inference.is_empty() else {"energy_vs_co2e": figure_markdown(ratings_plot(_plot_points(ratings)))}),
     }
+
+
+def _plot_points(ratings: pl.DataFrame) -> list[dict]:
+    """Best configuration, accelerator boundary: the world-average point and its grade, with the span
+    of CO2e over every location-based grid for the same energy."""
+    best = ratings.filter((pl.col("phase") == "inference") & (pl.col("configuration") == BEST)
+                          & (pl.col("boundary") == "accelerator") & (pl.col("basis") == "location"))
+    spans = best.group_by("model", "task").agg(pl.col("co2e_g_central").min().alias("co2e_g_min"),
+                                               pl.col("co2e_g_central").max().alias("co2e_g_max"))
+    return best.filter(pl.col("grid_entity") == REFERENCE_GRID).join(spans, on=["model", "task"]).select(
+        "task", "model", "unit_of_work", "absolute_grade", "co2e_g_min", "co2e_g_max",
+        pl.col("energy_wh_central").alias("energy_wh"), pl.col("co2e_g_central").alias("co2e_g")).to_dicts()
 
 
 class LabelStore(dg.ConfigurableResource):
@@ -154,7 +171,8 @@ def model_labels(context: dg.AssetExecutionContext, duckdb: DuckDBResource, labe
     for path in stale:  # a model that lost its rating must not keep a label
         path.unlink()
     context.log.info(f"{len(written)} labels written to {directory}, {len(stale)} stale files removed")
-    shown = sorted(written)[:3]
+    reference = assumptions()["reference_model"]  # the serving scenario's model leads the UI's examples
+    shown = sorted(written, key=lambda m: (model_key(m) != model_key(reference), m))[:3]
     return dg.MaterializeResult(metadata={
         "dagster/row_count": len(written), "directory": dg.MetadataValue.path(str(directory)),
         "labels": dg.MetadataValue.md(frame_markdown(pl.DataFrame(

@@ -60,14 +60,18 @@ def grades_monotone(ratings: pl.DataFrame) -> Result:
 
 
 def relative_grades_cover_quintiles(ratings: pl.DataFrame) -> Result:
+    """A group whose figures take five or more distinct values must use every grade A-E."""
+    inference, training = GRADED_FIGURE["relative_grade"]
+    figure = pl.when(pl.col("phase") == "training").then(pl.col(training)).otherwise(pl.col(inference))
     groups = ratings.drop_nulls("relative_grade").group_by(RELATIVE_GROUP).agg(
-        pl.col("relative_grade").n_unique().alias("grades"), pl.len().alias("models"))
-    gaps = groups.filter((pl.col("models") >= len(GRADES)) & (pl.col("grades") < len(GRADES)))
-    return gaps.is_empty(), {"groups_of_five_or_more": groups.filter(pl.col("models") >= len(GRADES)).height,
-                             "incomplete_groups": _sample(gaps)}
+        pl.col("relative_grade").n_unique().alias("grades"), figure.n_unique().alias("distinct_figures"))
+    five = groups.filter(pl.col("distinct_figures") >= len(GRADES))
+    gaps = five.filter(pl.col("grades") < len(GRADES))
+    return gaps.is_empty(), {"groups_of_five_or_more": five.height, "incomplete_groups": _sample(gaps)}
 
 
 def comprehensive_not_below_accelerator(ratings: pl.DataFrame) -> Result:
+    """Pairs the two boundaries of each model, configuration and grid; no comprehensive figure below."""
     keys = ["model", "task", "configuration", "grid_source", "grid_entity", "grid_year", "basis"]
     levels = [f"{kind}_{level}" for kind in ("energy_wh", "co2e_g") for level in ("low", "central", "high")]
     pairs = ratings.filter(pl.col("boundary") == ACCELERATOR).select(*keys, *levels).join(
@@ -78,6 +82,7 @@ def comprehensive_not_below_accelerator(ratings: pl.DataFrame) -> Result:
 
 
 def ranges_contain_central(ratings: pl.DataFrame) -> Result:
+    """low <= central <= high for energy and CO2e on every row."""
     outside = ratings.filter(pl.any_horizontal(
         (pl.col(f"{kind}_low") > pl.col(f"{kind}_central")) | (pl.col(f"{kind}_central") > pl.col(f"{kind}_high"))
         for kind in ("energy_wh", "co2e_g")))

@@ -8,16 +8,18 @@ central figure with the methodology version's fixed thresholds and moves only wi
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import polars as pl
 
 from energy_index.assumptions import assumption
-from energy_index.defs.ratings.methodology import BOUNDS, Methodology, absolute_grade, relative_grade
+from energy_index.defs.ratings.methodology import BOUNDS, SEEDS_DIR, Methodology, absolute_grade, relative_grade
 
 RELATIVE_GROUP = ["phase", "task", "size_class", "configuration", "boundary", "grid_source", "grid_entity",
                   "grid_year", "basis"]
 TRAINING = "training"
 AS_REPORTED = "as_reported"
+UNKNOWN_SIZE = "unknown size"
 COLUMNS = ["model", "model_key", "task", "phase", "configuration", "boundary", "unit_of_work", "size_class", "params_billion",
            "gpu", "config", "run_id", "latency_s", "meets_latency_objective", "grid_source", "grid_entity", "grid_year",
            "basis", "grid_kg_per_kwh", "pue", "energy_wh_low", "energy_wh_central", "energy_wh_high", "co2e_g_low",
@@ -28,7 +30,7 @@ COLUMNS = ["model", "model_key", "task", "phase", "configuration", "boundary", "
 
 
 def with_size_class(frame: pl.DataFrame, methodology: Methodology, scope: pl.Expr) -> pl.DataFrame:
-    """The size class whose parameter range holds the model's parameters ('unknown size' without)."""
+    """The size class whose parameter range holds the model's parameters (UNKNOWN_SIZE without)."""
     classes = methodology.size_classes.select("scope", "size_class", "min_params_billion", "max_params_billion")
     keyed = frame.with_row_index("_row").with_columns(scope.alias("scope"))
     matched = keyed.join(classes, on="scope", how="inner").filter(
@@ -36,7 +38,7 @@ def with_size_class(frame: pl.DataFrame, methodology: Methodology, scope: pl.Exp
         & (pl.col("max_params_billion").is_null() | (pl.col("params_billion") < pl.col("max_params_billion")))) \
         .group_by("_row").agg(pl.col("size_class").first())
     return keyed.join(matched, on="_row", how="left").with_columns(
-        pl.col("size_class").fill_null("unknown size")).drop("_row", "scope")
+        pl.col("size_class").fill_null(UNKNOWN_SIZE)).drop("_row", "scope")
 
 
 def with_grades(frame: pl.DataFrame, methodology: Methodology, co2e: str, energy: str, rank_on: str) -> pl.DataFrame:
@@ -45,8 +47,11 @@ def with_grades(frame: pl.DataFrame, methodology: Methodology, co2e: str, energy
 
     Inference ranks on energy: within one grid that is the CO2e order, and it still separates
     models on a grid whose market-based factor is zero, where every CO2e ties at 0."""
-    graded = frame.with_columns(relative_grade(rank_on, RELATIVE_GROUP).alias("relative_grade"),
-                                pl.col(rank_on).count().over(RELATIVE_GROUP).alias("relative_group_size"))
+    # a model of unknown size has no class to be ranked in
+    ranked = pl.col("size_class") != UNKNOWN_SIZE
+    graded = frame.with_columns(
+        pl.when(ranked).then(relative_grade(rank_on, RELATIVE_GROUP)).alias("relative_grade"),
+        pl.when(ranked).then(pl.col(rank_on).count().over(RELATIVE_GROUP)).alias("relative_group_size"))
     for metric, column, name in (("co2e", co2e, "absolute_grade"), ("energy", energy, "absolute_energy_grade")):
         bounds = methodology.thresholds.filter(pl.col("metric") == metric).select(
             "phase", "task", *(pl.col(b).alias(f"_{b}") for b in BOUNDS))
@@ -65,13 +70,15 @@ def training_figures(emissions: pl.DataFrame) -> pl.DataFrame:
     half_width = assumption("training_range_min_half_width")
     published = pl.col("published_co2e_t").is_not_null() & pl.col("flagged").not_()
     central_t = pl.when(published).then(pl.col("published_co2e_t")).otherwise(pl.col("estimate_co2e_t"))
-    low_ratio = pl.when(published).then(1 - half_width).otherwise(pl.col("estimate_co2e_t_low") / central_t)
-    high_ratio = pl.when(published).then(1 + half_width).otherwise(pl.col("estimate_co2e_t_high") / central_t)
+    # an estimate without its own range gets the narrowest one, never none
+    low_ratio = pl.when(published).then(1 - half_width).otherwise(
+        (pl.col("estimate_co2e_t_low") / central_t).fill_nan(None).fill_null(1 - half_width))
+    high_ratio = pl.when(published).then(1 + half_width).otherwise(
+        (pl.col("estimate_co2e_t_high") / central_t).fill_nan(None).fill_null(1 + half_width))
     energy_mwh = pl.when(published & pl.col("published_energy_mwh").is_not_null()) \
         .then(pl.col("published_energy_mwh")).otherwise(pl.col("estimate_energy_mwh"))
     frame = emissions.with_columns(central_t.alias("_t"), energy_mwh.alias("_mwh"),
-                                   low_ratio.fill_nan(1.0).fill_null(1.0).alias("_low"),
-                                   high_ratio.fill_nan(1.0).fill_null(1.0).alias("_high"),
+                                   low_ratio.alias("_low"), high_ratio.alias("_high"),
                                    pl.when(published).then(pl.lit("published"))
                                    .otherwise(pl.concat_str(pl.lit("estimated ("), "estimate_route", pl.lit(" route)")))
                                    .alias("figure_source")).filter(pl.col("_t").is_not_null())
@@ -91,16 +98,17 @@ def training_figures(emissions: pl.DataFrame) -> pl.DataFrame:
         (pl.col("_t") / pl.col("params_b")).alias("co2e_t_per_b_params"), "figure_source")
 
 
-# Words that name a release variant or a publisher, not the model: "meta-llama/Meta-Llama-3.1-70B-Instruct"
-# and the training reference's "Llama 3.1 70B" are the same model for a label.
-VARIANT_WORDS = re.compile(r"\b(meta|instruct|hf|it|chat)\b")
+@cache
+def _name_words() -> frozenset[str]:
+    return frozenset(pl.read_csv(SEEDS_DIR / "model_name_words.csv")["word"].str.to_lowercase().to_list())
 
 
 def model_key(name: str) -> str:
-    """A name reduced to what identifies the model across sources: no publisher prefix, no
-    variant words (instruct, chat, hf, it), no punctuation, lower case."""
-    base = name.rsplit("/", 1)[-1].lower().replace("_", "-")
-    return re.sub(r"[^a-z0-9]", "", VARIANT_WORDS.sub(" ", base))
+    """A name reduced to what identifies the model across sources: no repository owner, no
+    release-variant or publisher words (seed `model_name_words`), lower case, words joined by
+    '-' with version dots kept ("Llama 3.1 8B" and "Llama 3 18B" stay apart)."""
+    words = re.split(r"[^a-z0-9.]+", name.rsplit("/", 1)[-1].lower())
+    return "-".join(w for w in words if w.strip(".") and w not in _name_words())
 
 
 def finish(frame: pl.DataFrame, methodology: Methodology) -> pl.DataFrame:

@@ -33,22 +33,37 @@ def rated_configurations(runs: pl.DataFrame, methodology: Methodology) -> pl.Dat
     latency = pl.when(pl.col("latency_metric") == "avg_tpot_s").then(pl.col("avg_tpot_s")) \
         .otherwise(pl.col("batch_latency_s"))
     frame = frame.with_columns((per_unit * pl.col("units") / 3600).alias("accelerator_wh_per_unit"),
-                               latency.alias("latency_s")).drop_nulls(["accelerator_wh_per_unit", "latency_s"])
-    frame = frame.with_columns((pl.col("latency_s") <= pl.col("latency_limit_s")).alias("meets_latency_objective"))
+                               latency.alias("latency_s")).drop_nulls("accelerator_wh_per_unit")
+    # an unknown latency cannot be shown to meet the objective
+    meets = (pl.col("latency_s") <= pl.col("latency_limit_s")).fill_null(False)
     keys = ["model", "task_name"]
+    frame = frame.with_columns(meets.alias("meets_latency_objective"),
+                               meets.any().over(keys).alias("_any_meets"))
     preference = pl.when(pl.col("meets_latency_objective")).then(pl.col("accelerator_wh_per_unit")) \
         .otherwise(pl.col("latency_s"))
-    best = frame.sort([pl.col("meets_latency_objective").not_(), preference, pl.col("run_id")]) \
+    best = frame.sort([pl.col("meets_latency_objective").not_(), preference, pl.col("run_id")], nulls_last=True) \
         .group_by(keys, maintain_order=True).first().with_columns(pl.lit(BEST).alias("configuration"))
-    median = frame.sort("accelerator_wh_per_unit", "run_id").group_by(keys, maintain_order=True) \
+    # the median of what the objective allows; of every configuration when nothing meets it
+    eligible = frame.filter(pl.col("meets_latency_objective") | pl.col("_any_meets").not_())
+    median = eligible.sort("accelerator_wh_per_unit", "run_id").group_by(keys, maintain_order=True) \
         .agg(pl.all().get((pl.len() - 1) // 2)).with_columns(pl.lit(MEDIAN).alias("configuration"))
-    rated = pl.concat([best, median.select(best.columns)]).rename({"task_name": "task"})
+    rated = pl.concat([best, median.select(best.columns)]).drop("_any_meets").rename({"task_name": "task"})
     return rated.with_columns(_ecologits_wh_per_unit(rated)).sort("task", "model", "configuration")
+
+
+def measured_model_tasks(runs: pl.DataFrame) -> pl.DataFrame:
+    """Every (model, task) with a measured energy, whether or not the methodology knows its task,
+    for the check that each one is rated."""
+    energy = pl.when(pl.col("modality") == "text").then(pl.col("energy_per_output_token_j")) \
+        .otherwise(pl.col("energy_j"))
+    return runs.filter(energy.is_not_null()).select(
+        "model", pl.col("task_key").replace_strict(TASK_NAMES, default=pl.col("task_key")).alias("task")).unique()
 
 
 def _ecologits_wh_per_unit(rated: pl.DataFrame) -> pl.Series:
     """EcoLogits' GPU energy for the same model and batch, per unit of work (text only)."""
-    text = (rated["modality"] == "text") & rated["active_params_b"].is_not_null() & rated["batch_size"].is_not_null()
+    text = (rated["modality"] == "text") & rated["active_params_b"].is_not_null() \
+        & rated["params_b"].is_not_null() & rated["batch_size"].is_not_null()
     values = [None] * rated.height
     if text.any():
         rows = rated.filter(text)
@@ -61,12 +76,16 @@ def _ecologits_wh_per_unit(rated: pl.DataFrame) -> pl.Series:
 
 def grid_scenarios(factors: pl.DataFrame) -> pl.DataFrame:
     """The grids a rating is stated under: the world average (the default), and the latest year of
-    each company's disclosed factors and of each cloud region, location- and market-based.
+    each company's disclosed factors and of each cloud region that states the basis, location-
+    and market-based.
 
     `factors` has the columns of `intermediate.int_emissions__grid_factors`."""
-    latest = factors.filter(pl.col("factor_year") == pl.col("factor_year").max().over(
-        "factor_source", "factor_entity"))
-    bases = [latest.select(pl.col("factor_source").alias("grid_source"), pl.col("factor_entity").alias("grid_entity"),
+    def latest(basis: str) -> pl.DataFrame:
+        stated = factors.drop_nulls(f"{basis}_kg_per_kwh")
+        return stated.filter(pl.col("factor_year") == pl.col("factor_year").max().over("factor_source",
+                                                                                       "factor_entity"))
+
+    bases = [latest(basis).select(pl.col("factor_source").alias("grid_source"), pl.col("factor_entity").alias("grid_entity"),
                            pl.col("factor_year").cast(pl.Int64).alias("grid_year"), pl.lit(basis).alias("basis"),
                            pl.col(f"{basis}_kg_per_kwh").alias("grid_kg_per_kwh"), "pue", "pue_source")
              for basis in ("location", "market")]

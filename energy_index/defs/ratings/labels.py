@@ -163,7 +163,8 @@ def _save_atomically(figure: Figure, target: Path, fmt: str, metadata: dict) -> 
 
 
 def ratings_plot(points: list[dict]):
-    """One log-log panel per task (and unit of work): energy against CO2e per unit, points coloured by grade.
+    """One log-log panel per task (and unit of work): energy against CO2e per unit, points coloured by grade,
+    with a grey bar from `co2e_g_min` to `co2e_g_max` where a point has them (the same work on other grids).
 
     Panels are split by unit too, because points measured per different units are not comparable.
     Returns the figure; callers turn it into markdown with `energy_index.plots.figure_markdown`.
@@ -185,6 +186,9 @@ def ratings_plot(points: list[dict]):
     for axis, ((task, unit), group) in zip(axes.flat, panels, strict=False):
         for point in group:
             grade = point.get("absolute_grade")
+            if point.get("co2e_g_min") is not None:  # the same energy on the cleanest and dirtiest grid
+                axis.vlines(point["energy_wh"], point["co2e_g_min"], point["co2e_g_max"], color="#888888",
+                            linewidth=1, zorder=2)
             axis.scatter(point["energy_wh"], point["co2e_g"], color=GRADE_COLOURS.get(grade, "#999999"),
                          edgecolor="black", linewidth=0.5, s=40, zorder=3)
             axis.annotate(grade or "?", (point["energy_wh"], point["co2e_g"]), xytext=(4, 4),

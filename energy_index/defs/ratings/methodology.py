@@ -9,6 +9,7 @@ the version does.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -27,7 +28,8 @@ REQUIRED = {
     "rating_thresholds": ["methodology_version", "phase", "task", "metric", "unit", *BOUNDS, "source"],
 }
 LATENCY_METRICS = ("avg_tpot_s", "batch_latency_s")
-REFERENCE_GRID = "world average"  # the grid a rating is stated under unless another is asked for
+REFERENCE_GRID = "world average"
+VERSION = re.compile(r"\d{4}-\d{2}")  # the grid a rating is stated under unless another is asked for
 
 
 class MethodologyError(ValueError):
@@ -43,13 +45,19 @@ class Methodology:
 
 
 def available_versions(seeds_dir: Path = SEEDS_DIR) -> list[str]:
-    return sorted(_read(seeds_dir, "rating_thresholds")["methodology_version"].unique().to_list())
+    """Versions with thresholds, oldest first; a version is a YYYY-MM date so text order is time order."""
+    path = seeds_dir / "rating_thresholds.csv"
+    versions = sorted(_read(seeds_dir, "rating_thresholds")["methodology_version"].unique().to_list())
+    bad = [v for v in versions if not VERSION.fullmatch(v or "")]
+    if bad:
+        raise MethodologyError(f"{path}: methodology_version {bad[0]!r} is not YYYY-MM")
+    return versions
 
 
 def load_methodology(version: str | None = None, seeds_dir: Path = SEEDS_DIR) -> Methodology:
     """One version of the methodology (the newest when `version` is None), validated."""
     frames = {name: _read(seeds_dir, name) for name in REQUIRED}
-    versions = sorted(frames["rating_thresholds"]["methodology_version"].unique().to_list())
+    versions = available_versions(seeds_dir)
     chosen = version or (versions[-1] if versions else None)
     for name, frame in frames.items():
         if chosen not in frame["methodology_version"].to_list():
@@ -57,6 +65,7 @@ def load_methodology(version: str | None = None, seeds_dir: Path = SEEDS_DIR) ->
                                    f"(versions with thresholds: {', '.join(versions) or 'none'})")
     picked = {name: frame.filter(pl.col("methodology_version") == chosen) for name, frame in frames.items()}
     _validate_tasks(seeds_dir, picked["rating_tasks"])
+    _validate_size_classes(seeds_dir, picked["rating_size_classes"])
     _validate_thresholds(seeds_dir, picked["rating_thresholds"], picked["rating_tasks"]["task"].to_list())
     return Methodology(chosen, picked["rating_tasks"], picked["rating_size_classes"], picked["rating_thresholds"])
 
@@ -90,9 +99,20 @@ def _validate_tasks(seeds_dir: Path, tasks: pl.DataFrame) -> None:
         if row["latency_metric"] not in LATENCY_METRICS:
             raise MethodologyError(f"{path}: task {row['task']}: latency_metric {row['latency_metric']!r} is not one "
                                    f"of {', '.join(LATENCY_METRICS)}")
-        if not row["units"] or row["units"] <= 0 or (row["latency_metric"] == "avg_tpot_s"
-                                                    and not row.get("output_tokens")):
-            raise MethodologyError(f"{path}: task {row['task']}: units (and output_tokens for text) must be positive")
+        if any(not row[c] or row[c] <= 0 for c in ("units", "latency_limit_s")) or (
+                row["latency_metric"] == "avg_tpot_s" and not row.get("output_tokens")):
+            raise MethodologyError(f"{path}: task {row['task']}: units, latency_limit_s (and output_tokens for "
+                                   "text) must be positive numbers")
+
+
+def _validate_size_classes(seeds_dir: Path, classes: pl.DataFrame) -> None:
+    """Within a scope the classes must not overlap, or a model would fall in two."""
+    path = seeds_dir / "rating_size_classes.csv"
+    for (scope,), group in classes.sort("min_params_billion").group_by("scope", maintain_order=True):
+        bounds = group.select("size_class", "min_params_billion", "max_params_billion").rows()
+        for (name, _, upper), (following, lower, _) in pairwise(bounds):
+            if upper is None or upper > lower:
+                raise MethodologyError(f"{path}: scope {scope}: classes {name!r} and {following!r} overlap")
 
 
 def _validate_thresholds(seeds_dir: Path, thresholds: pl.DataFrame, tasks: list[str]) -> None:
@@ -103,6 +123,11 @@ def _validate_thresholds(seeds_dir: Path, thresholds: pl.DataFrame, tasks: list[
         if any(b is None for b in bounds) or any(lo >= hi for lo, hi in pairwise(bounds)):
             raise MethodologyError(f"{path}: {row['phase']}/{row['task']}/{row['metric']}: bounds "
                                    f"{', '.join(map(str, bounds))} must be given and rise from a_max to d_max")
+    duplicated = thresholds.filter(pl.struct("phase", "task", "metric").is_duplicated())
+    if duplicated.height:
+        row = duplicated.row(0, named=True)
+        raise MethodologyError(f"{path}: {row['phase']}/{row['task']}/{row['metric']} has more than one row "
+                               f"in version {row['methodology_version']}")
     have = set(thresholds.select("task", "metric").iter_rows())
     missing = [f"{task}/{metric}" for task in [*tasks, "training"] for metric in ("co2e", "energy")
                if (task, metric) not in have]
@@ -120,13 +145,14 @@ def absolute_grade(value: pl.Expr, bounds: list[pl.Expr]) -> pl.Expr:
 
 
 def relative_grade(value: str, group: list[str]) -> pl.Expr:
-    """A-E by quintile of rank within a group (the lowest figure is A; ties share the better grade).
+    """A-E by quintile of rank within a group (the lowest figure is A; equal figures share a grade).
 
-    Rank quintiles, as AI Energy Score's stars are within a task and size class: with n models
-    the k-th best gets grade floor(5 (k - 1) / n), so any group of five or more uses all five.
+    Rank quintiles, as AI Energy Score's stars are within a task and size class: with n distinct
+    figures the k-th lowest gets grade floor(5 (k - 1) / n), so any group with five or more
+    distinct figures uses all five grades, ties or not.
     """
-    rank = pl.col(value).rank("min").over(group)
-    count = pl.col(value).count().over(group)
+    rank = pl.col(value).rank("dense").over(group)
+    count = pl.col(value).n_unique().over(group) - pl.col(value).is_null().any().over(group).cast(pl.UInt32)
     index = ((rank - 1) * 5 // count).cast(pl.Int64)
     return pl.when(pl.col(value).is_null()).then(pl.lit(None, pl.Utf8)).otherwise(
         index.replace_strict(list(range(5)), list(GRADES), return_dtype=pl.Utf8))
