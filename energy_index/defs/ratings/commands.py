@@ -27,6 +27,7 @@ class RatingNotFound(LookupError):
 
 
 def add_rate_parser(commands) -> None:
+    """The `rate` subcommand's arguments."""
     parser = commands.add_parser("rate", help="print a model's carbon-efficiency rating (grades, energy, CO2e)")
     parser.add_argument("model", help="model name or part of it, e.g. Llama-3.1-8B or meta-llama/Meta-Llama-3.1-8B")
     parser.add_argument("--task", help="chat, code, mllm-chat, text-to-image, text-to-video, image-to-video, training")
@@ -97,6 +98,7 @@ def rate_command(args: argparse.Namespace) -> int:
 
 
 def text_lines(model: str, rows: pl.DataFrame, label: Path) -> list[str]:
+    """Three lines per rating: what was rated, its grades, its figures with their range and grid."""
     from energy_index.defs.ratings.labels import ENERGY_UNITS, MASS_UNITS, format_range
 
     def figure(row: dict, name: str, units) -> str:
