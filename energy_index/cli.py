@@ -13,6 +13,7 @@ import duckdb
 
 from energy_index.defs.estimates.commands import add_serving_arguments, add_training_parser, run_estimate
 from energy_index.defs.estimates.figures import summary_lines as estimator_summary_lines
+from energy_index.defs.footprint.recording import refresh_lines
 from energy_index.defs.operations.run_health import PoolBusy
 from energy_index.defs.ratings.commands import add_rate_parser, rate_command
 from energy_index.defs.ratings.commands import summary_lines as rating_summary_lines
@@ -71,6 +72,7 @@ def summary_lines(results) -> list[str]:
         for report_id, result in reports.items():
             lines += run_lines(f"report {report_id}", result)
         lines += run_lines("refresh_everything", main)
+        lines += refresh_lines(str(settings.warehouse_path), [r.run_id for r in [*reports.values(), main]])
     lines += snapshot_lines(settings.analytics_path)
     lines += [f"warehouse (pipeline): {settings.warehouse_path}",
               f"analytics (published, read-only): {settings.analytics_path}",

@@ -35,6 +35,7 @@ MIRROR_ENV = "ENERGY_INDEX_MIRROR"
 TRUTH_ENV = "ENERGY_INDEX_CORPORATE_TRUTH"
 POOL_WAIT_ENV, LOCK_WAIT_ENV = "ENERGY_INDEX_POOL_WAIT_S", "ENERGY_INDEX_LOCK_WAIT_S"
 TRAINING_ENV = "ENERGY_INDEX_TRAINING_DIR"
+COUNTRY_ENV, FOOTPRINT_ENV = "ENERGY_INDEX_COUNTRY", "ENERGY_INDEX_FOOTPRINT"
 SHARED_TRAINING = REPO_ROOT.parent / "shared" / "training"
 PROJECT_TRUTH = DBT_PROJECT_DIR / "seeds" / "corporate_reader_truth.csv"
 SHARED_TRUTH = REPO_ROOT.parent / "shared" / "corporate" / "truth.csv"
@@ -48,6 +49,8 @@ class Settings:
     pool_wait_s: float = 600.0
     lock_wait_s: float = 60.0
     training_dir: Path | None = None
+    country_iso: str | None = None  # the grid our own footprint is counted on; None: the world average
+    footprint: bool = True
 
     @property
     def warehouse_path(self) -> Path:
@@ -84,7 +87,8 @@ def load_settings() -> Settings:
     return Settings(home=home, mirror=mirror, corporate_truth=(PROJECT_TRUTH, *extra),
                     pool_wait_s=float(os.environ.get(POOL_WAIT_ENV) or Settings.pool_wait_s),
                     lock_wait_s=float(os.environ.get(LOCK_WAIT_ENV) or Settings.lock_wait_s),
-                    training_dir=_training_dir())
+                    training_dir=_training_dir(), country_iso=(os.environ.get(COUNTRY_ENV) or "").upper() or None,
+                    footprint=(os.environ.get(FOOTPRINT_ENV) or "on").lower() not in ("off", "0", "false", "no"))
 
 
 def _training_dir() -> Path | None:

@@ -11,6 +11,7 @@ from dagster_duckdb import DuckDBResource
 from energy_index.defs.corporate.accuracy import ReaderTruth
 from energy_index.defs.economic_index.files import EconomicIndexRelease
 from energy_index.defs.estimates.reference_assets import TrainingReference
+from energy_index.defs.footprint.recording import PipelineFootprint
 from energy_index.defs.grid_carbon.files import GridCarbonSource
 from energy_index.defs.ml.assets import ModelStore
 from energy_index.defs.publish.snapshot import AnalyticsTarget
@@ -51,5 +52,7 @@ def build_resources(settings: Settings) -> dict:
         "economic_index": EconomicIndexRelease(),
         "grid_carbon": GridCarbonSource(),
         "reader_truth": ReaderTruth(paths=[str(p) for p in settings.corporate_truth]),
+        "footprint": PipelineFootprint(country_iso=settings.country_iso, enabled=settings.footprint,
+                                       warehouse=str(settings.warehouse_path), lock_wait_s=min(settings.lock_wait_s, 10)),
         "training": TrainingReference(directory=str(settings.training_dir) if settings.training_dir else None),
     }

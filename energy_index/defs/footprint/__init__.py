@@ -1,0 +1,1 @@
+"""Our own footprint: CodeCarbon around every step, country grids, accuracy against carbon."""
