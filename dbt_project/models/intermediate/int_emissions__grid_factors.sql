@@ -1,5 +1,7 @@
 -- Every emission factor a workload can be put under: each company x fiscal year (from its
--- reports) and each Google Cloud region x year (grid intensity), with the PUE that goes with it.
+-- reports), each Google Cloud region x year and each country's grid (CodeCarbon's data), with
+-- the PUE that goes with it. A country states only a location-based factor and no site, so its
+-- PUE is the default_pue assumption.
 -- For cloud regions the market-based factor is the grid intensity net of Google's
 -- carbon-free-energy share, grid x (1 - CFE), and is null where CFE is not published;
 -- their PUE is Google's reported PUE for the year, else the default_pue assumption.
@@ -34,10 +36,24 @@ region_factors as (
     left join google_pue on google_pue.fiscal_year = grid.year
 ),
 
+country_factors as (
+    select
+        'country' as factor_source,
+        country as factor_entity,
+        year as factor_year,
+        {{ assumption('default_pue') }} as pue,
+        'assumed (default_pue)' as pue_source,
+        kg_per_kwh as location_kg_per_kwh,
+        cast(null as double) as market_kg_per_kwh
+    from {{ ref('dim_country_carbon_intensity') }}
+),
+
 factors as (
     select * from company_factors
     union all
     select * from region_factors
+    union all
+    select * from country_factors
 )
 
 select * from factors
