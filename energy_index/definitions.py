@@ -14,10 +14,13 @@ from energy_index.defs.economic_index.report import economic_index_usage
 from energy_index.defs.estimates.inference_assets import fct_inference_estimator_accuracy
 from energy_index.defs.estimates.reference_assets import accelerator_specs, training_reference
 from energy_index.defs.estimates.training_assets import fct_training_emissions
+from energy_index.defs.footprint.assets import pipeline_emissions
+from energy_index.defs.footprint.countries import codecarbon_country_energy_mix
 from energy_index.defs.grid_carbon.assets import google_region_carbon, google_region_carbon_files
 from energy_index.defs.ml.assets import energy_classifier_baseline
 from energy_index.defs.operations.run_health import dead_run_reaper
 from energy_index.defs.ml.energy_models import energy_drivers, energy_model_evaluation, energy_model_production
+from energy_index.defs.ml.tradeoffs import fct_model_tradeoffs
 from energy_index.defs.mlenergy.assets import mlenergy_models, mlenergy_runs
 from energy_index.defs.publish.assets import analytics_snapshot
 from energy_index.defs.ratings.assets import fct_model_ratings, model_labels
@@ -42,12 +45,15 @@ ALL_ASSETS = [
     corporate_reader_accuracy,
     google_region_carbon_files,
     google_region_carbon,
+    codecarbon_country_energy_mix,
+    pipeline_emissions,
     dbt_models,
     economic_index_usage,
     energy_classifier_baseline,
     energy_model_evaluation,
     energy_model_production,
     energy_drivers,
+    fct_model_tradeoffs,
     gpu_comparison,
     fct_scenarios,
     training_reference,

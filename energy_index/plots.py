@@ -114,3 +114,29 @@ def heatmap_plot(values: list[list[float | None]], row_labels: list[str], column
     axis.set_title(title, fontsize=9)
     figure.colorbar(image, ax=axis, shrink=0.8)
     return figure_markdown(figure)
+
+
+def tradeoff_plot(rows: list[dict]) -> dg.MetadataValue:
+    """Score against fitting CO2e, one panel per kind of model, the Pareto front drawn as a step
+    line and the low-carbon leader ringed. `rows` have kind, estimator, feature_set, score,
+    score_points, fit_gco2e, on_pareto_front and low_carbon_leader."""
+    kinds = sorted({r["kind"] for r in rows})
+    figure, axes = plt.subplots(1, len(kinds), figsize=(5.5 * len(kinds), 4), squeeze=False)
+    for axis, kind in zip(axes[0], kinds):
+        points = [r for r in rows if r["kind"] == kind]
+        axis.scatter([p["fit_gco2e"] for p in points], [p["score_points"] for p in points], s=25, color="#777777")
+        front = sorted((p for p in points if p["on_pareto_front"]), key=lambda p: p["fit_gco2e"])
+        axis.step([p["fit_gco2e"] for p in front], [p["score_points"] for p in front], where="post",
+                  color="#d62728", label="Pareto front")
+        for p in points:
+            axis.annotate(f"{p['estimator']}/{p['feature_set']}", (p["fit_gco2e"], p["score_points"]), fontsize=6,
+                          xytext=(3, 2), textcoords="offset points")
+            if p["low_carbon_leader"]:
+                axis.scatter([p["fit_gco2e"]], [p["score_points"]], s=120, facecolors="none", edgecolors="green",
+                             linewidths=1.5, label="low-carbon leader")
+        axis.set_xscale("log")
+        axis.set_xlabel("gCO2e to fit and score (CodeCarbon)")
+        axis.set_ylabel(points[0]["score"] + " (grouped CV)")
+        axis.set_title(f"{kind}s: accuracy against carbon", fontsize=10)
+        axis.legend(fontsize=7)
+    return figure_markdown(figure)

@@ -9,6 +9,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 from sklearn.inspection import permutation_importance
 
+from energy_index.defs.footprint.recording import PipelineFootprint
 from energy_index.defs.ml.assets import WORKLOAD_ENERGY, ModelStore
 from energy_index.defs.ml.baseline import LABELS
 from energy_index.defs.ml.features import BASELINE_FEATURES, PHYSICS_FEATURES, matrix, with_physics
@@ -33,13 +34,26 @@ def _runs(duckdb: DuckDBResource) -> pl.DataFrame:
         return conn.sql("select * from marts.fct_workload_energy order by run_id").pl()
 
 
-def _classifier_rows(runs: pl.DataFrame, feature_sets: list[str], run_id: str, trained_at) -> list[dict]:
+def _cost(measurement) -> dict:
+    """What fitting and scoring one estimator cost, as CodeCarbon measured it."""
+    return {"fit_energy_kwh": measurement.energy_kwh, "fit_gco2e": measurement.gco2e,
+            "fit_duration_s": measurement.duration_s, "footprint_mode": measurement.mode}
+
+
+def _frame(rows: list[dict]) -> pl.DataFrame:
+    """Rows as a frame whose cost columns stay numbers when nothing was measured (tracking off)."""
+    return pl.DataFrame(rows).with_columns(pl.col("fit_energy_kwh", "fit_gco2e").cast(pl.Float64))
+
+
+def _classifier_rows(runs: pl.DataFrame, feature_sets: list[str], run_id: str, trained_at,
+                     footprint: PipelineFootprint) -> list[dict]:
     rows = []
     for estimator in CLASSIFIERS:
         for feature_set in feature_sets:
             for scheme in (HOLDOUT, GROUPED):
-                scores = evaluate_classifier(runs, estimator, feature_set, scheme)
-                rows.append({"training_run_id": run_id, "trained_at": trained_at, "estimator": estimator,
+                with footprint.measure(f"fit {estimator} {feature_set} {scheme}") as cost:
+                    scores = evaluate_classifier(runs, estimator, feature_set, scheme)
+                rows.append({**_cost(cost), "training_run_id": run_id, "trained_at": trained_at, "estimator": estimator,
                              "feature_set": feature_set, "evaluation_scheme": scheme, "population": "all_runs",
                              "n_runs": scores.n_runs, "n_train": scores.n_train, "n_test": scores.n_test,
                              "accuracy": scores.metrics["accuracy"], "macro_f1": scores.metrics["macro_f1"],
@@ -48,13 +62,14 @@ def _classifier_rows(runs: pl.DataFrame, feature_sets: list[str], run_id: str, t
     return rows
 
 
-def _regression(runs: pl.DataFrame, feature_sets: list[str], run_id: str, trained_at):
+def _regression(runs: pl.DataFrame, feature_sets: list[str], run_id: str, trained_at, footprint: PipelineFootprint):
     rows, best = [], None
     for estimator in REGRESSORS:
         for feature_set in feature_sets:
             for scheme in (HOLDOUT, GROUPED):
-                scores = evaluate_regressor(runs, estimator, feature_set, scheme)
-                rows.append({"training_run_id": run_id, "trained_at": trained_at, "estimator": estimator,
+                with footprint.measure(f"fit {estimator} {feature_set} {scheme}") as cost:
+                    scores = evaluate_regressor(runs, estimator, feature_set, scheme)
+                rows.append({**_cost(cost), "training_run_id": run_id, "trained_at": trained_at, "estimator": estimator,
                              "feature_set": feature_set, "evaluation_scheme": scheme, "target": "ln(energy_j)",
                              "n_runs": scores.n_runs, "n_test": scores.n_test, **scores.metrics})
                 if scheme == GROUPED and (best is None or scores.metrics["r2_log"] > best.metrics["r2_log"]):
@@ -71,7 +86,8 @@ def _predictions(runs: pl.DataFrame, best, run_id: str) -> pl.DataFrame:
 
 
 @dg.asset(key=EVALUATION_KEY, deps=[WORKLOAD_ENERGY], group_name="ml", kinds={"scikitlearn"}, pool="warehouse")
-def energy_model_evaluation(config: EvaluationConfig, duckdb: DuckDBResource) -> dg.MaterializeResult:
+def energy_model_evaluation(config: EvaluationConfig, duckdb: DuckDBResource,
+                            footprint: PipelineFootprint) -> dg.MaterializeResult:
     """Every classifier (logistic, gradient boosting, random forest) and regressor on every feature
     set, under the stratified 70/30 split and under grouped CV that holds out whole models.
 
@@ -79,14 +95,15 @@ def energy_model_evaluation(config: EvaluationConfig, duckdb: DuckDBResource) ->
     `feature_set`) and `ml.energy_regression_metrics` (R2 of ln energy, MAE and MAPE on the
     energy scale, and the Low/Medium/High bin of the prediction), and replaces
     `ml.energy_predictions` with the best regressor's out-of-fold predictions per run.
-    The grouped score is the honest one: it predicts models the training never saw.
+    The grouped score is the honest one: it predicts models the training never saw. Every row
+    carries what its fitting cost (`fit_energy_kwh`, `fit_gco2e`, CodeCarbon's `footprint_mode`).
     """
     runs, run_id, trained_at = _runs(duckdb), str(uuid.uuid4()), utcnow()
-    classifiers = _classifier_rows(runs, config.feature_sets, run_id, trained_at)
-    regressions, best = _regression(runs, config.regression_feature_sets, run_id, trained_at)
+    classifiers = _classifier_rows(runs, config.feature_sets, run_id, trained_at, footprint)
+    regressions, best = _regression(runs, config.regression_feature_sets, run_id, trained_at, footprint)
     with duckdb.get_connection() as conn:
-        append_rows(conn, "ml.energy_classifier_metrics", pl.DataFrame(classifiers))
-        append_rows(conn, "ml.energy_regression_metrics", pl.DataFrame(regressions))
+        append_rows(conn, "ml.energy_classifier_metrics", _frame(classifiers))
+        append_rows(conn, "ml.energy_regression_metrics", _frame(regressions))
         replace_table(conn, "ml.energy_predictions", _predictions(runs, best, run_id))
     table = pl.DataFrame(classifiers).select("estimator", "feature_set", "evaluation_scheme", "accuracy", "macro_f1")
     champion = max((r for r in classifiers if r["evaluation_scheme"] == GROUPED), key=lambda r: r["macro_f1"])

@@ -14,6 +14,7 @@ from energy_index.defs.estimates.inference_assets import fct_inference_estimator
 from energy_index.defs.estimates.training_assets import fct_training_emissions
 from energy_index.defs.ml.energy_models import energy_drivers
 from energy_index.defs.publish.snapshot import AnalyticsTarget, publish_snapshot
+from energy_index.defs.ml.tradeoffs import fct_model_tradeoffs
 from energy_index.defs.ratings.assets import fct_model_ratings
 from energy_index.defs.transform.assets import dbt_models
 
@@ -21,7 +22,7 @@ from energy_index.defs.transform.assets import dbt_models
 @dg.asset(key=["publish", "analytics_snapshot"], group_name="publish", kinds={"duckdb"},
           deps=[*dbt_models.keys, *energy_classifier_baseline.keys, *economic_index_usage.keys, *fct_scenarios.keys,
                 *energy_drivers.keys, *corporate_reader_accuracy.keys, *fct_training_emissions.keys,
-                *fct_inference_estimator_accuracy.keys, *fct_model_ratings.keys], pool="warehouse")
+                *fct_inference_estimator_accuracy.keys, *fct_model_ratings.keys, *fct_model_tradeoffs.keys], pool="warehouse")
 def analytics_snapshot(duckdb: DuckDBResource, analytics: AnalyticsTarget) -> dg.MaterializeResult:
     """Publishes every warehouse table and view to `analytics.duckdb`, atomically.
 
