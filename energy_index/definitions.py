@@ -16,12 +16,13 @@ from energy_index.defs.estimates.reference_assets import accelerator_specs, trai
 from energy_index.defs.estimates.training_assets import fct_training_emissions
 from energy_index.defs.footprint.assets import pipeline_emissions
 from energy_index.defs.footprint.countries import codecarbon_country_energy_mix
+from energy_index.defs.footprint.hooks import FOOTPRINT_HOOKS
 from energy_index.defs.grid_carbon.assets import google_region_carbon, google_region_carbon_files
 from energy_index.defs.ml.assets import energy_classifier_baseline
-from energy_index.defs.operations.run_health import dead_run_reaper
 from energy_index.defs.ml.energy_models import energy_drivers, energy_model_evaluation, energy_model_production
 from energy_index.defs.ml.tradeoffs import fct_model_tradeoffs
 from energy_index.defs.mlenergy.assets import mlenergy_models, mlenergy_runs
+from energy_index.defs.operations.run_health import dead_run_reaper
 from energy_index.defs.publish.assets import analytics_snapshot
 from energy_index.defs.ratings.assets import fct_model_ratings, model_labels
 from energy_index.defs.resources import build_resources
@@ -35,7 +36,9 @@ from energy_index.defs.sources.assets import economic_index_files, mlenergy_arch
 from energy_index.defs.transform.assets import dbt_models
 from energy_index.settings import load_settings
 
-ALL_ASSETS = [
+# Every asset and check carries the footprint hooks, so every step of any run (the jobs, the
+# schedules, `make run`, a materialisation launched from the asset graph) is measured.
+ALL_ASSETS = [a.with_hooks(FOOTPRINT_HOOKS) for a in [
     mlenergy_archive,
     mlenergy_runs,
     mlenergy_models,
@@ -63,9 +66,9 @@ ALL_ASSETS = [
     fct_model_ratings,
     model_labels,
     analytics_snapshot,
-]
+]]
 
-ALL_CHECKS = [interaction_shares_sum_to_100, task_statement_match_rate]
+ALL_CHECKS = [c.with_hooks(FOOTPRINT_HOOKS) for c in [interaction_shares_sum_to_100, task_statement_match_rate]]
 
 
 def build_definitions(resources: dict) -> dg.Definitions:

@@ -12,7 +12,8 @@ import polars as pl
 import pytest
 
 from energy_index.defs.footprint.countries import country_frame
-from energy_index.defs.footprint.recording import FOOTPRINT_HOOKS, PipelineFootprint, refresh_lines
+from energy_index.defs.footprint.hooks import FOOTPRINT_HOOKS
+from energy_index.defs.footprint.recording import PipelineFootprint, refresh_lines
 from energy_index.defs.footprint.tracker import CPU_MODES
 from energy_index.defs.ml.tradeoffs import pareto_front, with_leaders
 from energy_index.settings import REPO_ROOT
@@ -115,3 +116,26 @@ def test_country_frame_from_codecarbons_file_shape():
     assert frame["gco2e_per_kwh"].to_list() == [56.0, 662.0]
     assert frame["fossil_share"].to_list() == pytest.approx([0.1, 0.75])
     assert frame["codecarbon_version"].unique().to_list() == ["9.9"] and len(frame["data_sha256"][0]) == 64
+
+
+def test_rows_a_locked_warehouse_refused_are_written_by_the_next_run(tmp_path):
+    import subprocess
+    import sys
+
+    warehouse = tmp_path / "home" / "warehouse.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    duckdb.connect(str(warehouse)).close()
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(warehouse)!r}); "
+                               "print('held', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        first, _, _ = run_tracked(tmp_path, lock_wait_s=0.2)
+        assert first.success  # the footprint could not be written, the run did not care
+        assert len(list((warehouse.parent / "footprint_pending").glob("*.parquet"))) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    second, _, _ = run_tracked(tmp_path, lock_wait_s=5)
+    runs = {r["run_id"] for r in rows(warehouse)}
+    assert runs == {first.run_id, second.run_id}
+    assert not list((warehouse.parent / "footprint_pending").glob("*.parquet"))

@@ -10,7 +10,6 @@ import dagster as dg
 
 from energy_index.defs.corporate.assets import METRICS_KEY, TABLES_KEY
 from energy_index.defs.corporate.registry import report_partitions
-from energy_index.defs.footprint.recording import FOOTPRINT_HOOKS
 
 CORPORATE_REPORTS = dg.AssetSelection.assets(TABLES_KEY, METRICS_KEY)
 # A run still going after this long is hung (a cold refresh takes about two minutes); run
@@ -24,7 +23,6 @@ refresh_everything = dg.define_asset_job(
     # One step at a time in one process: DuckDB allows a single writer per file.
     executor_def=dg.in_process_executor,
     tags=MAX_RUNTIME,
-    hooks=FOOTPRINT_HOOKS,  # every step's energy and CO2e, measured by CodeCarbon
 )
 
 refresh_corporate_reports = dg.define_asset_job(
@@ -34,7 +32,6 @@ refresh_corporate_reports = dg.define_asset_job(
     description="Download and parse one registered corporate report (one run per partition).",
     executor_def=dg.in_process_executor,
     tags=MAX_RUNTIME,
-    hooks=FOOTPRINT_HOOKS,  # every step's energy and CO2e, measured by CodeCarbon
 )
 
 nightly_refresh = dg.ScheduleDefinition(

@@ -1,4 +1,5 @@
-"""Every step's footprint, recorded in one place: a resource that measures, and hooks on the jobs.
+"""Every step's footprint, recorded in one place: a resource that measures (this module) and
+hooks on every asset and check (`hooks`).
 
 The `footprint` resource opens a measurement when a run starts; the hooks on every job close
 it when a step ends (success or failure) and open the next, so with steps running one after
@@ -9,15 +10,20 @@ shows beside the materialisation. Nothing here can fail a step: a write that can
 warehouse is kept and retried at the next step.
 """
 
+import json
 import logging
+import os
+import threading
 import time
+import uuid
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
 from pydantic import Field, PrivateAttr
 
 from energy_index.defs.footprint.tracker import Footprint, Measurement
-from energy_index.warehouse import append_rows, connect_warehouse, utcnow
+from energy_index.warehouse import append_rows, connect_warehouse
 
 STEP = "step"  # the open measurement between two step ends
 SCHEMA = {"run_id": pl.Utf8, "job_name": pl.Utf8, "step_key": pl.Utf8, "asset_key": pl.Utf8,
@@ -28,14 +34,18 @@ SCHEMA = {"run_id": pl.Utf8, "job_name": pl.Utf8, "step_key": pl.Utf8, "asset_ke
           "tracking_overhead_s": pl.Float64, "recorded_at": pl.Datetime("us", "UTC")}
 TABLE = "raw.pipeline_emissions"
 _FOOTPRINTS: dict[tuple, Footprint] = {}
+_LOCK = threading.Lock()
 
 
-def shared_footprint(country_iso: str | None, enabled: bool, options: dict | None = None) -> Footprint:
+def shared_footprint(country_iso: str | None, enabled: bool, options: dict | None = None,
+                     output_dir: str | None = None) -> Footprint:
     """One CodeCarbon tracker per process and setting: starting one costs about two seconds."""
-    key = (country_iso, enabled, tuple(sorted((options or {}).items())))
-    if key not in _FOOTPRINTS:
-        _FOOTPRINTS[key] = Footprint(country_iso, enabled, options)
-    return _FOOTPRINTS[key]
+    key = (country_iso, enabled, json.dumps(options or {}, sort_keys=True, default=str), output_dir)
+    with _LOCK:
+        if key not in _FOOTPRINTS:
+            _FOOTPRINTS[key] = Footprint(country_iso, enabled, options, output_dir)
+        _FOOTPRINTS[key].retry_if_failed()
+        return _FOOTPRINTS[key]
 
 
 class PipelineFootprint(dg.ConfigurableResource):
@@ -53,7 +63,8 @@ class PipelineFootprint(dg.ConfigurableResource):
     _overhead_s: float = PrivateAttr(default=0.0)  # tracking time not yet charged to a step
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        self._footprint = shared_footprint(self.country_iso, self.enabled, self.codecarbon_options)
+        self._footprint = shared_footprint(self.country_iso, self.enabled, self.codecarbon_options,
+                                           str(Path(self.warehouse).parent))
         self._footprint.start(STEP)  # starts CodeCarbon the first time in a process (about 2 s)
 
     def add_overhead(self, seconds: float) -> None:
@@ -70,6 +81,13 @@ class PipelineFootprint(dg.ConfigurableResource):
         if self._footprint is not None and self._footprint._stack:
             self._footprint.stop(STEP)  # the run's tail after its last step: not any asset's
         self._flush()
+        if self._pending:  # the warehouse stayed locked: keep the rows for the next run to write
+            spill = self._spill_dir() / f"{uuid.uuid4().hex}.parquet"
+            spill.parent.mkdir(parents=True, exist_ok=True)
+            partial = spill.with_suffix(".partial")
+            pl.DataFrame(self._pending, schema=SCHEMA).write_parquet(partial)
+            os.replace(partial, spill)
+            self._pending.clear()
 
     def measure(self, name: str):
         """A nested measurement inside a step (a model fit, say): `with footprint.measure(name) as m`."""
@@ -87,87 +105,38 @@ class PipelineFootprint(dg.ConfigurableResource):
         self._flush()
         self.add_overhead(time.perf_counter() - started)  # charged to the next step's rows
 
+    def _spill_dir(self) -> Path:
+        return Path(self.warehouse).parent / "footprint_pending"
+
+    def _spilled(self) -> list[tuple[Path, pl.DataFrame]]:
+        found = []
+        for path in sorted(self._spill_dir().glob("*.parquet")):
+            try:
+                found.append((path, pl.read_parquet(path)))
+            except Exception as exc:  # noqa: BLE001 - a damaged spill is dropped, not retried forever
+                logging.getLogger(__name__).warning("footprint: unreadable %s removed: %s", path, exc)
+                path.unlink(missing_ok=True)
+        return found
+
     def _flush(self) -> None:
-        if not self._pending:
+        """Write the pending rows and any a locked warehouse made an earlier run keep."""
+        spilled = self._spilled()
+        frames = [f for _, f in spilled] + ([pl.DataFrame(self._pending, schema=SCHEMA)] if self._pending else [])
+        if not frames:
             return
         try:
             conn = connect_warehouse(self.warehouse, self.lock_wait_s)
             try:
-                append_rows(conn, TABLE, pl.DataFrame(self._pending, schema=SCHEMA))
+                append_rows(conn, TABLE, pl.concat(frames, how="diagonal_relaxed"))
             finally:
                 conn.close()
             self._pending.clear()
+            for path, _ in spilled:
+                path.unlink(missing_ok=True)
         except Exception as exc:  # noqa: BLE001 - never fail a step over its footprint
             logging.getLogger(__name__).warning("footprint rows kept for the next step: %s", exc)
 
 
-def step_rows(context: dg.HookContext, measurement: Measurement, outcome: str) -> list[dict]:
-    """One row per asset the step planned, each with an equal share of the step's figures."""
-    records = context.instance.get_records_for_run(
-        context.run_id, of_type={dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
-                                 dg.DagsterEventType.ASSET_MATERIALIZATION}).records
-    events = [r.event_log_entry.dagster_event for r in records]
-    planned = sorted({e.asset_key.to_user_string() for e in events if e and e.step_key == context.step_key
-                      and e.asset_key is not None})
-    done = {e.asset_key.to_user_string() for e in events if e and e.step_key == context.step_key
-            and e.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION}
-    assets = planned or [context.step_key]
-    share = 1 / len(assets)
-    scaled = {f: None if getattr(measurement, f) is None else getattr(measurement, f) * share
-              for f in ("energy_kwh", "cpu_kwh", "ram_kwh", "gpu_kwh", "emissions_kg")}
-    return [{"run_id": context.run_id, "job_name": context.job_name, "step_key": context.step_key,
-             "asset_key": asset, "materialized": asset in done, "outcome": outcome, "step_share": share,
-             "duration_s": measurement.duration_s * share, **scaled,
-             "gco2e": None if scaled["emissions_kg"] is None else scaled["emissions_kg"] * 1000,
-             "step_duration_s": measurement.duration_s, "step_energy_kwh": measurement.energy_kwh,
-             "country_iso": measurement.country_iso, "country_name": measurement.country_name,
-             "mode": measurement.mode, "tracking_overhead_s": None, "recorded_at": utcnow()} for asset in assets]
-
-
-def observation_metadata(row: dict) -> dict:
-    """What the UI shows on an asset after each run: its share of the step's kWh and gCO2e, and how."""
-    figures = {"footprint_wh": None if row["energy_kwh"] is None else round(row["energy_kwh"] * 1000, 6),
-               "footprint_gco2e": None if row["gco2e"] is None else round(row["gco2e"], 6)}
-    return {**{k: v for k, v in figures.items() if v is not None}, "footprint_mode": row["mode"],
-            "footprint_country": row["country_iso"] or "world average", "footprint_run_id": row["run_id"],
-            "footprint_step_share": row["step_share"]}
-
-
-def _record(context: dg.HookContext, outcome: str) -> None:
-    try:
-        footprint: PipelineFootprint = context.resources.footprint
-        measurement = footprint.close_step()
-        started = time.perf_counter()
-        rows = step_rows(context, measurement, outcome)
-        # this step's tracking time, plus what earlier writes and observations took
-        overhead = footprint.take_overhead() + time.perf_counter() - started
-        for row in rows:
-            row["tracking_overhead_s"] = overhead * row["step_share"]
-        footprint.record(rows)
-        observing = time.perf_counter()
-        for row in rows:
-            if row["materialized"]:
-                context.instance.report_runless_asset_event(dg.AssetObservation(
-                    asset_key=dg.AssetKey.from_user_string(row["asset_key"]),
-                    metadata=observation_metadata(row)))
-        footprint.add_overhead(time.perf_counter() - observing)
-    except Exception as exc:  # noqa: BLE001
-        context.log.warning(f"footprint not recorded for {context.step_key}: {exc}")
-
-
-@dg.success_hook(required_resource_keys={"footprint"})
-def record_step_footprint(context: dg.HookContext) -> None:
-    """Records the energy and CO2e of the step that just succeeded (CodeCarbon, offline)."""
-    _record(context, "succeeded")
-
-
-@dg.failure_hook(required_resource_keys={"footprint"})
-def record_failed_step_footprint(context: dg.HookContext) -> None:
-    """Records the energy and CO2e of the step that just failed: failed work costs energy too."""
-    _record(context, "failed")
-
-
-FOOTPRINT_HOOKS = {record_step_footprint, record_failed_step_footprint}
 
 
 def refresh_lines(warehouse: str, run_ids: list[str]) -> list[str]:

@@ -11,7 +11,9 @@ Tracking never fails the work it measures: any CodeCarbon error becomes a measur
 
 from __future__ import annotations
 
+import itertools
 import logging
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,7 +39,7 @@ class Measurement:
     ram_kwh: float | None = None
     gpu_kwh: float | None = None
     emissions_kg: float | None = None
-    started_at: float = field(default_factory=time.time)
+    started: float = field(default_factory=time.perf_counter)
 
     def add(self, data) -> None:
         """Add a CodeCarbon EmissionsData (or another Measurement) to the totals."""
@@ -57,15 +59,26 @@ class Measurement:
 class Footprint:
     """A lazily started CodeCarbon OfflineEmissionsTracker with nestable measurements."""
 
-    def __init__(self, country_iso: str | None, enabled: bool = True, tracker_options: dict | None = None):
+    def __init__(self, country_iso: str | None, enabled: bool = True, tracker_options: dict | None = None,
+                 output_dir: str | None = None):
         self.country_iso = country_iso
         self.enabled = enabled
         self.tracker_options = tracker_options or {}
+        self.output_dir = output_dir  # CodeCarbon insists on a directory; nothing is written to it
         self._tracker = None
         self._failure: str | None = None
-        self._stack: list[Measurement] = []
+        self._stack: list[tuple[Measurement, str]] = []  # (measurement, its CodeCarbon task name)
         self._spent = 0.0
+        self._tasks = itertools.count()
+        self._described = False
+        self._lock = threading.RLock()
         self.mode = "off" if not enabled else "not started"
+
+    def retry_if_failed(self) -> None:
+        """A new run gets a new tracker if the last one failed (a failure is not forever)."""
+        with self._lock:
+            if self._failure is not None and not self._stack:
+                self._failure, self._tracker, self.mode = None, None, "not started"
 
     def take_spent(self) -> float:
         """Seconds spent inside CodeCarbon since the last call: the tracking's own overhead."""
@@ -75,44 +88,54 @@ class Footprint:
     def start(self, name: str) -> Measurement:
         """Begin measuring `name` (pausing whatever is being measured)."""
         began = time.perf_counter()
-        try:
-            return self._start(name)
-        finally:
-            self._spent += time.perf_counter() - began
+        with self._lock:
+            try:
+                return self._start(name)
+            finally:
+                self._spent += time.perf_counter() - began
 
     def stop(self, name: str) -> Measurement:
         """End `name`, the innermost open measurement, and resume the one it paused."""
         began = time.perf_counter()
-        try:
-            return self._stop(name)
-        finally:
-            self._spent += time.perf_counter() - began
+        with self._lock:
+            try:
+                return self._stop(name)
+            finally:
+                self._spent += time.perf_counter() - began
 
     def _start(self, name: str) -> Measurement:
-        measurement = Measurement(name, country_iso=self.country_iso)
+        measurement, task = Measurement(name, country_iso=self.country_iso), f"{name}#{next(self._tasks)}"
         tracker = self._ensure_tracker()
         if tracker is not None:
             try:
                 if self._stack:
-                    self._stack[-1].add(tracker.stop_task(self._stack[-1].name))
-                tracker.start_task(name)
+                    outer, outer_task = self._stack[-1]
+                    outer.add(tracker.stop_task(outer_task))
+                tracker.start_task(task)
             except Exception as exc:  # noqa: BLE001 - tracking must never fail the work
                 self._fail(exc)
-        self._stack.append(measurement)
+        self._stack.append((measurement, task))
         return measurement
 
     def _stop(self, name: str) -> Measurement:
-        measurement = self._stack.pop()
-        if measurement.name != name:
-            raise RuntimeError(f"footprint: {name!r} stopped while {measurement.name!r} was being measured")
-        measurement.duration_s = time.time() - measurement.started_at
+        if not self._stack or self._stack[-1][0].name != name:
+            # stopped out of order: measuring is wrong from here on, the work is not
+            self._fail(RuntimeError(f"{name!r} stopped while {self._stack[-1][0].name if self._stack else 'nothing'!r}"
+                                    " was being measured"))
+            self._stack.clear()
+            return Measurement(name, mode=self.mode, country_iso=self.country_iso)
+        measurement, task = self._stack.pop()
+        measurement.duration_s = time.perf_counter() - measurement.started
         tracker = self._tracker if self._failure is None else None
         if tracker is not None:
             try:
-                measurement.add(tracker.stop_task(name))
+                measurement.add(tracker.stop_task(task))
+                if not self._described:  # CodeCarbon finds its hardware on the first task
+                    self.mode, self._described = describe_mode(tracker, self.country_iso), True
                 if self._stack:
-                    self._stack[-1].add(measurement)  # the outer piece of work includes this one
-                    tracker.start_task(self._stack[-1].name)
+                    self._stack[-1][0].add(measurement)  # the outer piece of work includes this one
+                    self._stack[-1] = (self._stack[-1][0], f"{self._stack[-1][0].name}#{next(self._tasks)}")
+                    tracker.start_task(self._stack[-1][1])
             except Exception as exc:  # noqa: BLE001
                 self._fail(exc)
         measurement.mode = self.mode
@@ -142,8 +165,7 @@ class Footprint:
             return None
         if self._tracker is None:
             try:
-                self._tracker = self._new_tracker()
-                self.mode = describe_mode(self._tracker, self.country_iso)
+                self._tracker, self._described = self._new_tracker(), False
             except Exception as exc:  # noqa: BLE001
                 self._fail(exc)
                 return None
@@ -153,11 +175,13 @@ class Footprint:
         from codecarbon import OfflineEmissionsTracker
 
         logging.getLogger("codecarbon").setLevel(logging.ERROR)  # its INFO lines would flood `make run`
-        options = {"save_to_file": False, "log_level": "error", "allow_multiple_runs": True,
-                   **({"country_iso_code": self.country_iso} if self.country_iso else {}), **self.tracker_options}
-        tracker = OfflineEmissionsTracker(**options)
-        tracker.start()
-        return tracker
+        # Our settings go last: no CODECARBON_* variable or .codecarbon.config can turn on a CSV,
+        # an API or a lock file. Tasks alone measure; no background scheduler is started.
+        options = {**self.tracker_options, "output_methods": [],
+                   "log_level": "error", "allow_multiple_runs": True,
+                   **({"output_dir": self.output_dir} if self.output_dir else {}),
+                   **({"country_iso_code": self.country_iso} if self.country_iso else {})}
+        return OfflineEmissionsTracker(**options)
 
     def _fail(self, exc: Exception) -> None:
         self._failure = f"failed: {type(exc).__name__}: {exc}"[:300]
