@@ -61,7 +61,7 @@ def test_workload_emissions_are_energy_times_pue_times_factor(built_home):
     assert market == pytest.approx(energy_j / 3.6e6 * DEFAULT_PUE * 393_134 / 23_567_502 * 1000)
     sources = dict(query(warehouse, "select factor_source, count(distinct run_id) from marts.fct_workload_emissions group by 1"))
     runs = scalar(warehouse, "select count(*) from marts.fct_workload_energy")
-    assert sources == {"company": runs, "cloud_region": runs}
+    assert sources == {"company": runs, "cloud_region": runs, "country": runs}
 
 
 def test_task_emissions_and_closure(built_home):
