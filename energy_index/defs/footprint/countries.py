@@ -3,24 +3,21 @@ it knows (Our World in Data, from Ember and the Energy Institute), loaded as a r
 
 import hashlib
 import json
-from importlib import metadata, resources
+from importlib import metadata
 
 import dagster as dg
 import duckdb
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from energy_index.defs.footprint.tracker import COUNTRY_DATA_FILE as DATA_FILE
+from energy_index.defs.footprint.tracker import bundled_country_file
 from energy_index.defs.quality import country_suites
 from energy_index.defs.quality.audit import load_audited, suite_check_spec
 from energy_index.warehouse import preview_markdown
 
 COUNTRY_MIX_KEY = dg.AssetKey(["raw", "codecarbon_country_energy_mix"])
-DATA_FILE = "data/private_infra/global_energy_mix.json"
 SOURCE = "codecarbon_country_energy_mix"
-
-
-def bundled_file():
-    return resources.files("codecarbon").joinpath(DATA_FILE)
 
 
 def country_frame(raw: bytes, version: str) -> pl.DataFrame:
@@ -49,7 +46,7 @@ def codecarbon_country_energy_mix(duckdb: DuckDBResource):
     version and the file's sha256 as its data version. Validated by a blocking Great
     Expectations suite (unique ISO codes, intensities 0-1,500 g/kWh, shares 0-1) before it
     replaces the previous table."""
-    file = bundled_file()
+    file = bundled_country_file()
     raw, version = file.read_bytes(), metadata.version("codecarbon")
     frame = country_frame(raw, version)
     with duckdb.get_connection() as conn:

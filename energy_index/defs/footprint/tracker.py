@@ -207,11 +207,19 @@ def describe_mode(tracker, country_iso: str | None) -> str:
     return "; ".join(parts + [grid])
 
 
+COUNTRY_DATA_FILE = "data/private_infra/global_energy_mix.json"
+
+
+def bundled_country_file():
+    """The country energy mixes inside the installed CodeCarbon package (read, never fetched)."""
+    from importlib import resources
+
+    return resources.files("codecarbon").joinpath(COUNTRY_DATA_FILE)
+
+
 @cache
 def country_intensities() -> dict:
     """CodeCarbon's bundled country energy mixes, keyed by ISO 3166-1 alpha-3 code."""
     import json
-    from importlib import resources
 
-    with resources.files("codecarbon").joinpath("data/private_infra/global_energy_mix.json").open() as handle:
-        return json.load(handle)
+    return json.loads(bundled_country_file().read_bytes())
