@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import base64
+import functools
 import io
 
 import dagster as dg
-import matplotlib
 import numpy as np
 
-matplotlib.use("Agg")  # no display on servers or in the daemon
-import matplotlib.pyplot as plt  # noqa: E402
+
+@functools.cache
+def _pyplot():
+    """matplotlib's pyplot on the Agg backend, imported on first use: matplotlib is slow to import,
+    and the code location loads this module long before any plot is drawn."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on servers or in the daemon
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def figure_markdown(figure) -> dg.MetadataValue:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    plt.close(figure)
+    _pyplot().close(figure)
     return _png_markdown(buffer.getvalue())
 
 
@@ -31,6 +40,7 @@ def _png_markdown(png: bytes) -> dg.MetadataValue:
 
 
 def confusion_matrix_plot(confusion: list[list[int]], labels: list[str], title: str) -> dg.MetadataValue:
+    plt = _pyplot()
     figure, axis = plt.subplots(figsize=(4, 3.5))
     axis.imshow(confusion, cmap="Blues")
     axis.set_xticks(range(len(labels)), labels)
@@ -47,6 +57,7 @@ def confusion_matrix_plot(confusion: list[list[int]], labels: list[str], title: 
 def paired_bar_plot(labels: list[str], left: list[float], right: list[float], names: tuple[str, str],
                     title: str, path=None, xlabel: str = "percent", log: bool = False) -> dg.MetadataValue:
     """Horizontal bars of two values per category, e.g. conversation share against employment share."""
+    plt = _pyplot()
     figure, axis = plt.subplots(figsize=(8, 0.32 * len(labels) + 1.2))
     positions = range(len(labels))
     axis.barh([p + 0.2 for p in positions], left, height=0.4, label=names[0])
@@ -65,6 +76,7 @@ def paired_bar_plot(labels: list[str], left: list[float], right: list[float], na
 
 def series_plot(series: dict[str, list[tuple[int, float]]], title: str, ylabel: str) -> dg.MetadataValue:
     """One line per named series of (year, value) points, e.g. emissions by scope over the years."""
+    plt = _pyplot()
     figure, axis = plt.subplots(figsize=(6, 3.5))
     for name, points in sorted(series.items()):
         points = sorted(points)
@@ -87,6 +99,7 @@ def log_histogram_plot(panels: dict[str, dict[str, list[float]]], title: str, xl
     values = [v for series in panels.values() for vs in series.values() for v in vs if v > 0]
     edges = np.logspace(np.log10(min(values)), np.log10(max(values)), bins + 1) if values else bins
     names = sorted({name for series in panels.values() for name in series})
+    plt = _pyplot()
     figure, axes = plt.subplots(len(panels), 1, figsize=(7, 2.4 * len(panels) + 0.6), sharex=True, squeeze=False)
     for axis, (panel, series) in zip(axes[:, 0], sorted(panels.items()), strict=True):
         present = [name for name in names if series.get(name)]
@@ -104,6 +117,7 @@ def heatmap_plot(values: list[list[float | None]], row_labels: list[str], column
                  title: str) -> dg.MetadataValue:
     """A correlation-style heatmap on [-1, 1], each cell annotated; None cells are blank and marked '–'."""
     grid = np.ma.masked_invalid(np.array([[np.nan if v is None else v for v in row] for row in values], dtype=float))
+    plt = _pyplot()
     figure, axis = plt.subplots(figsize=(1.3 * len(column_labels) + 2.5, 0.4 * len(row_labels) + 1.2))
     image = axis.imshow(grid, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
     axis.set_xticks(range(len(column_labels)), column_labels, fontsize=8)
@@ -121,6 +135,7 @@ def tradeoff_plot(rows: list[dict]) -> dg.MetadataValue:
     line and the low-carbon leader ringed. `rows` have kind, estimator, feature_set, score,
     score_points, fit_gco2e, on_pareto_front and low_carbon_leader."""
     kinds = sorted({r["kind"] for r in rows})
+    plt = _pyplot()
     figure, axes = plt.subplots(1, len(kinds), figsize=(5.5 * len(kinds), 4), squeeze=False)
     for axis, kind in zip(axes[0], kinds):
         points = [r for r in rows if r["kind"] == kind]

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import camelot
 import pypdfium2 as pdfium
 
 FLAVORS = ("stream", "network")
@@ -68,6 +67,8 @@ def page_count(path: Path) -> int:
 
 def _read_in_chunks(path: Path, pages: list[int], flavor: str):
     """camelot's tables, PAGES_PER_CALL pages at a time, so memory stays bounded on long reports."""
+    import camelot  # lazily: camelot (with pandas, OpenCV, pdfminer) is slow to import
+
     for start in range(0, len(pages), PAGES_PER_CALL):
         chunk = ",".join(map(str, pages[start:start + PAGES_PER_CALL]))
         try:

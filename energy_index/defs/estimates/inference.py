@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from sklearn.linear_model import HuberRegressor
-from sklearn.model_selection import LeaveOneGroupOut
 
 from energy_index.defs.estimates.inputs import accelerator_key, same_accelerator
 from energy_index.settings import DBT_PROJECT_DIR
@@ -40,7 +38,9 @@ def modality_of(task_family: str, task: str) -> str:
 def design(frame: pl.DataFrame, modality: str, gpus: list[str], tasks: list[str]) -> np.ndarray:
     """The regression's columns: logs of the sizes, one-hot GPU and task (first level dropped),
     and the batch x GPU / batch x size interactions that let batching pay off differently."""
-    log = lambda c: np.log(frame[c].cast(pl.Float64).fill_null(1.0).to_numpy())  # noqa: E731
+    def log(column: str) -> np.ndarray:
+        return np.log(frame[column].cast(pl.Float64).fill_null(1.0).to_numpy())
+
     gpu = [(frame["gpu"] == level).cast(pl.Float64).to_numpy() for level in gpus[1:]]
     task = [(frame["task_key"] == level).cast(pl.Float64).to_numpy() for level in tasks[1:]]
     batch = log("batch_size")
@@ -56,6 +56,8 @@ def design(frame: pl.DataFrame, modality: str, gpus: list[str], tasks: list[str]
 
 def fit_energy(frame: pl.DataFrame, modality: str) -> dict:
     """Fit on every run of one modality; the levels are kept so a prediction is encoded alike."""
+    from sklearn.linear_model import HuberRegressor  # lazily: scikit-learn is slow to import
+
     gpus, tasks = sorted(frame["gpu"].unique().to_list()), sorted(frame["task_key"].unique().to_list())
     model = HuberRegressor(max_iter=5000).fit(design(frame, modality, gpus, tasks),
                                               np.log(frame[TARGET[modality]].to_numpy()))
@@ -68,6 +70,8 @@ def predict_energy(fitted: dict, frame: pl.DataFrame) -> np.ndarray:
 
 def held_out_predictions(frame: pl.DataFrame, modality: str) -> np.ndarray:
     """Each run predicted by a fit that never saw its model (leave one model out)."""
+    from sklearn.model_selection import LeaveOneGroupOut
+
     predicted = np.full(frame.height, np.nan)
     groups = frame["model"].to_numpy()
     for train, test in LeaveOneGroupOut().split(groups, groups=groups):

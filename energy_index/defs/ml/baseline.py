@@ -9,13 +9,13 @@ three classes directly, so it is wrapped in OneVsRestClassifier, which is what l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
-from sklearn.model_selection import train_test_split
-from sklearn.multiclass import OneVsRestClassifier
+
+if TYPE_CHECKING:
+    from sklearn.multiclass import OneVsRestClassifier
 
 LABELS = ["Low", "Medium", "High"]
 # The original analysis's feature set, under the mart's column names.
@@ -57,6 +57,9 @@ def tertile_labels(energy_j: np.ndarray) -> np.ndarray:
 
 
 def baseline_estimator() -> OneVsRestClassifier:
+    from sklearn.linear_model import LogisticRegression  # lazily: scikit-learn is slow to import
+    from sklearn.multiclass import OneVsRestClassifier
+
     return OneVsRestClassifier(LogisticRegression(max_iter=1000, solver="liblinear", class_weight="balanced"))
 
 
@@ -66,6 +69,9 @@ def feature_matrix(runs: pl.DataFrame, features: list[str]) -> np.ndarray:
 
 def train_baseline(runs: pl.DataFrame, population: str, test_size: float, seed: int):
     """Fit the baseline on one population; returns (fitted estimator, evaluation)."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+    from sklearn.model_selection import train_test_split
+
     energy = runs["energy_j"].to_numpy()
     labels = tertile_labels(energy)
     features = feature_matrix(runs, BASELINE_FEATURES)

@@ -10,26 +10,49 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
-from sklearn.ensemble import (HistGradientBoostingClassifier, HistGradientBoostingRegressor,
-                              RandomForestClassifier, RandomForestRegressor)
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, r2_score
-from sklearn.model_selection import GroupKFold, train_test_split
 
 from energy_index.defs.ml.baseline import LABELS, baseline_estimator
 from energy_index.defs.ml.features import matrix, name_categories
 
 SEED = 42
 HOLDOUT, GROUPED = "stratified_holdout_70_30", "grouped_cv_by_model"
+
+
+# scikit-learn is imported inside the factories: it is slow to import, and the code location
+# loads this module long before any model is fitted.
+def _hist_gradient_boosting():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(random_state=SEED, class_weight="balanced")
+
+
+def _random_forest():
+    from sklearn.ensemble import RandomForestClassifier
+
+    return RandomForestClassifier(n_estimators=100, random_state=SEED, class_weight="balanced",
+                                  min_samples_leaf=2, n_jobs=1)
+
+
+def _hist_gradient_boosting_regressor():
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    return HistGradientBoostingRegressor(random_state=SEED)
+
+
+def _random_forest_regressor():
+    from sklearn.ensemble import RandomForestRegressor
+
+    return RandomForestRegressor(n_estimators=100, random_state=SEED, min_samples_leaf=2, n_jobs=1)
+
+
 CLASSIFIERS = {
     "logistic_regression_ovr_liblinear_balanced": baseline_estimator,
-    "hist_gradient_boosting": lambda: HistGradientBoostingClassifier(random_state=SEED, class_weight="balanced"),
-    "random_forest": lambda: RandomForestClassifier(n_estimators=100, random_state=SEED, class_weight="balanced",
-                                                    min_samples_leaf=2, n_jobs=1),
+    "hist_gradient_boosting": _hist_gradient_boosting,
+    "random_forest": _random_forest,
 }
 REGRESSORS = {
-    "hist_gradient_boosting_regressor": lambda: HistGradientBoostingRegressor(random_state=SEED),
-    "random_forest_regressor": lambda: RandomForestRegressor(n_estimators=100, random_state=SEED,
-                                                             min_samples_leaf=2, n_jobs=1),
+    "hist_gradient_boosting_regressor": _hist_gradient_boosting_regressor,
+    "random_forest_regressor": _random_forest_regressor,
 }
 
 
@@ -41,6 +64,8 @@ class Split:
 
 
 def splits(runs: pl.DataFrame, labels: np.ndarray, scheme: str, n_folds: int = 5) -> list[Split]:
+    from sklearn.model_selection import GroupKFold, train_test_split
+
     indexes = np.arange(runs.height)
     if scheme == HOLDOUT:
         train, test = train_test_split(indexes, test_size=0.3, random_state=SEED, stratify=labels)
@@ -69,11 +94,13 @@ class Scores:
 
 def evaluate_classifier(runs: pl.DataFrame, estimator: str, feature_set: str, scheme: str) -> Scores:
     """Out-of-sample labels for every test run of the scheme, and their scores."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+
     labels = runs["energy_label"].to_numpy()
     predicted, fold_of = np.full(runs.height, "", dtype=object), np.full(runs.height, -1)
     scheme_splits = splits(runs, labels, scheme)
     for split in scheme_splits:
-        train_x, names = matrix(runs[split.train], feature_set, categories=_categories(runs))
+        train_x, _ = matrix(runs[split.train], feature_set, categories=_categories(runs))
         test_x, _ = matrix(runs[split.test], feature_set, categories=_categories(runs))
         model = CLASSIFIERS[estimator]().fit(train_x, labels[split.train])
         predicted[split.test], fold_of[split.test] = model.predict(test_x), split.fold
@@ -89,6 +116,8 @@ def evaluate_classifier(runs: pl.DataFrame, estimator: str, feature_set: str, sc
 def evaluate_regressor(runs: pl.DataFrame, estimator: str, feature_set: str, scheme: str) -> Scores:
     """Regress ln(energy_j); score R2 on the log scale, MAE and MAPE on the energy scale, and the
     Low/Medium/High bin the predicted energy falls in against the run's label."""
+    from sklearn.metrics import accuracy_score, f1_score, r2_score
+
     labels, energy = runs["energy_label"].to_numpy(), runs["energy_j"].to_numpy()
     predicted, fold_of = np.full(runs.height, np.nan), np.full(runs.height, -1)
     scheme_splits = splits(runs, labels, scheme)

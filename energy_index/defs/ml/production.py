@@ -4,7 +4,6 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from sklearn.calibration import CalibratedClassifierCV
 
 from energy_index.defs.ml.artifacts import load_model, model_record, save_model
 from energy_index.defs.ml.baseline import LABELS
@@ -16,6 +15,8 @@ MODEL_NAME = "energy_model_production"
 
 def fit_production(runs: pl.DataFrame, classifier: tuple[str, str], regressor: tuple[str, str]) -> dict:
     """Fit the chosen classifier (with sigmoid-calibrated probabilities) and regressor on every run."""
+    from sklearn.calibration import CalibratedClassifierCV  # lazily: scikit-learn is slow to import
+
     categories = name_categories(runs)
     class_x, class_features = matrix(runs, classifier[1], categories)
     calibrated = CalibratedClassifierCV(CLASSIFIERS[classifier[0]](), method="sigmoid", cv=5)

@@ -7,10 +7,10 @@ frame that sets each stated total beside the sum of its parts: Scope 1 + Scope 2
 (market-based) against the report's own subtotal, and regional parts against their total.
 """
 
-import great_expectations as gx
 import polars as pl
 
-E = gx.expectations
+from energy_index.defs.quality.expectations import E
+
 # Reports round (Scope 3 to the nearest thousand tCO2e); parts may miss totals by that much.
 RELATIVE_TOLERANCE = 0.005
 

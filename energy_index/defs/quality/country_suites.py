@@ -1,8 +1,7 @@
 """Great Expectations suite for the country energy mixes CodeCarbon ships."""
 
-import great_expectations as gx
+from energy_index.defs.quality.expectations import E
 
-E = gx.expectations
 # The most carbon-intensive grids (oil and coal islands) stay under about 1,100 gCO2e/kWh
 MAX_GCO2E_PER_KWH = 1500
 

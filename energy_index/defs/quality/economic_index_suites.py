@@ -5,9 +5,7 @@ The shares in `automation_vs_augmentation.csv` are not required to sum to 100 he
 non-blocking check reports instead of rejecting the load.
 """
 
-import great_expectations as gx
-
-E = gx.expectations
+from energy_index.defs.quality.expectations import E
 
 ONET_SOC_CODE = r"^\d{2}-\d{4}\.\d{2}$"
 SOC_MAJOR = r"^\d{2}-0000$"

@@ -6,10 +6,9 @@ many of them a row fills; exactly one is right) and `row_id` (`<year>.csv:<regio
 names the file and region of any rejected row in the failure message.
 """
 
-import great_expectations as gx
 import polars as pl
 
-E = gx.expectations
+from energy_index.defs.quality.expectations import E
 
 REGION, LOCATION, CFE = "Google Cloud Region", "Location", "Google CFE"
 # Header -> the basis of its figure; a header not listed here is rejected, never guessed at.

@@ -7,10 +7,9 @@ three source columns.
 
 from __future__ import annotations
 
-import great_expectations as gx
 import polars as pl
 
-E = gx.expectations
+from energy_index.defs.quality.expectations import E
 
 KNOWN_GPUS = ["A100-SXM4-40GB", "H100 80GB HBM3"]
 KNOWN_FAMILIES = ["diffusion", "llm_text_generation", "mllm_text_generation"]

@@ -6,12 +6,10 @@ still fails here if it was changed in the warehouse. Empty cells are allowed eve
 the identity and `source` columns: a silent source stays silent.
 """
 
-import great_expectations as gx
-
 from energy_index.assumptions import assumption
 from energy_index.defs.estimates.inputs import REFERENCE_NUMBERS, REFERENCE_TEXT, SPEC_NUMBERS
+from energy_index.defs.quality.expectations import E
 
-E = gx.expectations
 PEAK_FLOPS_RANGE = (1e12, 1e17)  # 1 TFLOP/s to 100 PFLOP/s per accelerator
 
 

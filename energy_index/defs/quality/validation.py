@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 import duckdb
-import great_expectations as gx
 import polars as pl
-from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from energy_index.warehouse import append_rows, utcnow
 
@@ -66,6 +64,9 @@ class ValidationOutcome:
 
 
 def _context():
+    import great_expectations as gx  # lazily: GX takes seconds to import
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return context
@@ -74,6 +75,8 @@ def _context():
 def validate(frame: pl.DataFrame, suite_name: str, table: str, expectations: list,
              id_column: str) -> ValidationOutcome:
     """Validate `frame` against `expectations`; `id_column` names the rows in failure samples."""
+    import great_expectations as gx
+
     context = _context()
     asset = context.data_sources.add_pandas(f"{suite_name}_source").add_dataframe_asset(table)
     batch = asset.add_batch_definition_whole_dataframe("all_rows").get_batch(
