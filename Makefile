@@ -20,7 +20,7 @@ $(DAGSTER_HOME)/dagster.yaml: dagster_instance.yaml
 	cp dagster_instance.yaml $(DAGSTER_HOME)/dagster.yaml
 
 run: install $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/energy-index run
+	$(BIN)/energy-index run $(if $(filter-out 0,$(FULL)),--full,)
 
 test: install
 	$(BIN)/python -m pytest

@@ -10,9 +10,20 @@ from __future__ import annotations
 import csv
 from functools import cache
 
+import dagster as dg
+
 from energy_index.settings import DBT_PROJECT_DIR
 
 ASSUMPTIONS_PATH = DBT_PROJECT_DIR / "seeds" / "assumptions.csv"
+
+
+def seed_key(name: str) -> dg.AssetKey:
+    """The asset of a dbt seed: a Python asset reading `dbt_project/seeds/<name>.csv` depends on it,
+    so an edit to the seed marks that asset stale."""
+    return dg.AssetKey(["seeds", name])
+
+
+ASSUMPTIONS_KEY = seed_key("assumptions")
 
 
 @cache

@@ -1,5 +1,7 @@
-"""`make bench`: cold and warm full refreshes (and a warm one without footprint tracking, for the
-tracker's overhead), our ML.ENERGY parse against bare DuckDB, the time
+"""`make bench`: a cold refresh, a no-op refresh and one with one source touched upstream
+(`bench_incremental`: what each rebuilt, from the instance's events), the code location's load
+time, warm full refreshes (FULL=1) with and without footprint tracking (the tracker's overhead),
+our ML.ENERGY parse against bare DuckDB, the time
 to heal two faults against a cold refresh (`bench_faults`), the report reader's accuracy
 and speed (`bench_reports`), and the estimators' held-out errors beside their baselines
 (`estimates.figures`).
@@ -7,7 +9,8 @@ and speed (`bench_reports`), and the estimators' held-out errors beside their ba
 Each refresh runs in a child process so wall time and peak RSS are the pipeline's own, not
 this script's. A directory mirror is served over a local HTTP server, so the warm run goes
 through real conditional requests (If-Modified-Since -> 304) rather than the file shortcut.
-The only pass/fail rule is that a warm refresh downloads nothing; timings are reported only.
+The pass/fail rules: a no-op refresh rebuilds and downloads nothing, and a touched source rebuilds
+nothing outside its downstream; timings are reported only.
 """
 
 from __future__ import annotations
@@ -30,18 +33,30 @@ from pathlib import Path
 import duckdb
 
 from energy_index.bench_faults import fault_rows
+from energy_index.bench_incremental import (
+    code_location_rows,
+    one_source_rows,
+    rebuilt_since,
+    refresh_rows,
+    touched_grid_file,
+)
 from energy_index.bench_reports import report_rows
 from energy_index.defs.estimates.figures import headline_figures
 from energy_index.defs.mlenergy.archive import SOURCE, extract_archive, load_into
 from energy_index.settings import FOOTPRINT_ENV, HOME_ENV, MIRROR_ENV, REPO_ROOT
 
 REPEATS = 5
+FULL = {"FULL": "1"}
 
 
 class _CountingHandler(SimpleHTTPRequestHandler):
     """Counts status codes so the report can show the warm run really got 304s."""
 
     statuses: Counter = Counter()
+    overrides: dict[str, Path] = {}  # URL path -> file served instead (a source "changed upstream")
+
+    def translate_path(self, path):
+        return str(self.overrides[path]) if path in self.overrides else super().translate_path(path)
 
     def log_request(self, code="-", size="-"):
         self.statuses[str(int(code)) if isinstance(code, int) else str(code)] += 1
@@ -148,14 +163,14 @@ def parse_baseline(home: Path) -> dict:
 
 def metrics(cold: dict, warm: dict, parse: dict) -> list[tuple[str, float | int, str]]:
     rows = []
-    for name, run in (("cold", cold), ("warm", warm)):
+    for name, run in (("cold", cold), ("warm_full", warm)):
         rows += [(f"{name}_wall_time", run["wall_s"], "s"),
                  (f"{name}_peak_rss", run["peak_rss_mib"], "MiB"),
                  (f"{name}_bytes_downloaded", run["bytes_downloaded"], "bytes"),
                  (f"{name}_fetches", run["fetches"], "rows")]
         rows += [(f"{name}_http_{code}", n, "responses") for code, n in sorted(run["http"].items())]
     return rows + [
-        ("warm_cold_wall_ratio", warm["wall_s"] / cold["wall_s"], "x"),
+        ("warm_full_cold_wall_ratio", warm["wall_s"] / cold["wall_s"], "x"),
         ("parse_files", parse["files"], "files"),
         ("parse_ours_best_of_5", parse["ours_s"] * 1000, "ms"),
         ("parse_bare_duckdb_best_of_5", parse["bare_s"] * 1000, "ms"),
@@ -200,21 +215,36 @@ def main() -> int:
             shutil.copy(REPO_ROOT / "dagster_instance.yaml", dagster_home / "dagster.yaml")
             print("bench: cold refresh ...", flush=True)
             cold = run_refresh(home, dagster_home, mirror, Path(tmp, "cold.log"))
-            print("bench: warm refresh ...", flush=True)
-            warm = run_refresh(home, dagster_home, mirror, Path(tmp, "warm.log"))
-            print("bench: warm refresh with CodeCarbon off ...", flush=True)
-            untracked = run_refresh(home, dagster_home, mirror, Path(tmp, "untracked.log"), {FOOTPRINT_ENV: "off"})
+            cold["rebuilt"] = rebuilt_since(dagster_home, cold["started_at"])
+            print("bench: no-op refresh ...", flush=True)
+            noop = run_refresh(home, dagster_home, mirror, Path(tmp, "noop.log"))
+            incremental = refresh_rows("noop", noop, rebuilt_since(dagster_home, noop["started_at"]))
+            if server:
+                print("bench: one source touched upstream ...", flush=True)
+                served, copy = touched_grid_file(Path(os.environ[MIRROR_ENV]).expanduser().resolve(), Path(tmp))
+                _CountingHandler.overrides[served] = copy
+                one = run_refresh(home, dagster_home, mirror, Path(tmp, "one-source.log"))
+                incremental += one_source_rows(one, rebuilt_since(dagster_home, one["started_at"]))
+            print("bench: code location load (best of 3) ...", flush=True)
+            incremental += code_location_rows()
+            print("bench: warm full refresh (FULL=1) ...", flush=True)
+            warm = run_refresh(home, dagster_home, mirror, Path(tmp, "warm.log"), FULL)
+            print("bench: warm full refresh with CodeCarbon off ...", flush=True)
+            untracked = run_refresh(home, dagster_home, mirror, Path(tmp, "untracked.log"),
+                                    {**FULL, FOOTPRINT_ENV: "off"})
             print(f"bench: parse baseline (best of {REPEATS}) ...", flush=True)
             parse = parse_baseline(home)
             with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
                 estimators = headline_figures(conn)
             print("bench: faults (killed in dbt, truncated cache), each healed by the next refresh ...", flush=True)
-            faults = fault_rows(home, dagster_home, refresh_env(home, dagster_home, mirror), cold["wall_s"],
-                                lambda log: run_refresh(home, dagster_home, mirror, log), Path(tmp))
+            faults = fault_rows(home, dagster_home, {**refresh_env(home, dagster_home, mirror), **FULL},
+                                cold["wall_s"], lambda log: run_refresh(home, dagster_home, mirror, log, FULL),
+                                Path(tmp))
     finally:
         if server:
             server.shutdown()
-    rows = metrics(cold, warm, parse) + footprint_rows(warm, untracked) + faults + report_rows() + estimators
+    rows = metrics(cold, warm, parse) + [("cold_assets_rebuilt", len(cold["rebuilt"]), "assets")] + incremental \
+        + footprint_rows(warm, untracked) + faults + report_rows() + estimators
     print(format_table(rows))
     out_dir = Path(os.environ.get(HOME_ENV) or REPO_ROOT / "data")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -223,20 +253,25 @@ def main() -> int:
               "metrics": {name: {"value": value, "unit": unit} for name, value, unit in rows}}
     (out_dir / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
     print(f"bench: wrote {out_dir / 'bench.json'}")
-    return _verdict(warm)
+    return _verdict(warm, {name: value for name, value, _ in rows})
 
 
-def _verdict(warm: dict) -> int:
-    """Fail on the one property that must hold; a run with no fetch rows would pass vacuously."""
+def _verdict(warm: dict, figures: dict) -> int:
+    """Fail on the properties that must hold; a run with no fetch rows would pass vacuously."""
+    problems = []
     if warm["fetches"] == 0:
-        print("bench: FAIL - the warm refresh logged no source fetches, so 0 bytes proves nothing",
-              file=sys.stderr)
-        return 1
+        problems.append("the warm full refresh logged no source fetches, so 0 bytes proves nothing")
     if warm["bytes_downloaded"] > 0:
-        print(f"bench: FAIL - the warm refresh downloaded {warm['bytes_downloaded']} bytes; "
-              "an unchanged source must be a cache hit", file=sys.stderr)
-        return 1
-    return 0
+        problems.append(f"the warm full refresh downloaded {warm['bytes_downloaded']} bytes; "
+                        "an unchanged source must be a cache hit")
+    if figures["noop_assets_rebuilt"] or figures["noop_bytes_downloaded"]:
+        problems.append(f"the no-op refresh rebuilt {figures['noop_assets_rebuilt']} assets and downloaded "
+                        f"{figures['noop_bytes_downloaded']} bytes; it must do neither")
+    if figures.get("one_source_rebuilt_outside_downstream"):
+        problems.append("the one-source refresh rebuilt assets outside the touched file's downstream")
+    for problem in problems:
+        print(f"bench: FAIL - {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

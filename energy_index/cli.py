@@ -14,12 +14,15 @@ import duckdb
 from energy_index.defs.estimates.commands import add_serving_arguments, add_training_parser, run_estimate
 from energy_index.defs.estimates.figures import summary_lines as estimator_summary_lines
 from energy_index.defs.footprint.recording import refresh_lines
+from energy_index.defs.operations.refresh import OBSERVE_JOB, plan_lines
 from energy_index.defs.operations.run_health import PoolBusy
 from energy_index.defs.ratings.commands import add_rate_parser, rate_command
 from energy_index.defs.ratings.commands import summary_lines as rating_summary_lines
 from energy_index.integrity import remove_partials
 from energy_index.settings import REPO_ROOT, load_settings
 from energy_index.warehouse import WarehouseBusy, connect_warehouse
+
+LAUNCHED_BY_TAG = "energy_index/launched_by"
 
 
 def dagster_instance() -> dg.DagsterInstance:
@@ -34,16 +37,16 @@ def dagster_instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
-def run_refresh():
-    """Materialise every asset with the jobs the nightly schedules run, recorded in DAGSTER_HOME.
+def run_refresh(full: bool = False):
+    """Observe every source, then launch, through the Dagster instance, runs of what is stale.
 
     First heal what a killed run left behind: runs whose process died are marked failed and
     their `warehouse` pool slots freed; a live holder of the pool or of the warehouse file is
-    waited for, for a bounded time, then named in the error."""
+    waited for, for a bounded time, then named in the error. Returns (run outcomes, plan)."""
     instance = dagster_instance()
-    from energy_index.definitions import defs
+    from energy_index.defs.operations.launch import InstanceLauncher
+    from energy_index.defs.operations.refresh import refresh
     from energy_index.defs.operations.run_health import WAREHOUSE_POOL, wait_for_pool
-    from energy_index.defs.schedules import refresh_all
 
     settings = load_settings()
     wait_for_pool(instance, WAREHOUSE_POOL, settings.pool_wait_s, log=lambda line: print(f"energy-index: {line}"))
@@ -51,28 +54,27 @@ def run_refresh():
     for directory, pattern in [(settings.cache_dir / "downloads", ".*.partial"), (settings.models_dir, ".*.partial"),
                                (settings.cache_dir / "extracted", ".extract-*")]:
         remove_partials(directory, pattern)  # what a killed writer left; never read, only clutter
-    return refresh_all(defs(), instance)
+    with InstanceLauncher(instance, tags={LAUNCHED_BY_TAG: "energy-index run" + (" --full" if full else "")}) as launch:
+        return refresh(launch, lambda: launch.plan(full))
 
 
-def run_lines(name: str, result: dg.ExecuteInProcessResult) -> list[str]:
-    materialised = result.get_asset_materialization_events()
-    lines = [f"{name} (run {result.run_id[:8]}): {'succeeded' if result.success else 'FAILED'}, "
-             f"{len(materialised)} asset materialisations"]
-    for event in result.all_events:
-        if event.is_step_failure:
-            lines.append(f"  failed step {event.step_key}: {event.step_failure_data.error.message.strip()[:300]}")
-    return lines
+def run_lines(outcome) -> list[str]:
+    name = f"{outcome.job_name}" + (f" [{outcome.partition}]" if outcome.partition else "")
+    done = f"{len(outcome.observed)} source versions observed" if outcome.job_name == OBSERVE_JOB else \
+        f"{len(outcome.materialized)} asset materialisations"
+    lines = [f"{name} (run {outcome.run_id[:8]}): {'succeeded' if outcome.success else 'FAILED'}, {done}"]
+    return lines + [f"  failed step {failure}" for failure in outcome.failures]
 
 
 def summary_lines(results) -> list[str]:
     settings = load_settings()
     lines = []
     if results is not None:
-        reports, main = results
-        for report_id, result in reports.items():
-            lines += run_lines(f"report {report_id}", result)
-        lines += run_lines("refresh_everything", main)
-        lines += refresh_lines(str(settings.warehouse_path), [r.run_id for r in [*reports.values(), main]])
+        outcomes, plan = results
+        for outcome in outcomes:
+            lines += run_lines(outcome)
+        lines += plan_lines(plan, outcomes)
+        lines += refresh_lines(str(settings.warehouse_path), [o.run_id for o in outcomes])
     lines += snapshot_lines(settings.analytics_path)
     lines += [f"warehouse (pipeline): {settings.warehouse_path}",
               f"analytics (published, read-only): {settings.analytics_path}",
@@ -187,7 +189,8 @@ def predict_command(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="energy-index", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="materialise every asset, publish, print a summary")
+    run_parser = commands.add_parser("run", help="observe the sources, rebuild what changed, publish, print a summary")
+    run_parser.add_argument("--full", action="store_true", help="rebuild every asset, changed or not (FULL=1)")
     commands.add_parser("summary", help="summarise the published analytics database")
     parse = commands.add_parser("parse-report", help="print the metrics recognised in a report PDF")
     parse.add_argument("path", help="a PDF file")
@@ -223,15 +226,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "predict":
         return predict_command(args)
     try:
-        results = run_refresh() if args.command == "run" else None
+        results = run_refresh(args.full or os.environ.get("FULL", "") not in ("", "0")) \
+            if args.command == "run" else None
     except (PoolBusy, WarehouseBusy) as exc:
         print(f"energy-index run: {exc}", file=sys.stderr)
         return 3
     print("\n".join(summary_lines(results)))
-    if results is None:
-        return 0
-    reports, main = results
-    return 0 if main.success and all(r.success for r in reports.values()) else 1
+    return 0 if results is None or all(outcome.success for outcome in results[0]) else 1
 
 
 if __name__ == "__main__":

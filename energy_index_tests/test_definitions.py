@@ -34,26 +34,31 @@ def test_raw_tables_have_blocking_great_expectations_checks_and_dbt_tests_are_ch
     assert spec.blocking
 
 
-def test_nightly_schedule_runs_everything_at_two_utc():
+def test_nightly_schedules_observe_then_rebuild_what_is_stale():
     definitions = defs()
     schedule = definitions.resolve_schedule_def("nightly_refresh")
     assert schedule.cron_schedule == "0 2 * * *" and schedule.execution_timezone == "UTC"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     covered = set()
-    for name in ("refresh_everything", "refresh_corporate_reports"):
+    for name in ("observe_sources", "refresh_everything", "refresh_corporate_reports"):
         covered |= set(definitions.resolve_job_def(name).asset_layer.executable_asset_keys)
-    assert covered >= set(definitions.resolve_all_asset_keys()), "the two nightly jobs cover every asset"
+    assert covered >= set(definitions.resolve_all_asset_keys()), "the three nightly jobs cover every asset"
+    observe = definitions.resolve_schedule_def("nightly_observe")
+    assert observe.cron_schedule == "15 1 * * *", "sources are observed before the refreshes plan"
+    request = schedule(dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 23, 2, 0, tzinfo=UTC)))
+    assert request.stale_assets_only, "Dagster narrows the nightly run to the stale assets"
     reports = definitions.resolve_schedule_def("nightly_corporate_reports")
     assert reports.cron_schedule == "30 1 * * *" and reports.execution_timezone == "UTC"
     assert reports.default_status == dg.DefaultScheduleStatus.RUNNING
 
 
-def test_report_schedule_requests_one_run_per_registered_report():
+def test_report_schedule_requests_one_run_per_report_never_materialised(tmp_path):
     from energy_index.defs.corporate.registry import REPORTS
     definitions = defs()
     schedule = definitions.resolve_schedule_def("nightly_corporate_reports")
     context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 23, 1, 30, tzinfo=UTC),
-                                        repository_def=definitions.get_repository_def())
+                                        repository_def=definitions.get_repository_def(),
+                                        instance=dg.DagsterInstance.local_temp(str(tmp_path)))
     requests = list(schedule.evaluate_tick(context).run_requests)
     assert sorted(r.partition_key for r in requests) == sorted(REPORTS)
     assert len({r.run_key for r in requests}) == len(REPORTS)

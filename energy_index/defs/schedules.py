@@ -1,26 +1,39 @@
-"""Jobs and nightly schedules.
+"""Jobs and nightly schedules, which rebuild only what changed upstream or in code.
 
-Corporate reports are a partitioned asset (one partition per report), so they run in their
-own partitioned job, one run per report, at 01:30 UTC: a report that fails does so alone.
-Everything else runs at 02:00 UTC in one unpartitioned job that reads whatever reports are
-loaded. `refresh_all` runs both in that order, for `make run` and the tests.
+At 01:15 UTC `observe_sources` records what every source holds upstream (cheap: HEAD requests
+and hashes). Corporate reports are a partitioned asset (one partition per report): at 01:30 one
+run per report whose partition is stale, so a report that fails does so alone. At 02:00 one run
+of every other asset that is stale or missing (Dagster narrows the request with
+`stale_assets_only`); nothing stale, no run. `make run` does the same in one go
+(operations/refresh.py).
 """
 
 import dagster as dg
+from dagster._core.loader import LoadingContextForTest
 
 from energy_index.defs.corporate.assets import METRICS_KEY, TABLES_KEY
 from energy_index.defs.corporate.registry import report_partitions
+from energy_index.defs.operations.refresh import plan_refresh
 
 CORPORATE_REPORTS = dg.AssetSelection.assets(TABLES_KEY, METRICS_KEY)
+UPSTREAM = dg.AssetSelection.key_prefixes("upstream", include_sources=True)
 # A run still going after this long is hung (a cold refresh takes about two minutes); run
 # monitoring under `make dev` fails it and frees its pool slot.
 MAX_RUNTIME = {"dagster/max_runtime": str(3 * 3600)}
 
 refresh_everything = dg.define_asset_job(
     "refresh_everything",
-    selection=dg.AssetSelection.all() - CORPORATE_REPORTS,
-    description="Re-pull every source, re-validate, rebuild dbt models, retrain, publish.",
+    selection=dg.AssetSelection.all() - CORPORATE_REPORTS - UPSTREAM,
+    description="Pull, validate, rebuild dbt models, retrain and publish (the stale ones, as launched).",
     # One step at a time in one process: DuckDB allows a single writer per file.
+    executor_def=dg.in_process_executor,
+    tags=MAX_RUNTIME,
+)
+
+observe_sources = dg.define_asset_job(
+    "observe_sources",
+    selection=UPSTREAM,
+    description="Record what every source holds upstream now (HEAD requests and hashes; nothing downloaded).",
     executor_def=dg.in_process_executor,
     tags=MAX_RUNTIME,
 )
@@ -34,30 +47,25 @@ refresh_corporate_reports = dg.define_asset_job(
     tags=MAX_RUNTIME,
 )
 
-nightly_refresh = dg.ScheduleDefinition(
-    name="nightly_refresh",
-    job=refresh_everything,
-    cron_schedule="0 2 * * *",
-    execution_timezone="UTC",
+nightly_observe = dg.ScheduleDefinition(
+    name="nightly_observe", job=observe_sources, cron_schedule="15 1 * * *", execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Nightly refresh at 02:00 UTC; unchanged sources are cache hits.",
-)
+    description="01:15 UTC: observe every source ahead of the refreshes that act on what changed.")
+
+
+@dg.schedule(job=refresh_everything, cron_schedule="0 2 * * *", execution_timezone="UTC",
+             default_status=dg.DefaultScheduleStatus.RUNNING, name="nightly_refresh")
+def nightly_refresh(context: dg.ScheduleEvaluationContext):
+    """02:00 UTC: rebuild the assets that are stale or missing; when none is, no run."""
+    return dg.RunRequest(run_key=context.scheduled_execution_time.strftime("%Y-%m-%d"), stale_assets_only=True)
 
 
 @dg.schedule(job=refresh_corporate_reports, cron_schedule="30 1 * * *", execution_timezone="UTC",
              default_status=dg.DefaultScheduleStatus.RUNNING, name="nightly_corporate_reports")
 def nightly_corporate_reports(context: dg.ScheduleEvaluationContext):
-    """One run per registered report at 01:30 UTC, ahead of the 02:00 refresh that reads them."""
+    """01:30 UTC: one run per registered report whose partition is stale (its PDF or the reader changed)."""
+    plan = plan_refresh(context.instance, context.repository_def.asset_graph, LoadingContextForTest(context.instance))
     day = context.scheduled_execution_time.strftime("%Y-%m-%d")
-    for report_id in report_partitions.get_partition_keys():
-        yield dg.RunRequest(run_key=f"{report_id}:{day}", partition_key=report_id)
-
-
-def refresh_all(definitions: dg.Definitions, instance: dg.DagsterInstance):
-    """Every report partition, then everything else; returns ({report: result}, main result)."""
-    reports_job = definitions.resolve_job_def("refresh_corporate_reports")
-    reports = {key: reports_job.execute_in_process(partition_key=key, instance=instance, raise_on_error=False)
-               for key in report_partitions.get_partition_keys()}
-    main = definitions.resolve_job_def("refresh_everything").execute_in_process(
-        instance=instance, raise_on_error=False)
-    return reports, main
+    if not plan.partitions:
+        return dg.SkipReason(f"every report is up to date ({len(plan.unavailable)} not available upstream)")
+    return [dg.RunRequest(run_key=f"{report_id}:{day}", partition_key=report_id) for report_id in plan.partitions]

@@ -18,12 +18,15 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from energy_index.assumptions import seed_key
 from energy_index.defs.corporate.assets import METRICS_KEY, STATUS_TABLE
 from energy_index.defs.corporate.scoring import read_truth, score_documents, score_rows
+from energy_index.defs.sources.upstream import file_version, observation, upstream_source
 from energy_index.settings import DBT_PROJECT_DIR, PROJECT_TRUTH, SHARED_TRUTH
 from energy_index.warehouse import replace_table, utcnow
 
 ACCURACY_KEY = dg.AssetKey(["quality", "corporate_reader_accuracy"])
+UPSTREAM_TRUTH_KEY = dg.AssetKey(["upstream", "corporate_reader_truth"])
 TARGETS_PATH = DBT_PROJECT_DIR / "seeds" / "corporate_reader_targets.csv"
 CHECK = "reader_meets_accuracy_targets"
 
@@ -55,7 +58,14 @@ def targets() -> dict[str, dict]:
         return {row["truth_set"]: row for row in csv.DictReader(handle)}
 
 
-@dg.asset(key=ACCURACY_KEY, deps=[METRICS_KEY], group_name="corporate", kinds={"duckdb"}, pool="warehouse",
+@upstream_source(UPSTREAM_TRUTH_KEY)
+def upstream_reader_truth(reader_truth: ReaderTruth) -> dg.ObserveResult:
+    """The figures read by eye that the report reader is scored against (each file's sha256)."""
+    return observation({path: file_version(Path(path)) for path in reader_truth.paths})
+
+
+@dg.asset(key=ACCURACY_KEY, deps=[METRICS_KEY, UPSTREAM_TRUTH_KEY, seed_key("corporate_reader_targets"),
+                                        seed_key("corporate_reader_truth")], group_name="corporate", kinds={"duckdb"}, pool="warehouse",
           check_specs=[dg.AssetCheckSpec(CHECK, asset=ACCURACY_KEY, blocking=False,
                                          description="Each truth set meets its targets: share of truth rows "
                                                      "read exactly, no unit-scale errors, no false values.")])

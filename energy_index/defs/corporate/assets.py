@@ -13,6 +13,7 @@ from energy_index.defs.corporate.report import CELL_COLUMNS, METRIC_COLUMNS, Par
 from energy_index.defs.quality import corporate_suites as suites
 from energy_index.defs.quality.validation import ValidationOutcome, record, validate
 from energy_index.defs.sources.fetcher import SourceFetcher, SourceUnavailable
+from energy_index.defs.sources.upstream import UNAVAILABLE, combined_version, upstream_source
 from energy_index.plots import series_plot
 from energy_index.warehouse import append_rows, prepare_staging, publish_staged, record_fetch, utcnow
 
@@ -21,6 +22,7 @@ TABLES_KEY = dg.AssetKey(["raw", "corporate_report_tables"])
 METRICS_KEY = dg.AssetKey(["raw", "corporate_report_metrics"])
 STATUS_TABLE = "raw.corporate_report_status"
 CHECK = "recognised_metrics_quality"
+UPSTREAM_KEY = dg.AssetKey(["upstream", "corporate_reports"])
 
 
 def _write_slice(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, report_id: str) -> None:
@@ -87,10 +89,24 @@ def _core_metrics_table(metrics: pl.DataFrame) -> str:
     return "\n".join(lines)
 
 
+@upstream_source(UPSTREAM_KEY, partitions_def=report_partitions)
+def upstream_corporate_reports(fetcher: SourceFetcher) -> dg.DataVersionsByPartition:
+    """Each registered report's PDF as it is upstream now, with its registry row (one version per
+    partition, so a new or changed report rebuilds only itself); a report the mirror lacks is
+    `unavailable`, and once tried is not attempted again until that changes."""
+    return dg.DataVersionsByPartition({report_id: _report_version(fetcher, report)
+                                       for report_id, report in REPORTS.items()})
+
+
+def _report_version(fetcher: SourceFetcher, report: Report) -> dg.DataVersion:
+    pdf = fetcher.probe(SOURCE, report.url)
+    return dg.DataVersion(UNAVAILABLE if pdf is None else combined_version({"pdf": pdf, "registry": repr(report)}).value)
+
+
 @dg.multi_asset(
     name="corporate_reports",
     specs=[
-        dg.AssetSpec(TABLES_KEY, skippable=True, group_name="corporate", kinds={"pdf", "duckdb"},
+        dg.AssetSpec(TABLES_KEY, skippable=True, group_name="corporate", kinds={"pdf", "duckdb"}, deps=[UPSTREAM_KEY],
                      description="Every table camelot finds in each registered report, cell by cell "
                                  "(report, page, table, row, column, text, flavour, parsing report)."),
         dg.AssetSpec(METRICS_KEY, skippable=True, group_name="corporate", kinds={"duckdb"}, deps=[TABLES_KEY],

@@ -8,9 +8,19 @@ import numpy as np
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from energy_index.defs.estimates.inference import (TARGET, TASK_NAMES, UNIT, active_parameters, ecologits_per_token,
-                                                   fit_energy, held_out_predictions, median_of_other_models,
-                                                   modality_of, residual_interval)
+from energy_index.assumptions import seed_key
+from energy_index.defs.estimates.inference import (
+    TARGET,
+    TASK_NAMES,
+    UNIT,
+    active_parameters,
+    ecologits_per_token,
+    fit_energy,
+    held_out_predictions,
+    median_of_other_models,
+    modality_of,
+    residual_interval,
+)
 from energy_index.defs.ml.artifacts import save_model
 from energy_index.defs.ml.assets import WORKLOAD_ENERGY, ModelStore
 from energy_index.defs.mlenergy.assets import MODELS_KEY
@@ -82,7 +92,7 @@ def accuracy_rows(predictions: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([per_task, overall.select(per_task.columns)]).sort("modality", "task_family", "task", "estimator")
 
 
-@dg.asset(key=ACCURACY_KEY, deps=[WORKLOAD_ENERGY, MODELS_KEY], group_name="estimates",
+@dg.asset(key=ACCURACY_KEY, deps=[WORKLOAD_ENERGY, MODELS_KEY, seed_key("model_active_parameters")], group_name="estimates",
           kinds={"scikitlearn", "duckdb"}, pool="warehouse",
           check_specs=[dg.AssetCheckSpec("beats_ecologits_and_target", asset=ACCURACY_KEY, blocking=False,
                                          description="Held-out median APE per output token under 15% and under "

@@ -7,16 +7,19 @@ import duckdb
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from energy_index.assumptions import ASSUMPTIONS_KEY, seed_key
 from energy_index.defs.estimates.inputs import InputError, read_accelerators, read_reference
 from energy_index.defs.quality import training_suites as suites
 from energy_index.defs.quality.audit import SUITE_CHECK, load_audited, suite_check_spec
 from energy_index.defs.sources.fetcher import SourceError
+from energy_index.defs.sources.upstream import file_version, observation, upstream_source
 from energy_index.settings import TRAINING_ENV
 from energy_index.warehouse import preview_markdown, replace_table
 
 SOURCE = "training_reference"
 REFERENCE_KEY = dg.AssetKey(["raw", "training_reference"])
 SPECS_KEY = dg.AssetKey(["raw", "accelerator_specs"])
+UPSTREAM_KEY = dg.AssetKey(["upstream", "training_reference"])
 
 
 class TrainingReference(dg.ConfigurableResource):
@@ -56,7 +59,13 @@ def _loaded(conn, table: str, key: dg.AssetKey, path: Path | None, read, expecta
             conn, f"select * exclude (source, source_file) from {table}", limit=40))})
 
 
-@dg.asset(key=REFERENCE_KEY, group_name="estimates", kinds={"duckdb"}, check_specs=[suite_check_spec(REFERENCE_KEY)],
+@upstream_source(UPSTREAM_KEY)
+def upstream_training_reference(training: TrainingReference) -> dg.ObserveResult:
+    """The published training figures and accelerator specs on disk now (each file's sha256)."""
+    return observation({name: file_version(training.path(name)) for name in ("reference.csv", "gpu_specs.csv")})
+
+
+@dg.asset(key=REFERENCE_KEY, deps=[UPSTREAM_KEY, ASSUMPTIONS_KEY], group_name="estimates", kinds={"duckdb"}, check_specs=[suite_check_spec(REFERENCE_KEY)],
           pool="warehouse")
 def training_reference(training: TrainingReference, duckdb: DuckDBResource):
     """Published training figures, one row per model or training run, exactly as their sources
@@ -70,7 +79,7 @@ def training_reference(training: TrainingReference, duckdb: DuckDBResource):
                            read_reference, suites.reference, "model")
 
 
-@dg.asset(key=SPECS_KEY, group_name="estimates", kinds={"duckdb"}, check_specs=[suite_check_spec(SPECS_KEY)],
+@dg.asset(key=SPECS_KEY, deps=[UPSTREAM_KEY, seed_key("accelerator_peak_flops")], group_name="estimates", kinds={"duckdb"}, check_specs=[suite_check_spec(SPECS_KEY)],
           pool="warehouse")
 def accelerator_specs(training: TrainingReference, duckdb: DuckDBResource):
     """Accelerators' TDP (W) and memory from `gpu_specs.csv`, each with its source, joined to the

@@ -7,9 +7,15 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from energy_index.assumptions import ASSUMPTIONS_KEY
 from energy_index.defs.estimates.reference_assets import NOT_CONFIGURED, REFERENCE_KEY, SPECS_KEY
-from energy_index.defs.estimates.training_validation import (accuracy_table, emissions_table, fitted_estimator,
-                                                             published_rows, validate_all)
+from energy_index.defs.estimates.training_validation import (
+    accuracy_table,
+    emissions_table,
+    fitted_estimator,
+    published_rows,
+    validate_all,
+)
 from energy_index.defs.ml.artifacts import save_model
 from energy_index.defs.ml.assets import ModelStore
 from energy_index.plots import paired_bar_plot
@@ -25,7 +31,7 @@ def estimator_path(models_dir: Path) -> Path:
     return models_dir / f"{ESTIMATOR_NAME}.joblib"
 
 
-@dg.asset(key=EMISSIONS_KEY, deps=[REFERENCE_KEY, SPECS_KEY], group_name="estimates", kinds={"scikitlearn", "duckdb"},
+@dg.asset(key=EMISSIONS_KEY, deps=[REFERENCE_KEY, SPECS_KEY, ASSUMPTIONS_KEY], group_name="estimates", kinds={"scikitlearn", "duckdb"},
           pool="warehouse",
           check_specs=[dg.AssetCheckSpec("estimator_beats_target_and_baseline", asset=EMISSIONS_KEY, blocking=False,
                                          description="Leave-one-family-out MAPE on CO2e under 20% and under the "

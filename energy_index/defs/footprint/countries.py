@@ -14,10 +14,12 @@ from energy_index.defs.footprint.tracker import COUNTRY_DATA_FILE as DATA_FILE
 from energy_index.defs.footprint.tracker import bundled_country_file
 from energy_index.defs.quality import country_suites
 from energy_index.defs.quality.audit import load_audited, suite_check_spec
+from energy_index.defs.sources.upstream import file_version, observation, upstream_source
 from energy_index.warehouse import preview_markdown
 
 COUNTRY_MIX_KEY = dg.AssetKey(["raw", "codecarbon_country_energy_mix"])
 SOURCE = "codecarbon_country_energy_mix"
+UPSTREAM_KEY = dg.AssetKey(["upstream", "codecarbon_country_energy_mix"])
 
 
 def country_frame(raw: bytes, version: str) -> pl.DataFrame:
@@ -38,7 +40,14 @@ def country_frame(raw: bytes, version: str) -> pl.DataFrame:
         pl.lit(version).alias("codecarbon_version"), pl.lit(hashlib.sha256(raw).hexdigest()).alias("data_sha256"))
 
 
-@dg.asset(key=COUNTRY_MIX_KEY, group_name="grid_carbon", kinds={"duckdb"}, pool="warehouse",
+@upstream_source(UPSTREAM_KEY)
+def upstream_codecarbon_country_energy_mix() -> dg.ObserveResult:
+    """The country data file of the installed CodeCarbon release (its sha256)."""
+    return observation({f"codecarbon {metadata.version('codecarbon')}: {DATA_FILE}": file_version(
+        bundled_country_file())})
+
+
+@dg.asset(key=COUNTRY_MIX_KEY, deps=[UPSTREAM_KEY], group_name="grid_carbon", kinds={"duckdb"}, pool="warehouse",
           check_specs=[suite_check_spec(COUNTRY_MIX_KEY)])
 def codecarbon_country_energy_mix(duckdb: DuckDBResource):
     """The carbon intensity (gCO2e/kWh) and energy mix of every country CodeCarbon knows, read

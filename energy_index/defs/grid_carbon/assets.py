@@ -10,13 +10,22 @@ from energy_index.defs.grid_carbon.files import SOURCE, TABLE, GridCarbonSource,
 from energy_index.defs.quality import grid_carbon_suites as suites
 from energy_index.defs.quality.audit import load_audited, suite_check_spec
 from energy_index.defs.sources.fetcher import SourceFetcher
+from energy_index.defs.sources.upstream import observation, upstream_source
 from energy_index.warehouse import preview_markdown, record_fetch
 
 FILES_KEY = dg.AssetKey(["sources", "google_region_carbon_files"])
 RAW_KEY = dg.AssetKey(["raw", "google_region_carbon"])
+UPSTREAM_KEY = dg.AssetKey(["upstream", "google_region_carbon"])
 
 
-@dg.asset(key=FILES_KEY, group_name="sources", kinds={"http"}, pool="warehouse")
+@upstream_source(UPSTREAM_KEY)
+def upstream_google_region_carbon(fetcher: SourceFetcher, grid_carbon: GridCarbonSource) -> dg.ObserveResult:
+    """Google Cloud's yearly region carbon files for the configured years, as they are upstream now."""
+    return observation({file_name(year): fetcher.probe(SOURCE, grid_carbon.url(year))
+                        for year in grid_carbon.checked_years()})
+
+
+@dg.asset(key=FILES_KEY, deps=[UPSTREAM_KEY], group_name="sources", kinds={"http"}, pool="warehouse")
 def google_region_carbon_files(context: dg.AssetExecutionContext, fetcher: SourceFetcher, duckdb: DuckDBResource,
                                grid_carbon: GridCarbonSource) -> dg.MaterializeResult:
     """Google Cloud's yearly region carbon CSVs (region-carbon-info, data/yearly/<year>.csv, 2019-2024).

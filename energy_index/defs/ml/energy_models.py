@@ -7,15 +7,22 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
-from sklearn.inspection import permutation_importance
 
 from energy_index.defs.footprint.recording import PipelineFootprint
+from energy_index.defs.ml.artifacts import load_model
 from energy_index.defs.ml.assets import WORKLOAD_ENERGY, ModelStore
 from energy_index.defs.ml.baseline import LABELS
 from energy_index.defs.ml.features import BASELINE_FEATURES, PHYSICS_FEATURES, matrix, with_physics
-from energy_index.defs.ml.modelling import (CLASSIFIERS, GROUPED, HOLDOUT, REGRESSORS, SEED, evaluate_classifier,
-                                            evaluate_regressor, label_of)
-from energy_index.defs.ml.artifacts import load_model
+from energy_index.defs.ml.modelling import (
+    CLASSIFIERS,
+    GROUPED,
+    HOLDOUT,
+    REGRESSORS,
+    SEED,
+    evaluate_classifier,
+    evaluate_regressor,
+    label_of,
+)
 from energy_index.defs.ml.production import fit_production, model_path, save_if_not_worse
 from energy_index.plots import confusion_matrix_plot
 from energy_index.warehouse import append_rows, frame_markdown, replace_table, utcnow
@@ -25,8 +32,9 @@ PRODUCTION_KEY = dg.AssetKey(["ml", "energy_model_production"])
 
 
 class EvaluationConfig(dg.Config):
-    feature_sets: list[str] = ["baseline", "physics", "physics_with_names"]
-    regression_feature_sets: list[str] = ["baseline", "physics"]
+    # Pydantic copies these defaults for every config instance; they are never shared.
+    feature_sets: list[str] = ["baseline", "physics", "physics_with_names"]  # noqa: RUF012
+    regression_feature_sets: list[str] = ["baseline", "physics"]  # noqa: RUF012
 
 
 def _runs(duckdb: DuckDBResource) -> pl.DataFrame:
@@ -120,7 +128,7 @@ def energy_model_evaluation(config: EvaluationConfig, duckdb: DuckDBResource,
 
 
 
-@dg.asset(key=PRODUCTION_KEY, deps=[EVALUATION_KEY], group_name="ml", kinds={"scikitlearn"}, pool="warehouse")
+@dg.asset(key=PRODUCTION_KEY, deps=[EVALUATION_KEY, WORKLOAD_ENERGY], group_name="ml", kinds={"scikitlearn"}, pool="warehouse")
 def energy_model_production(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
                             model_store: ModelStore) -> dg.MaterializeResult:
     """The production energy model: the classifier and regressor with the best grouped-CV scores
@@ -160,12 +168,14 @@ def energy_model_production(context: dg.AssetExecutionContext, duckdb: DuckDBRes
     })
 
 
-@dg.asset(key=["ml", "energy_drivers"], deps=[PRODUCTION_KEY], group_name="ml", kinds={"scikitlearn"},
+@dg.asset(key=["ml", "energy_drivers"], deps=[PRODUCTION_KEY, WORKLOAD_ENERGY], group_name="ml", kinds={"scikitlearn"},
           pool="warehouse")
 def energy_drivers(duckdb: DuckDBResource, model_store: ModelStore) -> dg.MaterializeResult:
     """What drives energy: Pearson and Spearman correlation of each numeric feature with energy
     (overall and per modality), and the permutation importance of each production-model feature
     (drop in accuracy when the feature is shuffled, mean of 5 repeats). Writes `ml.energy_drivers`."""
+    from sklearn.inspection import permutation_importance  # lazily: scikit-learn is slow to import
+
     runs = with_physics(_runs(duckdb))
     rows = []
     for modality, group in [("all", runs), *((m, g) for (m,), g in runs.group_by("modality"))]:

@@ -8,7 +8,7 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from energy_index.assumptions import assumptions
+from energy_index.assumptions import ASSUMPTIONS_KEY, assumptions, seed_key
 from energy_index.defs.estimates.inference_assets import RUNS_SQL, serving_runs
 from energy_index.defs.estimates.training_assets import EMISSIONS_KEY
 from energy_index.defs.ml.assets import WORKLOAD_ENERGY
@@ -27,7 +27,8 @@ from energy_index.warehouse import frame_markdown, replace_table, table_exists, 
 
 RATINGS_KEY = dg.AssetKey(["marts", "fct_model_ratings"])
 GRID_FACTORS_KEY = dg.AssetKey(["intermediate", "int_emissions__grid_factors"])
-SEED_KEYS = [dg.AssetKey(["seeds", name]) for name in ("rating_tasks", "rating_size_classes", "rating_thresholds")]
+SEED_KEYS = [seed_key(name) for name in ("rating_tasks", "rating_size_classes", "rating_thresholds",
+                                          "model_active_parameters", "model_name_words", "assumptions")]
 
 
 class RatingConfig(dg.Config):
@@ -146,7 +147,7 @@ class LabelStore(dg.ConfigurableResource):
     directory: str
 
 
-@dg.asset(key=["ratings", "model_labels"], deps=[RATINGS_KEY], group_name="ratings", kinds={"svg", "png"},
+@dg.asset(key=["ratings", "model_labels"], deps=[RATINGS_KEY, ASSUMPTIONS_KEY, seed_key("model_name_words")], group_name="ratings", kinds={"svg", "png"},
           pool="warehouse")
 def model_labels(context: dg.AssetExecutionContext, duckdb: DuckDBResource, label_store: LabelStore):
     """An appliance-style energy label per rated model (SVG, and PNG for the UI): each task's

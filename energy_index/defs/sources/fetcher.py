@@ -27,7 +27,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from energy_index.integrity import atomic_path, content_problem, read_json, write_json_atomically
+from energy_index.integrity import atomic_path, content_problem, read_json, sha256_file, write_json_atomically
 
 CHUNK_BYTES = 1 << 16
 log = logging.getLogger(__name__)
@@ -102,11 +102,46 @@ class SourceFetcher(dg.ConfigurableResource):
         fields = {k: meta[k] for k in FetchResult.__dataclass_fields__ if k in meta}
         return FetchResult(**{**fields, "source": source, "status": "cache hit", "bytes_downloaded": 0})
 
-    def _fetch(self, source: str, url: str, target: Path, meta: dict | None, damage: str | None) -> FetchResult:
+    def probe(self, source: str, url: str) -> str | None:
+        """What `url` holds now, cheaply and without downloading it, or None when the mirror lacks it.
+
+        A mirror file: its sha256 (the cache record's while size and mtime match). Over HTTP: a
+        HEAD request's ETag, else its Last-Modified with the length. A server that offers
+        neither is fetched conditionally into the cache and its content hashed.
+        """
+        location = self._location(source, url)
+        if not location.startswith(("http://", "https://")):
+            path = Path(location)
+            if not path.is_file():
+                return None
+            stat, meta = path.stat(), read_json(self._meta_path(self._cache_path(url))) or {}
+            if meta.get("file_signature") == [stat.st_size, stat.st_mtime_ns]:
+                return f"sha256:{meta['sha256']}"
+            return f"sha256:{sha256_file(path)[0]}"
         try:
-            location = mirror_location(url, self.mirror) if self.mirror else url
+            with self._session() as session:
+                response = session.head(location, allow_redirects=True,
+                                        timeout=(self.connect_timeout_s, self.read_timeout_s))
+        except requests.RequestException as exc:
+            raise SourceError(source, location, f"checking for a new version failed: {exc}") from exc
+        if response.status_code == 404 and self.mirror:
+            return None
+        if response.status_code >= 400 and response.status_code not in (405, 501):
+            raise SourceError(source, location, f"HTTP {response.status_code} {response.reason} to HEAD")
+        if validator := response.headers.get("ETag"):
+            return f"etag:{validator}"
+        if validator := response.headers.get("Last-Modified"):
+            return f"last-modified:{validator}, {response.headers.get('Content-Length', '?')} bytes"
+        return f"sha256:{self.fetch(source, url).sha256}"
+
+    def _location(self, source: str, url: str) -> str:
+        try:
+            return mirror_location(url, self.mirror) if self.mirror else url
         except ValueError as exc:
             raise SourceError(source, url, str(exc)) from exc
+
+    def _fetch(self, source: str, url: str, target: Path, meta: dict | None, damage: str | None) -> FetchResult:
+        location = self._location(source, url)
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             if location.startswith(("http://", "https://")):

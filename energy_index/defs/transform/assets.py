@@ -1,7 +1,9 @@
 """dbt models (dbt_project/) as Dagster assets: staging views and mart tables, tests as checks."""
 
 
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -9,6 +11,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from energy_index.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
+GENERATED_DIRECTORIES = {"target", "logs", "dbt_packages"}
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
@@ -19,11 +22,19 @@ def prepare_manifest() -> None:
     pytest and the daemon alike, and costs one stat per project file when nothing changed.
     """
     manifest = dbt_project.manifest_path
-    sources = [p for p in DBT_PROJECT_DIR.rglob("*") if p.suffix in (".sql", ".yml", ".csv")
-               and "target" not in p.parts and "logs" not in p.parts]
-    if manifest.exists() and all(p.stat().st_mtime <= manifest.stat().st_mtime for p in sources):
+    if manifest.exists() and all(p.stat().st_mtime <= manifest.stat().st_mtime for p in _project_files()):
         return
     dbt_cli().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+
+
+def _project_files() -> list[Path]:
+    """The project's SQL, YAML and seed files; dbt's own output (target/, logs/) is never walked,
+    so the check stays a few hundred stats however many runs those directories hold."""
+    files = []
+    for root, directories, names in os.walk(DBT_PROJECT_DIR):
+        directories[:] = [d for d in directories if d not in GENERATED_DIRECTORIES]
+        files += [Path(root, name) for name in names if name.endswith((".sql", ".yml", ".csv"))]
+    return files
 
 
 def dbt_cli() -> DbtCliResource:

@@ -1,0 +1,148 @@
+"""A refresh that redoes only what changed: observe every source, let Dagster say what is stale, run that.
+
+1. The `observe_sources` job records what each source holds upstream now (`upstream/*`).
+2. Dagster's stale-status resolver (the one behind the UI's "Unsynced" and the schedules'
+   `stale_assets_only`) compares every asset's recorded code version and input data versions
+   with today's: an asset is rebuilt when it was never materialised, its code changed, or
+   something upstream of it did; the rest are skipped as up to date.
+3. The stale report partitions run one per run, then one run rebuilds the stale rest.
+
+`full=True` (FULL=1 / `energy-index run --full`) rebuilds everything regardless.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import dagster as dg
+from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
+
+from energy_index.defs.corporate.assets import UPSTREAM_KEY as REPORTS_UPSTREAM_KEY
+from energy_index.defs.corporate.registry import report_partitions
+from energy_index.defs.sources.upstream import UNAVAILABLE
+
+OBSERVE_JOB, REPORTS_JOB, MAIN_JOB = "observe_sources", "refresh_corporate_reports", "refresh_everything"
+DOWNSTREAM = "upstream "
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What one run did, read from its events."""
+
+    job_name: str
+    run_id: str
+    success: bool
+    materialized: tuple[str, ...] = ()
+    observed: tuple[str, ...] = ()
+    failures: tuple[str, ...] = ()
+    partition: str | None = None
+
+
+@dataclass
+class RefreshPlan:
+    """Which assets (and report partitions) to rebuild and why; how many are up to date."""
+
+    assets: list[dg.AssetKey] = field(default_factory=list)
+    partitions: list[str] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)
+    up_to_date: list[str] = field(default_factory=list)
+    unavailable: list[str] = field(default_factory=list)
+
+
+def _reason(resolver: CachingStaleStatusResolver, key: dg.AssetKey, partition: str | None) -> str:
+    if resolver.get_status(key, partition) == StaleStatus.MISSING:
+        return "never materialised"
+    reasons = []
+    for cause in resolver.get_stale_root_causes(key, partition):
+        about = "" if cause.key.asset_key == key else f"{_label(cause.key.asset_key, cause.key.partition_key)} "
+        reasons.append(f"{about}{cause.reason}")
+    return "; ".join(sorted(set(reasons))[:3]) or "stale"
+
+
+def _known_unavailable(instance: dg.DagsterInstance, resolver: CachingStaleStatusResolver, key: dg.AssetKey,
+                       partition: str) -> bool:
+    """The report's source says the mirror lacks it, and a run already tried it (recording it as
+    unavailable in raw.corporate_report_status): trying again changes nothing until it appears."""
+    unavailable = resolver.get_current_data_version(REPORTS_UPSTREAM_KEY, partition) == dg.DataVersion(UNAVAILABLE)
+    return unavailable and instance.get_latest_planned_materialization_info(key, partition) is not None
+
+
+def plan_refresh(instance: dg.DagsterInstance, asset_graph, loading_context, full: bool = False) -> RefreshPlan:
+    """Ask Dagster which materialisable assets (and report partitions) are stale or missing; plan
+    those and everything downstream of them, which reads what they will rewrite."""
+    resolver = CachingStaleStatusResolver(instance, asset_graph, loading_context)
+    plan, roots = RefreshPlan(), {}
+    for key in sorted(asset_graph.materializable_asset_keys, key=lambda k: k.to_user_string()):
+        partitioned = asset_graph.get(key).is_partitioned
+        for partition in (report_partitions.get_partition_keys() if partitioned else [None]):
+            if not full and partition and _known_unavailable(instance, resolver, key, partition):
+                plan.unavailable.append(_label(key, partition))
+            elif full or resolver.get_status(key, partition) in (StaleStatus.STALE, StaleStatus.MISSING):
+                roots[(key, partition)] = "forced (full refresh)" if full else _reason(resolver, key, partition)
+    planned = _with_downstream(asset_graph, roots)
+    for (key, partition), reason in planned.items():
+        plan.reasons[_label(key, partition)] = reason
+        if partition is None:
+            plan.assets.append(key)
+        elif partition not in plan.partitions:
+            plan.partitions.append(partition)
+    unavailable = set(plan.unavailable)
+    plan.up_to_date = sorted(_label(key, partition) for key in asset_graph.materializable_asset_keys
+                             for partition in (report_partitions.get_partition_keys()
+                                               if asset_graph.get(key).is_partitioned else [None])
+                             if (key, partition) not in planned and _label(key, partition) not in unavailable)
+    return plan
+
+
+def _label(key: dg.AssetKey, partition: str | None) -> str:
+    return key.to_user_string() + (f"[{partition}]" if partition else "")
+
+
+def _with_downstream(asset_graph, roots: dict) -> dict:
+    """The roots and every materialisable asset (partition) below them, each with why it runs."""
+    planned, frontier = dict(roots), list(roots)
+    while frontier:
+        key, partition = frontier.pop(0)
+        for child in sorted(asset_graph.get(key).child_keys, key=lambda k: k.to_user_string()):
+            node = asset_graph.get(child)
+            target = (child, partition if node.is_partitioned else None)
+            if node.is_materializable and target not in planned:
+                planned[target] = f"{DOWNSTREAM}{_label(key, partition)} is rebuilt"
+                frontier.append(target)
+    return planned
+
+
+Launch = Callable[..., RunOutcome]
+
+
+def refresh(launch: Launch, plan_now: Callable[[], RefreshPlan]) -> tuple[list[RunOutcome], RefreshPlan]:
+    """Observe, plan, then run the stale report partitions and the stale rest.
+
+    `launch(job_name, asset_selection=None, partition_key=None)` runs one job to its end;
+    `plan_now()` plans from the instance as it is after the observation.
+    """
+    outcomes = [launch(OBSERVE_JOB)]
+    plan = plan_now()
+    for partition in plan.partitions:
+        outcomes.append(launch(REPORTS_JOB, partition_key=partition))
+    if plan.assets:
+        outcomes.append(launch(MAIN_JOB, asset_selection=plan.assets))
+    return outcomes, plan
+
+
+def plan_lines(plan: RefreshPlan, outcomes: list[RunOutcome]) -> list[str]:
+    """`make run`'s account of what it did and why: the changes found, then what they rebuilt."""
+    rebuilt = sum(len(o.materialized) for o in outcomes if o.job_name != OBSERVE_JOB)
+    missing = sorted({label.split("[")[1].rstrip("]") for label in plan.unavailable})
+    lines = [f"rebuilt {rebuilt} assets, skipped {len(plan.up_to_date)} as up to date"
+             + (f"; reports not available upstream: {', '.join(missing)}" if missing else "")]
+    changed: dict[str, list[str]] = {}
+    for label, reason in plan.reasons.items():
+        if not reason.startswith(DOWNSTREAM):
+            changed.setdefault(reason, []).append(label)
+    for reason, labels in sorted(changed.items(), key=lambda item: -len(item[1])):
+        shown = ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
+        lines.append(f"  {len(labels):>3} changed ({reason}): {shown}")
+    downstream = len(plan.reasons) - sum(len(labels) for labels in changed.values())
+    if downstream:
+        lines.append(f"  {downstream:>3} downstream of those, rebuilt because they read what changed")
+    return lines

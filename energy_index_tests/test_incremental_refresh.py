@@ -1,0 +1,142 @@
+"""A refresh redoes only what changed: asserted on the runs' events, never on timing.
+
+Each test starts from a copy of the fixture warehouse together with the Dagster instance that
+built it, and runs `make run`'s refresh (observe, plan, run what is stale) in process.
+"""
+
+import os
+import re
+import subprocess
+import sys
+
+import dagster as dg
+from dagster._core.storage.dagster_run import DagsterRunStatus, RunsFilter
+from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
+
+from energy_index.cli import LAUNCHED_BY_TAG
+from energy_index.definitions import build_definitions, defs
+from energy_index.defs.operations.launch import InProcessLauncher
+from energy_index.defs.operations.refresh import MAIN_JOB, OBSERVE_JOB, refresh
+from energy_index.defs.resources import build_resources
+from energy_index.defs.sources.fetcher import SourceFetcher
+from energy_index.settings import REPO_ROOT, load_settings
+from energy_index_tests.fixtures import economic_index, grid_carbon
+from energy_index_tests.fixtures.pipeline import (
+    environment,
+    instance_beside,
+    refresh_in_process,
+    scalar,
+    sources_environment,
+)
+
+GRID_FILES = dg.AssetKey(["sources", "google_region_carbon_files"])
+ECONOMIC_INDEX_FILES = dg.AssetKey(["sources", "economic_index_files"])
+CLASSIFIER = "ml/energy_classifier_baseline"
+
+
+def materialized(outcomes) -> set[str]:
+    return {label for outcome in outcomes for label in outcome.materialized}
+
+
+def downstream_of(key: dg.AssetKey) -> set[str]:
+    """Every materialisable asset at or below `key` in the graph."""
+    graph = defs().resolve_asset_graph()
+    keys, frontier = {key}, [key]
+    while frontier:
+        children = graph.get(frontier.pop()).child_keys - keys
+        frontier += children
+        keys |= children
+    return {k.to_user_string() for k in keys if graph.get(k).is_materializable}
+
+
+def test_a_second_refresh_materialises_nothing(refreshed_home, mirror):
+    _, outcomes, plan = refresh_in_process(refreshed_home, mirror.base_url, instance_beside(refreshed_home))
+    assert [o.job_name for o in outcomes] == [OBSERVE_JOB], f"nothing stale, only the observation runs: {plan.reasons}"
+    assert outcomes[0].success and len(outcomes[0].observed) >= 7, "every source was observed"
+    assert materialized(outcomes) == set(), "no download, no dbt model, no fit, no publish"
+    assert plan.assets == [] and plan.partitions == [] and plan.reasons == {}
+    assert all(not r.get("method") == "GET" for route in mirror.routes.values() for r in route.requests), \
+        "a no-op refresh downloads nothing: HEAD requests only"
+    assert all(r.get("method") == "HEAD" for route in mirror.routes.values() for r in route.requests)
+
+
+def test_one_changed_source_rebuilds_exactly_its_downstream(refreshed_home, mirror):
+    year = max(grid_carbon.ROWS)
+    rows = [(region, place, cfe, intensity * 1.1) for region, place, cfe, intensity in grid_carbon.ROWS[year]]
+    mirror.add(grid_carbon.file_path(year), grid_carbon.csv_bytes(year, rows))
+    _, outcomes, plan = refresh_in_process(refreshed_home, mirror.base_url, instance_beside(refreshed_home))
+    assert all(o.success for o in outcomes)
+    expected = downstream_of(GRID_FILES)
+    assert materialized(outcomes) == expected, "exactly the grid file's downstream assets, nothing else"
+    assert {"staging/stg_grid__region_carbon", "marts/fct_model_ratings", "publish/analytics_snapshot"} <= expected
+    assert CLASSIFIER not in expected and "marts/fct_task_energy" not in expected
+    assert plan.reasons["sources/google_region_carbon_files"] == "upstream/google_region_carbon has a new data version"
+    assert plan.reasons["raw/google_region_carbon"] == "upstream sources/google_region_carbon_files is rebuilt"
+    assert scalar(refreshed_home / "analytics.duckdb", f"""select max("Grid carbon intensity (gCO2eq / kWh)")
+        from raw.google_region_carbon where year = {year}""") == max(r[3] for r in rows)
+
+
+def test_a_new_economic_index_file_does_not_retrain_the_classifier(refreshed_home, mirror):
+    (first, a), (second, b), *rest = economic_index.MAPPINGS.items()
+    files = economic_index.build_files(mappings=dict([(first, b), (second, a), *rest]))  # two tasks' shares swap
+    for filename, body in files.items():
+        mirror.add(economic_index.file_path(filename), body)
+    _, outcomes, _ = refresh_in_process(refreshed_home, mirror.base_url, instance_beside(refreshed_home))
+    rebuilt = materialized(outcomes)
+    assert "raw/aei_onet_task_mappings" in rebuilt and "marts/fct_task_usage" in rebuilt
+    assert rebuilt <= downstream_of(ECONOMIC_INDEX_FILES)
+    assert CLASSIFIER not in rebuilt and "ml/energy_model_evaluation" not in rebuilt
+
+
+def test_a_code_version_bump_rebuilds_its_asset_and_what_reads_it(refreshed_home, mirror):
+    bumped = dg.AssetKey(["marts", "fct_scenarios"])
+    with environment(**sources_environment(refreshed_home, mirror.base_url)):
+        definitions = build_definitions(build_resources(load_settings()))
+    assets = [a.map_asset_specs(lambda spec: spec.replace_attributes(code_version="bumped"))
+              if bumped in a.keys else a for a in definitions.assets]
+    definitions = dg.Definitions(assets=assets, asset_checks=definitions.asset_checks, jobs=definitions.jobs,
+                                 resources=definitions.resources)
+    launcher = InProcessLauncher(definitions, instance_beside(refreshed_home))
+    with environment(**sources_environment(refreshed_home, mirror.base_url)):
+        outcomes, plan = refresh(launcher, launcher.plan)
+    assert materialized(outcomes) == downstream_of(bumped) == {"marts/fct_scenarios", "publish/analytics_snapshot"}
+    assert plan.reasons["marts/fct_scenarios"] == "has a new code version"
+
+
+def test_a_failed_source_keeps_the_last_good_data_and_its_downstream_does_not_run(refreshed_home, mirror):
+    year = max(grid_carbon.ROWS)
+    before = scalar(refreshed_home / "analytics.duckdb", "select count(*) from raw.google_region_carbon")
+    mirror.add(grid_carbon.file_path(year), b"region,changed\n", fail_first=100)
+    broken = SourceFetcher(cache_dir=str(refreshed_home / "cache"), mirror=mirror.base_url, retries=0)
+    _, outcomes, _ = refresh_in_process(refreshed_home, mirror.base_url, instance_beside(refreshed_home),
+                                        fetcher=broken)
+    main = next(o for o in outcomes if o.job_name == MAIN_JOB)
+    assert not main.success and any("sources__google_region_carbon_files" in f for f in main.failures)
+    assert materialized(outcomes) == set(), "nothing downstream of the failed source ran"
+    assert scalar(refreshed_home / "analytics.duckdb", "select count(*) from raw.google_region_carbon") == before
+    _, _, plan = refresh_in_process(refreshed_home, mirror.base_url, instance_beside(refreshed_home),
+                                    fetcher=broken)
+    assert "sources/google_region_carbon_files" in plan.reasons, "the next refresh tries the source again"
+
+
+def test_energy_index_run_launches_its_runs_through_the_instance(refreshed_home, mirror):
+    """`make run`'s command, in its own process: the runs it launches carry the code location's
+    origin (so the UI lists them on their job's page) and it says what it rebuilt and skipped."""
+    year = max(grid_carbon.ROWS)
+    rows = [(region, place, cfe, intensity * 1.2) for region, place, cfe, intensity in grid_carbon.ROWS[year]]
+    mirror.add(grid_carbon.file_path(year), grid_carbon.csv_bytes(year, rows))
+    dagster_home = refreshed_home.parent / "dagster"
+    settings = {k: v for k, v in sources_environment(refreshed_home, mirror.base_url).items() if v is not None}
+    result = subprocess.run([sys.executable, "-m", "energy_index.cli", "run"], cwd=REPO_ROOT, capture_output=True,
+                            text=True, timeout=1200, env={**os.environ, **settings, "DAGSTER_HOME": str(dagster_home)})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    counts = re.search(r"rebuilt (\d+) assets, skipped (\d+) as up to date", result.stdout)
+    assert counts and int(counts[1]) == len(downstream_of(GRID_FILES)) and int(counts[2]) > 0
+    instance = dg.DagsterInstance.from_config(str(dagster_home))
+    runs = instance.get_runs(filters=RunsFilter(tags={LAUNCHED_BY_TAG: "energy-index run"}))
+    assert sorted(run.job_name for run in runs) == [OBSERVE_JOB, MAIN_JOB]
+    for run in runs:
+        assert run.remote_job_origin.location_name == "energy_index", "launched from the code location"
+        assert run.status == DagsterRunStatus.SUCCESS
+        on_job_page = RunsFilter(job_name=run.job_name, tags={REPOSITORY_LABEL_TAG: "__repository__@energy_index"})
+        assert run.run_id in {r.run_id for r in instance.get_runs(filters=on_job_page)}, "as the UI's job page asks"
