@@ -52,7 +52,8 @@ def run_refresh(full: bool = False):
     wait_for_pool(instance, WAREHOUSE_POOL, settings.pool_wait_s, log=lambda line: print(f"energy-index: {line}"))
     connect_warehouse(str(settings.warehouse_path), settings.lock_wait_s).close()
     for directory, pattern in [(settings.cache_dir / "downloads", ".*.partial"), (settings.models_dir, ".*.partial"),
-                               (settings.cache_dir / "extracted", ".extract-*")]:
+                               (settings.cache_dir / "extracted", ".extract-*"),
+                               (settings.analytics_path.parent, f"{settings.analytics_path.name}.partial*")]:
         remove_partials(directory, pattern)  # what a killed writer left; never read, only clutter
     with InstanceLauncher(instance, tags={LAUNCHED_BY_TAG: "energy-index run" + (" --full" if full else "")}) as launch:
         return refresh(launch, lambda: launch.plan(full))

@@ -68,7 +68,9 @@ def heal(site, clean_marts, killed_run: str, name: str) -> str:
 
 
 def kill_during(site, step_key: str, after_s: float = 0.0) -> str:
-    killed = refresh(site, f"killed-{step_key}")
+    """Kill a full refresh (FULL=1: every step runs, so the chosen one is reached) inside the step;
+    `heal` then runs a normal refresh, which rebuilds only what the kill left stale."""
+    killed = refresh(site, f"killed-{step_key}", FULL="1")
     return killed.kill_during(step_key, after_s)
 
 

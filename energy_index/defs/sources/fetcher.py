@@ -107,8 +107,12 @@ class SourceFetcher(dg.ConfigurableResource):
 
         A mirror file: its sha256 (the cache record's while size and mtime match). Over HTTP: a
         HEAD request's ETag, else its Last-Modified with the length. A server that offers
-        neither is fetched conditionally into the cache and its content hashed.
+        neither is fetched conditionally into the cache and its content hashed. A cached copy
+        that no longer matches its record is fetched again here: a refresh that finds nothing
+        changed upstream reads no cache, so this is where a damaged one is healed.
         """
+        if self._verified_meta(source, self._cache_path(url))[1] is not None:
+            self.fetch(source, url)
         location = self._location(source, url)
         if not location.startswith(("http://", "https://")):
             path = Path(location)
