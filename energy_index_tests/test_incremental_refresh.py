@@ -13,8 +13,9 @@ import dagster as dg
 from dagster._core.storage.dagster_run import DagsterRunStatus, RunsFilter
 from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
 
+from energy_index.bench_incremental import downstream_of
 from energy_index.cli import LAUNCHED_BY_TAG
-from energy_index.definitions import build_definitions, defs
+from energy_index.definitions import build_definitions
 from energy_index.defs.operations.launch import InProcessLauncher
 from energy_index.defs.operations.refresh import MAIN_JOB, OBSERVE_JOB, refresh
 from energy_index.defs.resources import build_resources
@@ -36,17 +37,6 @@ CLASSIFIER = "ml/energy_classifier_baseline"
 
 def materialized(outcomes) -> set[str]:
     return {label for outcome in outcomes for label in outcome.materialized}
-
-
-def downstream_of(key: dg.AssetKey) -> set[str]:
-    """Every materialisable asset at or below `key` in the graph."""
-    graph = defs().resolve_asset_graph()
-    keys, frontier = {key}, [key]
-    while frontier:
-        children = graph.get(frontier.pop()).child_keys - keys
-        frontier += children
-        keys |= children
-    return {k.to_user_string() for k in keys if graph.get(k).is_materializable}
 
 
 def test_a_second_refresh_materialises_nothing(refreshed_home, mirror):
