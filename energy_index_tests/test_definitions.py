@@ -34,7 +34,7 @@ def test_raw_tables_have_blocking_great_expectations_checks_and_dbt_tests_are_ch
     assert spec.blocking
 
 
-def test_nightly_schedules_observe_then_rebuild_what_is_stale():
+def test_nightly_schedules_observe_then_rebuild_what_is_stale(tmp_path):
     definitions = defs()
     schedule = definitions.resolve_schedule_def("nightly_refresh")
     assert schedule.cron_schedule == "0 2 * * *" and schedule.execution_timezone == "UTC"
@@ -45,8 +45,11 @@ def test_nightly_schedules_observe_then_rebuild_what_is_stale():
     assert covered >= set(definitions.resolve_all_asset_keys()), "the three nightly jobs cover every asset"
     observe = definitions.resolve_schedule_def("nightly_observe")
     assert observe.cron_schedule == "15 1 * * *", "sources are observed before the refreshes plan"
-    request = schedule(dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 23, 2, 0, tzinfo=UTC)))
-    assert request.stale_assets_only, "Dagster narrows the nightly run to the stale assets"
+    request = schedule(dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 23, 2, 0, tzinfo=UTC),
+                                                 instance=dg.DagsterInstance.local_temp(str(tmp_path)),
+                                                 repository_def=definitions.get_repository_def()))
+    never_built = definitions.resolve_job_def("refresh_everything").asset_layer.executable_asset_keys
+    assert set(request.asset_selection) == set(never_built), "a new instance: every asset is missing, so planned"
     reports = definitions.resolve_schedule_def("nightly_corporate_reports")
     assert reports.cron_schedule == "30 1 * * *" and reports.execution_timezone == "UTC"
     assert reports.default_status == dg.DefaultScheduleStatus.RUNNING

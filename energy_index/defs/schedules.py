@@ -3,9 +3,8 @@
 At 01:15 UTC `observe_sources` records what every source holds upstream (cheap: HEAD requests
 and hashes). Corporate reports are a partitioned asset (one partition per report): at 01:30 one
 run per report whose partition is stale, so a report that fails does so alone. At 02:00 one run
-of every other asset that is stale or missing (Dagster narrows the request with
-`stale_assets_only`); nothing stale, no run. `make run` does the same in one go
-(operations/refresh.py).
+of every other asset that is stale or missing, and of what reads them; nothing stale, no run.
+`make run` does the same in one go (operations/refresh.py).
 """
 
 import dagster as dg
@@ -53,18 +52,28 @@ nightly_observe = dg.ScheduleDefinition(
     description="01:15 UTC: observe every source ahead of the refreshes that act on what changed.")
 
 
+def _plan(context: dg.ScheduleEvaluationContext):
+    """The plan `make run` makes: what is stale or missing, and everything that reads it."""
+    return plan_refresh(context.instance, context.repository_def.asset_graph, LoadingContextForTest(context.instance))
+
+
 @dg.schedule(job=refresh_everything, cron_schedule="0 2 * * *", execution_timezone="UTC",
              default_status=dg.DefaultScheduleStatus.RUNNING, name="nightly_refresh")
 def nightly_refresh(context: dg.ScheduleEvaluationContext):
-    """02:00 UTC: rebuild the assets that are stale or missing; when none is, no run."""
-    return dg.RunRequest(run_key=context.scheduled_execution_time.strftime("%Y-%m-%d"), stale_assets_only=True)
+    """02:00 UTC: rebuild the assets that are stale or missing and those downstream of them; none, no run.
+    (Dagster's own `stale_assets_only` would rebuild one level a night: an asset becomes stale only
+    once what it reads has been rebuilt.)"""
+    plan = _plan(context)
+    if not plan.assets:
+        return dg.SkipReason(f"every asset is up to date ({len(plan.up_to_date)} checked)")
+    return dg.RunRequest(run_key=context.scheduled_execution_time.strftime("%Y-%m-%d"), asset_selection=plan.assets)
 
 
 @dg.schedule(job=refresh_corporate_reports, cron_schedule="30 1 * * *", execution_timezone="UTC",
              default_status=dg.DefaultScheduleStatus.RUNNING, name="nightly_corporate_reports")
 def nightly_corporate_reports(context: dg.ScheduleEvaluationContext):
     """01:30 UTC: one run per registered report whose partition is stale (its PDF or the reader changed)."""
-    plan = plan_refresh(context.instance, context.repository_def.asset_graph, LoadingContextForTest(context.instance))
+    plan = _plan(context)
     day = context.scheduled_execution_time.strftime("%Y-%m-%d")
     if not plan.partitions:
         return dg.SkipReason(f"every report is up to date ({len(plan.unavailable)} not available upstream)")

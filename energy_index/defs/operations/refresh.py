@@ -1,10 +1,10 @@
 """A refresh that redoes only what changed: observe every source, let Dagster say what is stale, run that.
 
 1. The `observe_sources` job records what each source holds upstream now (`upstream/*`).
-2. Dagster's stale-status resolver (the one behind the UI's "Unsynced" and the schedules'
-   `stale_assets_only`) compares every asset's recorded code version and input data versions
-   with today's: an asset is rebuilt when it was never materialised, its code changed, or
-   something upstream of it did; the rest are skipped as up to date.
+2. Dagster's stale-status resolver (the one behind the UI's "Unsynced") compares every
+   asset's recorded code version and input data versions with today's: an asset is rebuilt
+   when it was never materialised, its code changed, or its inputs did, and so is everything
+   downstream of it; the rest are skipped as up to date.
 3. The stale report partitions run one per run, then one run rebuilds the stale rest.
 
 `full=True` (FULL=1 / `energy-index run --full`) rebuilds everything regardless.
