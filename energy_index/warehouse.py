@@ -7,7 +7,6 @@ leaves the previous good table in place (and the rejected rows in `raw_staging` 
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from dataclasses import asdict
@@ -144,27 +143,6 @@ def record_fetch(conn: duckdb.DuckDBPyConnection, fetch) -> None:
     row = asdict(fetch)
     row["fetched_at"] = datetime.fromisoformat(row["fetched_at"])
     append_rows(conn, "raw.source_fetches", pl.DataFrame([row]))
-
-
-def preview_markdown(conn: duckdb.DuckDBPyConnection, sql: str, limit: int = 10) -> str:
-    """A small markdown table of a query's first rows, for asset metadata."""
-    return frame_markdown(conn.sql(f"select * from ({sql}) limit {limit}").pl())
-
-
-def frame_markdown(frame: pl.DataFrame) -> str:
-    """A markdown table of a frame, numbers rounded for reading."""
-    header = "| " + " | ".join(frame.columns) + " |"
-    rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
-    rows = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.iter_rows()]
-    return "\n".join([header, rule, *rows])
-
-
-def _cell(value) -> str:
-    if isinstance(value, float):
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
-    if isinstance(value, (list, dict)):
-        return json.dumps(value)
-    return str(value).replace("|", "\\|")
 
 
 def utcnow() -> datetime:

@@ -4,8 +4,8 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from energy_index.metadata_tables import preview_table
 from energy_index.plots import heatmap_plot, log_histogram_plot
-from energy_index.warehouse import preview_markdown
 
 GPUS = ["A100-SXM4-40GB", "H100 80GB HBM3"]
 GPU_COMPARISON = dg.AssetKey(["marts", "fct_gpu_comparison"])
@@ -76,12 +76,12 @@ def gpu_comparison(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """
     with duckdb.get_connection() as conn:
         pairs = conn.execute("select count(*) from marts.fct_gpu_comparison").fetchone()[0]
-        ratios = preview_markdown(conn, RATIO_BY_MODALITY, limit=20)
+        ratios = preview_table(conn, RATIO_BY_MODALITY, limit=20)
         runs = conn.sql(f"select gpu, modality, energy_unit, energy_j, {', '.join(FEATURES)} "
                         "from marts.fct_workload_energy order by run_id").pl()
     metadata = {
         "pairs": pairs,
-        "h100_to_a100_ratio_by_modality": dg.MetadataValue.md(ratios),
+        "h100_to_a100_ratio_by_modality": ratios,
         "energy_histogram": energy_histogram(runs),
     }
     for gpu in GPUS:

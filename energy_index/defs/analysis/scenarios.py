@@ -7,8 +7,9 @@ import duckdb as duckdb_module
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
+from energy_index.metadata_tables import preview_table
 from energy_index.settings import SQL_DIR
-from energy_index.warehouse import preview_markdown, row_count
+from energy_index.warehouse import row_count
 
 SCENARIO_DIR = SQL_DIR / "scenarios"
 TABLE = "marts.fct_scenarios"
@@ -80,10 +81,10 @@ def fct_scenarios(context: dg.AssetExecutionContext, config: ScenarioConfig,
     with duckdb.get_connection() as conn:
         rows = build_scenarios(conn, config)
         totals = conn.execute(f"select scenario, change_pct from {TABLE} where modality = 'all'").fetchall()
-        table = preview_markdown(conn, f"select * from {TABLE}", limit=50)
+        table = preview_table(conn, f"select * from {TABLE}", limit=50)
     metadata = {
-        "rows": rows,
-        "scenarios": dg.MetadataValue.md(table),
+        "dagster/row_count": rows,
+        "scenarios": table,
         "latency_limit_s": dg.MetadataValue.float(config.latency_limit_s),
         "max_denoising_steps": dg.MetadataValue.int(config.max_denoising_steps),
     }

@@ -8,7 +8,7 @@ from dagster_duckdb import DuckDBResource
 from energy_index.defs.economic_index.files import FILES, SOURCE, EconomicIndexRelease, IndexFile, load_csv
 from energy_index.defs.quality.audit import load_audited, suite_check_spec
 from energy_index.defs.sources.fetcher import SourceFetcher
-from energy_index.warehouse import preview_markdown
+from energy_index.metadata_tables import preview_table
 
 FILES_KEY = dg.AssetKey(["sources", "economic_index_files"])
 
@@ -26,16 +26,16 @@ def raw_table_asset(spec: IndexFile) -> dg.AssetsDefinition:
         url, release = economic_index.url(spec.filename), economic_index.release
         cached = fetcher.cached(SOURCE, url)
         with duckdb.get_connection() as conn:
-            yield from load_audited(
+            check = yield from load_audited(
                 conn, source=SOURCE, origin=f"{release}/{spec.filename}", table=table, key=key,
                 load=lambda staged: load_csv(conn, staged, Path(cached.path), url, release),
                 expectations=spec.expectations, id_column=spec.id_column, replace_where=("release", release),
             )
             rows = conn.execute(f"select count(*) from {table} where release = ?", [release]).fetchone()[0]
-            yield dg.MaterializeResult(metadata={
+            yield dg.MaterializeResult(check_results=[check], metadata={
                 "dagster/row_count": rows,
                 "release": release,
-                "preview": dg.MetadataValue.md(preview_markdown(conn, f"select * exclude (source_url) from {table}")),
+                "preview": preview_table(conn, f"select * exclude (source_url) from {table}"),
             })
 
     return _raw_table

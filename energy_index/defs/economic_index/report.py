@@ -6,8 +6,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from energy_index.defs.publish.snapshot import AnalyticsTarget
+from energy_index.metadata_tables import preview_table
 from energy_index.plots import paired_bar_plot
-from energy_index.warehouse import preview_markdown
 
 MARTS = ["fct_task_usage", "fct_occupation_usage", "fct_occupation_energy", "dim_assumptions"]
 
@@ -31,17 +31,17 @@ def economic_index_usage(duckdb: DuckDBResource, analytics: AnalyticsTarget) -> 
         metadata = {
             "match_rate": dg.MetadataValue.float(round(matched / total, 6) if total else 0.0),
             "tasks_matched": f"{matched} of {total}",
-            "top_tasks": dg.MetadataValue.md(preview_markdown(conn, """
+            "top_tasks": preview_table(conn, """
                 select task_name, round(share_pct, 3) share_pct, n_occupations from marts.fct_task_usage
-                order by share_pct desc""")),
-            "top_occupations": dg.MetadataValue.md(preview_markdown(conn, """
+                order by share_pct desc"""),
+            "top_occupations": preview_table(conn, """
                 select title, code, round(conversation_share_pct, 3) share_pct, median_annual_wage
-                from marts.fct_occupation_usage where level = 'occupation' order by conversation_share_pct desc""")),
-            "reference_scenario_energy_by_major_group": dg.MetadataValue.md(preview_markdown(conn, """
+                from marts.fct_occupation_usage where level = 'occupation' order by conversation_share_pct desc"""),
+            "reference_scenario_energy_by_major_group": preview_table(conn, """
                 select title, scenario_id, round(energy_kwh, 2) kwh_per_volume from marts.fct_occupation_energy
-                where is_reference and level = 'major_group' order by energy_kwh desc""")),
-            "assumptions": dg.MetadataValue.md(preview_markdown(
-                conn, "select name, value, unit from marts.dim_assumptions", limit=50)),
+                where is_reference and level = 'major_group' order by energy_kwh desc"""),
+            "assumptions": preview_table(
+                conn, "select name, value, unit from marts.dim_assumptions", limit=50),
         }
     chart = Path(analytics.path).parent / "reports" / "conversation_vs_employment_share.png"
     chart.parent.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,8 @@ from energy_index.defs.estimates.inference import (
 from energy_index.defs.ml.artifacts import save_model
 from energy_index.defs.ml.assets import WORKLOAD_ENERGY, ModelStore
 from energy_index.defs.mlenergy.assets import MODELS_KEY
-from energy_index.warehouse import frame_markdown, replace_table, utcnow
+from energy_index.metadata_tables import frame_table
+from energy_index.warehouse import replace_table, utcnow
 
 ACCURACY_KEY = dg.AssetKey(["marts", "fct_inference_estimator_accuracy"])
 ESTIMATOR_NAME = "inference_estimator"
@@ -121,12 +122,11 @@ def fct_inference_estimator_accuracy(context: dg.AssetExecutionContext, duckdb: 
                  "format": ESTIMATOR_FORMAT}
     save_model(estimator_path(Path(model_store.models_dir)), estimator, {"runs": predictions.height})
     context.log.info(f"inference estimator fitted on {predictions.height} runs")
-    yield _check(accuracy)
-    yield dg.MaterializeResult(metadata={
+    yield dg.MaterializeResult(check_results=[_check(accuracy)], metadata={
         "dagster/row_count": accuracy.height, "runs_predicted": predictions.height,
         "runs_without_parameters": runs.height - predictions.height,
-        "accuracy": dg.MetadataValue.md(frame_markdown(accuracy.select(
-            "estimator", "modality", "task_family", "task", "n_models", "n_runs", "median_ape", "mape")))})
+        "accuracy": frame_table(accuracy.select(
+            "estimator", "modality", "task_family", "task", "n_models", "n_runs", "median_ape", "mape"))})
 
 
 def _interval(predictions: pl.DataFrame, modality: str) -> tuple[float, float]:

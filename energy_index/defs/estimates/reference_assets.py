@@ -13,8 +13,9 @@ from energy_index.defs.quality import training_suites as suites
 from energy_index.defs.quality.audit import SUITE_CHECK, load_audited, suite_check_spec
 from energy_index.defs.sources.fetcher import SourceError
 from energy_index.defs.sources.upstream import file_version, observation, upstream_source
+from energy_index.metadata_tables import preview_table
 from energy_index.settings import TRAINING_ENV
-from energy_index.warehouse import preview_markdown, replace_table
+from energy_index.warehouse import replace_table
 
 SOURCE = "training_reference"
 REFERENCE_KEY = dg.AssetKey(["raw", "training_reference"])
@@ -46,17 +47,16 @@ def _load(conn: duckdb.DuckDBPyConnection, staged: str, read, path: Path) -> Non
 
 def _loaded(conn, table: str, key: dg.AssetKey, path: Path | None, read, expectations, id_column: str):
     if path is None:  # a machine without the figures still refreshes and publishes everything else
-        yield dg.AssetCheckResult(check_name=SUITE_CHECK, asset_key=key, passed=True,
-                                  metadata={"skipped": NOT_CONFIGURED})
-        yield dg.MaterializeResult(metadata={"status": NOT_CONFIGURED})
+        yield dg.MaterializeResult(asset_key=key, metadata={"status": NOT_CONFIGURED}, check_results=[
+            dg.AssetCheckResult(check_name=SUITE_CHECK, asset_key=key, passed=True, metadata={"skipped": NOT_CONFIGURED})])
         return
-    yield from load_audited(conn, source=SOURCE, origin=str(path), table=table, key=key,
+    check = yield from load_audited(conn, source=SOURCE, origin=str(path), table=table, key=key,
                             load=lambda staged: _load(conn, staged, read, path), expectations=expectations,
                             id_column=id_column)
-    yield dg.MaterializeResult(metadata={
+    yield dg.MaterializeResult(check_results=[check], metadata={
         "dagster/row_count": conn.execute(f"select count(*) from {table}").fetchone()[0],
-        "file": str(path), "preview": dg.MetadataValue.md(preview_markdown(
-            conn, f"select * exclude (source, source_file) from {table}", limit=40))})
+        "file": str(path), "preview": preview_table(
+            conn, f"select * exclude (source, source_file) from {table}", limit=40)})
 
 
 @upstream_source(UPSTREAM_KEY)

@@ -18,8 +18,9 @@ from energy_index.defs.estimates.training_validation import (
 )
 from energy_index.defs.ml.artifacts import save_model
 from energy_index.defs.ml.assets import ModelStore
+from energy_index.metadata_tables import frame_table
 from energy_index.plots import paired_bar_plot
-from energy_index.warehouse import frame_markdown, replace_table, table_exists, utcnow
+from energy_index.warehouse import replace_table, table_exists, utcnow
 
 EMISSIONS_KEY = dg.AssetKey(["marts", "fct_training_emissions"])
 ESTIMATOR_NAME = "training_estimator"
@@ -49,9 +50,8 @@ def fct_training_emissions(context: dg.AssetExecutionContext, duckdb: DuckDBReso
     """
     with duckdb.get_connection() as conn:
         if not table_exists(conn, "raw.training_reference") or not table_exists(conn, "raw.accelerator_specs"):
-            yield dg.AssetCheckResult(check_name="estimator_beats_target_and_baseline", passed=True,
-                                      metadata={"skipped": NOT_CONFIGURED})
-            yield dg.MaterializeResult(metadata={"status": NOT_CONFIGURED})
+            yield dg.MaterializeResult(metadata={"status": NOT_CONFIGURED}, check_results=[dg.AssetCheckResult(
+                check_name="estimator_beats_target_and_baseline", passed=True, metadata={"skipped": NOT_CONFIGURED})])
             return
         reference = conn.sql("select * from raw.training_reference order by model").pl()
         specs = conn.sql("select * from raw.accelerator_specs").pl()
@@ -67,8 +67,7 @@ def fct_training_emissions(context: dg.AssetExecutionContext, duckdb: DuckDBReso
     record = {"reference_rows": len(rows), "learnt_from": estimator["factors"].learnt_from}
     save_model(estimator_path(Path(model_store.models_dir)), estimator, record)
     context.log.info(f"training estimator learnt from {record['learnt_from']}")
-    yield check
-    yield dg.MaterializeResult(metadata=metadata)
+    yield dg.MaterializeResult(metadata=metadata, check_results=[check])
 
 
 def _lofo(accuracy: pl.DataFrame, estimator: str) -> dict:
@@ -93,7 +92,7 @@ def _metadata(emissions: pl.DataFrame, accuracy: pl.DataFrame, estimator: dict) 
         "dagster/row_count": emissions.height,
         "validated_models": scored.height,
         "flagged_models": dg.MetadataValue.json(emissions.filter("flagged").select("model", "flag_reason").to_dicts()),
-        "accuracy": dg.MetadataValue.md(frame_markdown(accuracy)),
+        "accuracy": frame_table(accuracy),
         "learnt_factors": dg.MetadataValue.json({
             "utilisation_by_accelerator": {name: asdict(law) for name, law in factors.utilisation.items()},
             "overall_utilisation": factors.overall_utilisation,

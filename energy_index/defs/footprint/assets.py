@@ -6,7 +6,8 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from energy_index.defs.footprint.recording import SCHEMA, TABLE
-from energy_index.warehouse import frame_markdown, table_exists
+from energy_index.metadata_tables import frame_table
+from energy_index.warehouse import table_exists
 
 PIPELINE_EMISSIONS_KEY = dg.AssetKey(["raw", "pipeline_emissions"])
 
@@ -37,4 +38,4 @@ def pipeline_emissions(duckdb: DuckDBResource) -> dg.MaterializeResult:
             from {TABLE} group by 1, 2 order by started desc limit 10""").pl()
         rows = conn.execute(f"select count(*) from {TABLE}").fetchone()[0]
     return dg.MaterializeResult(metadata={"dagster/row_count": rows,
-                                          "recent_runs": dg.MetadataValue.md(frame_markdown(recent))})
+                                          "recent_runs": frame_table(recent)})

@@ -15,7 +15,7 @@ from energy_index.defs.footprint.tracker import bundled_country_file
 from energy_index.defs.quality import country_suites
 from energy_index.defs.quality.audit import load_audited, suite_check_spec
 from energy_index.defs.sources.upstream import file_version, observation, upstream_source
-from energy_index.warehouse import preview_markdown
+from energy_index.metadata_tables import preview_table
 
 COUNTRY_MIX_KEY = dg.AssetKey(["raw", "codecarbon_country_energy_mix"])
 SOURCE = "codecarbon_country_energy_mix"
@@ -59,15 +59,15 @@ def codecarbon_country_energy_mix(duckdb: DuckDBResource):
     raw, version = file.read_bytes(), metadata.version("codecarbon")
     frame = country_frame(raw, version)
     with duckdb.get_connection() as conn:
-        yield from load_audited(conn, source=SOURCE, origin=f"codecarbon {version}: {DATA_FILE}",
+        check = yield from load_audited(conn, source=SOURCE, origin=f"codecarbon {version}: {DATA_FILE}",
                                 table="raw.codecarbon_country_energy_mix", key=COUNTRY_MIX_KEY,
                                 load=lambda staged: _stage(conn, staged, frame),
                                 expectations=country_suites.country_energy_mix, id_column="iso_code")
-        preview = preview_markdown(conn, """select iso_code, country, year, gco2e_per_kwh, fossil_share,
+        preview = preview_table(conn, """select iso_code, country, year, gco2e_per_kwh, fossil_share,
             low_carbon_share from raw.codecarbon_country_energy_mix order by gco2e_per_kwh""", limit=15)
-    yield dg.MaterializeResult(data_version=dg.DataVersion(frame["data_sha256"][0][:16]), metadata={
+    yield dg.MaterializeResult(check_results=[check], data_version=dg.DataVersion(frame["data_sha256"][0][:16]), metadata={
         "dagster/row_count": frame.height, "codecarbon_version": version,
-        "data_sha256": frame["data_sha256"][0], "lowest_intensity": dg.MetadataValue.md(preview)})
+        "data_sha256": frame["data_sha256"][0], "lowest_intensity": preview})
 
 
 def _stage(conn: duckdb.DuckDBPyConnection, staged: str, frame: pl.DataFrame) -> None:

@@ -11,7 +11,8 @@ from energy_index.defs.quality import grid_carbon_suites as suites
 from energy_index.defs.quality.audit import load_audited, suite_check_spec
 from energy_index.defs.sources.fetcher import SourceFetcher
 from energy_index.defs.sources.upstream import observation, upstream_source
-from energy_index.warehouse import preview_markdown, record_fetch
+from energy_index.metadata_tables import preview_table
+from energy_index.warehouse import record_fetch
 
 FILES_KEY = dg.AssetKey(["sources", "google_region_carbon_files"])
 RAW_KEY = dg.AssetKey(["raw", "google_region_carbon"])
@@ -68,15 +69,15 @@ def google_region_carbon(fetcher: SourceFetcher, duckdb: DuckDBResource, grid_ca
         url = grid_carbon.url(year)
         files[year] = (Path(fetcher.cached(SOURCE, url).path), url)
     with duckdb.get_connection() as conn:
-        yield from load_audited(
+        check = yield from load_audited(
             conn, source=SOURCE, origin=f"{file_name(years[0])} .. {file_name(years[-1])}", table=TABLE,
             key=RAW_KEY, load=lambda staged: load_years(conn, staged, files),
             expectations=lambda columns: suites.region_carbon(columns, years), audit=suites.audit_frame,
             id_column="row_id",
         )
         per_year = conn.execute(f"select year, count(*) from {TABLE} group by year order by year").fetchall()
-        yield dg.MaterializeResult(metadata={
+        yield dg.MaterializeResult(check_results=[check], metadata={
             "dagster/row_count": sum(n for _, n in per_year),
             "rows_per_year": dg.MetadataValue.json({str(y): n for y, n in per_year}),
-            "preview": dg.MetadataValue.md(preview_markdown(conn, f"select * exclude (source_url) from {TABLE}")),
+            "preview": preview_table(conn, f"select * exclude (source_url) from {TABLE}"),
         })

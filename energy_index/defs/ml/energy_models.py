@@ -24,8 +24,9 @@ from energy_index.defs.ml.modelling import (
     label_of,
 )
 from energy_index.defs.ml.production import fit_production, model_path, save_if_not_worse
+from energy_index.metadata_tables import frame_table
 from energy_index.plots import confusion_matrix_plot
-from energy_index.warehouse import append_rows, frame_markdown, replace_table, utcnow
+from energy_index.warehouse import append_rows, replace_table, utcnow
 
 EVALUATION_KEY = dg.AssetKey(["ml", "energy_model_evaluation"])
 PRODUCTION_KEY = dg.AssetKey(["ml", "energy_model_production"])
@@ -117,9 +118,9 @@ def energy_model_evaluation(config: EvaluationConfig, duckdb: DuckDBResource,
     champion = max((r for r in classifiers if r["evaluation_scheme"] == GROUPED), key=lambda r: r["macro_f1"])
     return dg.MaterializeResult(metadata={
         "training_run_id": run_id,
-        "classifiers": dg.MetadataValue.md(frame_markdown(table.sort("evaluation_scheme", "macro_f1", descending=True))),
-        "regressors": dg.MetadataValue.md(frame_markdown(pl.DataFrame(regressions).select(
-            "estimator", "feature_set", "evaluation_scheme", "r2_log", "mae_j", "mape_pct", "binned_accuracy"))),
+        "classifiers": frame_table(table.sort("evaluation_scheme", "macro_f1", descending=True)),
+        "regressors": frame_table(pl.DataFrame(regressions).select(
+            "estimator", "feature_set", "evaluation_scheme", "r2_log", "mae_j", "mape_pct", "binned_accuracy")),
         "best_grouped_classifier": f"{champion['estimator']} on {champion['feature_set']}",
         "best_grouped_macro_f1": dg.MetadataValue.float(round(champion["macro_f1"], 4)),
         "best_grouped_confusion_matrix": confusion_matrix_plot(
@@ -198,8 +199,8 @@ def energy_drivers(duckdb: DuckDBResource, model_store: ModelStore) -> dg.Materi
     top = frame.filter(pl.col("modality") == "all").sort(pl.col("value").abs(), descending=True)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": frame.height,
-        "top_spearman": dg.MetadataValue.md(frame_markdown(top.filter(pl.col("kind") == "spearman").head(8))),
-        "top_permutation_importance": dg.MetadataValue.md(frame_markdown(
-            top.filter(pl.col("kind") == "permutation_importance").head(8))),
+        "top_spearman": frame_table(top.filter(pl.col("kind") == "spearman").head(8)),
+        "top_permutation_importance": frame_table(
+            top.filter(pl.col("kind") == "permutation_importance").head(8)),
         "strongest_spearman": str(top.filter(pl.col("kind") == "spearman")["feature"].head(3).to_list()),
     })

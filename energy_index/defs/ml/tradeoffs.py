@@ -7,7 +7,8 @@ from dagster_duckdb import DuckDBResource
 
 from energy_index.defs.ml.energy_models import EVALUATION_KEY
 from energy_index.defs.ml.modelling import GROUPED
-from energy_index.warehouse import frame_markdown, replace_table, table_exists
+from energy_index.metadata_tables import frame_table
+from energy_index.warehouse import replace_table, table_exists
 
 TRADEOFFS_KEY = dg.AssetKey(["marts", "fct_model_tradeoffs"])
 LEADER_MARGIN_POINTS = 1.0  # "within one point of the best score", as the emissions-tracking report ranks them
@@ -81,7 +82,7 @@ def fct_model_tradeoffs(duckdb: DuckDBResource) -> dg.MaterializeResult:
                          "on_pareto_front", "low_carbon_leader")
     measured = frame.drop_nulls("fit_gco2e")
     return dg.MaterializeResult(metadata={
-        "dagster/row_count": frame.height, "tradeoffs": dg.MetadataValue.md(frame_markdown(shown)),
+        "dagster/row_count": frame.height, "tradeoffs": frame_table(shown),
         "low_carbon_leaders": dg.MetadataValue.json(frame.filter("low_carbon_leader").select(
             "kind", "estimator", "feature_set").to_dicts()),
         **({"accuracy_vs_carbon": tradeoff_plot(measured.to_dicts())} if measured.height else {})})

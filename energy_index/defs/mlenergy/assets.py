@@ -11,7 +11,7 @@ from energy_index.defs.mlenergy.archive import SOURCE, ExtractedArchive, extract
 from energy_index.defs.quality import mlenergy_suites as suites
 from energy_index.defs.quality.audit import load_audited, suite_check_spec
 from energy_index.defs.sources.fetcher import SourceError, SourceFetcher
-from energy_index.warehouse import preview_markdown
+from energy_index.metadata_tables import preview_table
 
 ARCHIVE_KEY = dg.AssetKey(["sources", "mlenergy_archive"])
 RUNS_KEY = dg.AssetKey(["raw", "mlenergy_runs"])
@@ -50,12 +50,12 @@ def mlenergy_runs(fetcher: SourceFetcher, duckdb: DuckDBResource):
     """
     with duckdb.get_connection() as conn:
         archive, commit = _extracted(conn, fetcher)
-        yield from load_audited(
+        check = yield from load_audited(
             conn, source=SOURCE, origin=_origin(commit), table="raw.mlenergy_runs", key=RUNS_KEY,
             load=lambda staged: load_into(conn, staged, "mlenergy_runs.sql", archive.run_files, archive.root, commit),
             expectations=suites.runs_expectations, audit=suites.runs_audit_frame, id_column="source_path",
         )
-        yield dg.MaterializeResult(metadata=_runs_metadata(conn, commit))
+        yield dg.MaterializeResult(check_results=[check], metadata=_runs_metadata(conn, commit))
 
 
 @dg.asset(key=MODELS_KEY, deps=[ARCHIVE_KEY], group_name="mlenergy", kinds={"duckdb"},
@@ -64,15 +64,15 @@ def mlenergy_models(fetcher: SourceFetcher, duckdb: DuckDBResource):
     """Model metadata from each task's `models.json`: nickname, parameter counts, resolution."""
     with duckdb.get_connection() as conn:
         archive, commit = _extracted(conn, fetcher)
-        yield from load_audited(
+        check = yield from load_audited(
             conn, source=SOURCE, origin=_origin(commit), table="raw.mlenergy_models", key=MODELS_KEY,
             load=lambda staged: load_into(conn, staged, "mlenergy_models.sql", archive.model_files, archive.root, commit),
             expectations=lambda _columns: suites.models_expectations(), id_column="source_path",
         )
-        yield dg.MaterializeResult(metadata={
+        yield dg.MaterializeResult(check_results=[check], metadata={
             "dagster/row_count": conn.execute("select count(*) from raw.mlenergy_models").fetchone()[0],
-            "preview": dg.MetadataValue.md(preview_markdown(
-                conn, "select task_family, task, model_id, nickname, params_billion from raw.mlenergy_models")),
+            "preview": preview_table(
+                conn, "select task_family, task, model_id, nickname, params_billion from raw.mlenergy_models"),
         })
 
 
@@ -80,10 +80,10 @@ def _runs_metadata(conn, commit: str) -> dict:
     return {
         "dagster/row_count": conn.execute("select count(*) from raw.mlenergy_runs").fetchone()[0],
         "commit": commit,
-        "runs_by_family_and_gpu": dg.MetadataValue.md(preview_markdown(
+        "runs_by_family_and_gpu": preview_table(
             conn, "select task_family, gpu_name, count(*) runs from raw.mlenergy_runs group by all order by all",
-            limit=50)),
-        "preview": dg.MetadataValue.md(preview_markdown(
+            limit=50),
+        "preview": preview_table(
             conn, 'select task, gpu_name, model_id, config, "Energy/req (J)", "Energy/image (J)", '
-                  '"Energy/video (J)" from raw.mlenergy_runs')),
+                  '"Energy/video (J)" from raw.mlenergy_runs'),
     }

@@ -6,7 +6,7 @@ message naming the source, the expectation, the column and sample rows, and leav
 published table untouched.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 
 import dagster as dg
 import duckdb
@@ -27,8 +27,12 @@ def suite_check_spec(key: dg.AssetKey) -> dg.AssetCheckSpec:
 def load_audited(conn: duckdb.DuckDBPyConnection, *, source: str, origin: str, table: str, key: dg.AssetKey,
                  load: Callable[[str], None], expectations: Callable[[list[str]], list],
                  id_column: str, audit: Callable[[pl.DataFrame], pl.DataFrame] = lambda f: f,
-                 replace_where: tuple[str, str] | None = None) -> Iterator[dg.AssetCheckResult]:
-    """Stage, validate, publish; yields the suite's check result, raises dg.Failure on bad data.
+                 replace_where: tuple[str, str] | None = None) -> Generator[dg.AssetCheckResult, None,
+                                                                             dg.AssetCheckResult]:
+    """Stage, validate, publish; returns the suite's check result for the caller to report with its
+    materialisation (`check = yield from load_audited(...)`, then `MaterializeResult(check_results=
+    [check])`), so the UI attaches the result to the data it checked. On bad data it yields the
+    failed result (the published table is the previous one) and raises dg.Failure.
 
     `origin` names the file the rows came from, for error messages. `replace_where=(column,
     value)` publishes only that slice (one release of a source),
@@ -42,11 +46,13 @@ def load_audited(conn: duckdb.DuckDBPyConnection, *, source: str, origin: str, t
     frame = conn.sql(f"select * from {staged}").pl()
     outcome = validate(audit(frame), f"{table}_suite", table, expectations(frame.columns), id_column=id_column)
     record(conn, outcome, asset=key.to_user_string())
-    yield outcome.check_result(SUITE_CHECK, key)
+    check = outcome.check_result(SUITE_CHECK, key)
     if not outcome.success:
+        yield check
         raise dg.Failure(
             description=f"[{source}] {origin}: {outcome.describe_failures()}\nThe previous {table} was kept; "
             f"the rejected rows are in {staged}.",
             metadata={"failures": dg.MetadataValue.json([f["problem"] for f in outcome.failures])},
         )
     publish_staged(conn, table, replace_where)
+    return check

@@ -23,7 +23,8 @@ from energy_index.defs.ratings.inference_rating import (
     rated_configurations,
 )
 from energy_index.defs.ratings.methodology import REFERENCE_GRID, Methodology, load_methodology
-from energy_index.warehouse import frame_markdown, replace_table, table_exists, utcnow
+from energy_index.metadata_tables import frame_table
+from energy_index.warehouse import replace_table, table_exists, utcnow
 
 RATINGS_KEY = dg.AssetKey(["marts", "fct_model_ratings"])
 GRID_FACTORS_KEY = dg.AssetKey(["intermediate", "int_emissions__grid_factors"])
@@ -90,14 +91,14 @@ def fct_model_ratings(context: dg.AssetExecutionContext, config: RatingConfig, d
         ratings = model_ratings(runs, factors, training, methodology).with_columns(pl.lit(utcnow()).alias("rated_at"))
         measured = measured_model_tasks(runs)
         results = _audit(ratings, measured)
-        yield from results
         failed = [r.check_name for r in results if not r.passed]
-        if failed:
+        if failed:  # the results describe ratings that were never published: reported without a materialisation
+            yield from results
             raise dg.Failure(f"marts.fct_model_ratings not published: checks failed: {', '.join(failed)} "
                              "(the previous ratings stay)", metadata={"failed_checks": failed})
         replace_table(conn, "marts.fct_model_ratings", ratings)
     context.log.info(f"rated {ratings['model'].n_unique()} models under methodology {methodology.version}")
-    yield dg.MaterializeResult(metadata=_metadata(ratings, methodology))
+    yield dg.MaterializeResult(metadata=_metadata(ratings, methodology), check_results=results)
 
 
 def headline(ratings: pl.DataFrame) -> pl.DataFrame:
@@ -121,10 +122,10 @@ def _metadata(ratings: pl.DataFrame, methodology: Methodology) -> dict:
     return {
         "dagster/row_count": ratings.height, "models_rated": ratings["model"].n_unique(),
         "methodology_version": methodology.version,
-        "grades_world_average_accelerator": dg.MetadataValue.md(frame_markdown(top.select(
+        "grades_world_average_accelerator": frame_table(top.select(
             "phase", "task", "model", "size_class", "co2e_g_central", "energy_wh_central", "relative_grade",
-            "absolute_grade", "absolute_energy_grade").sort("phase", "task", "co2e_g_central"))),
-        "measured_to_ecologits": dg.MetadataValue.md(frame_markdown(ecologits)),
+            "absolute_grade", "absolute_energy_grade").sort("phase", "task", "co2e_g_central")),
+        "measured_to_ecologits": frame_table(ecologits),
         **({} if inference.is_empty() else {"energy_vs_co2e": figure_markdown(ratings_plot(_plot_points(ratings)))}),
     }
 
@@ -176,8 +177,8 @@ def model_labels(context: dg.AssetExecutionContext, duckdb: DuckDBResource, labe
     shown = sorted(written, key=lambda m: (model_key(m) != model_key(reference), m))[:3]
     return dg.MaterializeResult(metadata={
         "dagster/row_count": len(written), "directory": dg.MetadataValue.path(str(directory)),
-        "labels": dg.MetadataValue.md(frame_markdown(pl.DataFrame(
-            {"model": list(written), "svg": [str(svg) for svg, _ in written.values()]}))),
+        "labels": frame_table(pl.DataFrame(
+            {"model": list(written), "svg": [str(svg) for svg, _ in written.values()]})),
         **{f"label: {model}": png_markdown(written[model][1]) for model in shown}})
 
 
