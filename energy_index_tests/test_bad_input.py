@@ -73,8 +73,8 @@ def test_failed_suite_is_reported_as_a_failed_blocking_check(copied_home, mirror
     evaluations = {e.asset_key.to_user_string(): e for e in result.get_asset_check_evaluations()}
     failed = evaluations["raw/mlenergy_runs"]
     assert not failed.passed
-    failures = failed.metadata["failures"].value
-    assert any(IMAGE_RUN in f["sample_ids"] for f in failures)
+    failures = [record.data for record in failed.metadata["failures"].records]
+    assert any(IMAGE_RUN in f["rows"] and f["expectation"] for f in failures)
     recorded = scalar(copied_home / "warehouse.duckdb",
                       "select count(*) from quality.validation_results where not success and sample_ids like '%big-image%'")
     assert recorded >= 1

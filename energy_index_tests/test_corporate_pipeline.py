@@ -86,8 +86,8 @@ def test_a_report_failing_its_checks_is_flagged_not_dropped(copied_home, mirror)
     assert reports[FACT_SHEET].success and main.success, "a failing check flags, it does not block"
     check = next(e for e in reports[FACT_SHEET].get_asset_check_evaluations())
     assert not check.passed
-    failing = check.metadata["failing_rows"].value
-    assert any("scope1 + scope2_market vs scope1_2_market 2023" in f["sample_ids"] for f in failing)
+    failing = [record.data for record in check.metadata["failing_comparisons"].records]
+    assert any("scope1 + scope2_market vs scope1_2_market 2023" in f["rows"] for f in failing)
     warehouse = copied_home / "warehouse.duckdb"
     assert scalar(warehouse, f"select checks_passed from raw.corporate_report_status where report_id = '{FACT_SHEET}'") is False
     assert scalar(warehouse, """select value from marts.fct_corporate_metrics where is_primary
@@ -144,7 +144,8 @@ def test_a_unit_error_is_flagged_and_its_factor_not_used(copied_home, mirror):
     reports, main = run_everything(copied_home, mirror.base_url)
     assert reports[FACT_SHEET].success and main.success
     check = next(e for e in reports[FACT_SHEET].get_asset_check_evaluations())
-    assert not check.passed and any("sanity_issue" in str(f) for f in check.metadata["failing_rows"].value)
+    failing = [record.data for record in check.metadata["failing_values"].records]
+    assert not check.passed and any("sanity_issue" in str(f) for f in failing)
     warehouse = copied_home / "warehouse.duckdb"
     usable = dict(query(warehouse, """select fiscal_year, has_factor from marts.fct_corporate_emission_factors
         where company = 'Microsoft'"""))

@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from energy_index.defs.footprint.countries import country_frame
+from energy_index.defs.grid_carbon.countries import country_frame
 from energy_index.defs.footprint.hooks import FOOTPRINT_HOOKS
 from energy_index.defs.footprint.recording import PipelineFootprint, refresh_lines
 from energy_index.defs.footprint.tracker import CPU_MODES

@@ -62,7 +62,7 @@ def energy_histogram(runs: pl.DataFrame) -> dg.MetadataValue:
     return log_histogram_plot(panels, "Energy per unit of work, per GPU", "energy_j (J per request, image or video)")
 
 
-@dg.asset(key=["ml", "gpu_comparison"], group_name="ml", kinds={"duckdb"},
+@dg.asset(key=["ml", "gpu_comparison"], kinds={"duckdb"},
           deps=[GPU_COMPARISON, WORKLOAD_ENERGY], pool="warehouse")
 def gpu_comparison(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """How the H100 compares with the A100 on the same work, for the UI.

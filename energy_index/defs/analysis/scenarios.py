@@ -53,7 +53,7 @@ def build_scenarios(conn: duckdb_module.DuckDBPyConnection, config: ScenarioConf
     return row_count(conn, TABLE)
 
 
-@dg.asset(key=["marts", "fct_scenarios"], group_name="ml", kinds={"duckdb"}, deps=[WORKLOAD_ENERGY, GPU_COMPARISON],
+@dg.asset(key=["marts", "fct_scenarios"], kinds={"duckdb"}, deps=[WORKLOAD_ENERGY, GPU_COMPARISON],
           pool="warehouse")
 def fct_scenarios(context: dg.AssetExecutionContext, config: ScenarioConfig,
                   duckdb: DuckDBResource) -> dg.MaterializeResult:

@@ -65,7 +65,7 @@ def upstream_reader_truth(reader_truth: ReaderTruth) -> dg.ObserveResult:
 
 
 @dg.asset(key=ACCURACY_KEY, deps=[METRICS_KEY, UPSTREAM_TRUTH_KEY, seed_key("corporate_reader_targets"),
-                                        seed_key("corporate_reader_truth")], group_name="corporate", kinds={"duckdb"}, pool="warehouse",
+                                        seed_key("corporate_reader_truth")], kinds={"duckdb"}, pool="warehouse",
           check_specs=[dg.AssetCheckSpec(CHECK, asset=ACCURACY_KEY, blocking=False,
                                          description="Each truth set meets its targets: share of truth rows "
                                                      "read exactly, no unit-scale errors, no false values.")])

@@ -106,10 +106,10 @@ def _report_version(fetcher: SourceFetcher, report: Report) -> dg.DataVersion:
 @dg.multi_asset(
     name="corporate_reports",
     specs=[
-        dg.AssetSpec(TABLES_KEY, skippable=True, group_name="corporate", kinds={"pdf", "duckdb"}, deps=[UPSTREAM_KEY],
+        dg.AssetSpec(TABLES_KEY, skippable=True, kinds={"pdf", "duckdb"}, deps=[UPSTREAM_KEY],
                      description="Every table camelot finds in each registered report, cell by cell "
                                  "(report, page, table, row, column, text, flavour, parsing report)."),
-        dg.AssetSpec(METRICS_KEY, skippable=True, group_name="corporate", kinds={"duckdb"}, deps=[TABLES_KEY],
+        dg.AssetSpec(METRICS_KEY, skippable=True, kinds={"duckdb"}, deps=[TABLES_KEY],
                      description="Canonical metrics recognised in each report's tables (Scope 1/2/3, "
                                  "electricity, energy, PUE, ...), normalised to tCO2e and MWh: every reading "
                                  "with its evidence (page, reader, raw label, value and unit, where the unit and "
@@ -122,7 +122,7 @@ def _report_version(fetcher: SourceFetcher, report: Report) -> dg.DataVersion:
                                                "1000x jump between years); subtotals and regional parts add up.")],
     partitions_def=report_partitions,
     pool="warehouse",
-    can_subset=True,  # a report the mirror lacks yields nothing: no materialisation, no check
+    can_subset=True,  # a report not read yields no materialisation, only its status (_not_read)
 )
 def corporate_reports(context: dg.AssetExecutionContext, fetcher: SourceFetcher, duckdb: DuckDBResource):
     """One registered corporate report: download, extract tables, recognise metrics, check them.
@@ -139,12 +139,14 @@ def corporate_reports(context: dg.AssetExecutionContext, fetcher: SourceFetcher,
         with duckdb.get_connection() as conn:
             _record_status(conn, report, "unavailable", str(exc))
             _ensure_tables(conn)
+        yield from _not_read(report, "unavailable", str(exc))
         return
     try:
         parsed = parse_report(Path(fetch.path))
     except ReportError as exc:
         with duckdb.get_connection() as conn:
             _record_status(conn, report, "failed", exc.problem)
+        yield from _not_read(report, "failed", exc.problem)
         raise dg.Failure(f"[{SOURCE}] {report.report_id} ({report.url}): {exc.problem}") from exc
     if parsed.status != "parsed":
         # A scan, or a report without GHG figures: say so, and keep the last good rows.
@@ -153,8 +155,25 @@ def corporate_reports(context: dg.AssetExecutionContext, fetcher: SourceFetcher,
             record_fetch(conn, fetch)
             _record_status(conn, report, parsed.status, parsed.detail, parsed)
             _ensure_tables(conn)
+        yield from _not_read(report, parsed.status, parsed.detail)
         return
     yield from _load(duckdb, report, parsed, fetch)
+
+
+def _not_read(report: Report, status: str, detail: str):
+    """A report this run did not read: its status and the reason, shown on the partition in the UI
+    (as observations of both assets) and on the quality check, instead of a bare "Missing"/"Skipped".
+    The partition keeps its last published rows: a report that was merely not read passes (no
+    value was published); one that could not be parsed fails."""
+    reason = {"report_status": status, "detail": dg.MetadataValue.text(detail), "url": dg.MetadataValue.url(report.url)}
+    for key in (TABLES_KEY, METRICS_KEY):
+        yield dg.AssetObservation(asset_key=key, partition=report.report_id, metadata=reason)
+    read_failed = status == "failed"
+    yield dg.AssetCheckResult(
+        check_name=CHECK, asset_key=METRICS_KEY, passed=not read_failed, metadata={**reason, "values_checked": 0},
+        severity=dg.AssetCheckSeverity.ERROR if read_failed else dg.AssetCheckSeverity.WARN,
+        description=f"The report could not be read: {detail}" if read_failed
+        else f"Nothing to check: the report was not read this run ({status}).")
 
 
 def _ensure_tables(conn) -> None:
@@ -190,8 +209,8 @@ def _load(duckdb: DuckDBResource, report: Report, parsed: ParsedReport, fetch):
         "distinct_metrics": metrics["metric"].n_unique() if len(metrics) else 0,
         "core_metrics_by_year": dg.MetadataValue.md(_core_metrics_table(metrics)),
         **({"emissions_by_scope": plot} if plot else {})})
-    failures = rows.failures + consistency.failures
     yield dg.AssetCheckResult(check_name=CHECK, asset_key=METRICS_KEY, passed=passed,
                               severity=dg.AssetCheckSeverity.ERROR, metadata={
-                                  "failing_rows": dg.MetadataValue.json(failures),
-                                  "comparisons": consistency.row_count})
+                                  "failing_values": rows.failures_table(),
+                                  "failing_comparisons": consistency.failures_table(),
+                                  "values_checked": rows.row_count, "comparisons": consistency.row_count})

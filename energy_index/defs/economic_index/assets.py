@@ -18,7 +18,7 @@ def raw_table_asset(spec: IndexFile) -> dg.AssetsDefinition:
     key = dg.AssetKey(["raw", spec.table])
     table = f"raw.{spec.table}"
 
-    @dg.asset(key=key, deps=[FILES_KEY], group_name="economic_index", kinds={"duckdb"},
+    @dg.asset(key=key, deps=[FILES_KEY], kinds={"duckdb"},
               check_specs=[suite_check_spec(key)], pool="warehouse",
               description=f"{spec.description}\n\nOne row per line of `{spec.filename}`, upstream column "
                           "names, plus `release` and `source_url`. Rows of other releases are kept apart.")

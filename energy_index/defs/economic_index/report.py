@@ -12,7 +12,7 @@ from energy_index.plots import paired_bar_plot
 MARTS = ["fct_task_usage", "fct_occupation_usage", "fct_occupation_energy", "dim_assumptions"]
 
 
-@dg.asset(key=["reports", "economic_index_usage"], group_name="economic_index", kinds={"duckdb"},
+@dg.asset(key=["reports", "economic_index_usage"], kinds={"duckdb"},
           deps=[dg.AssetKey(["marts", m]) for m in MARTS], pool="warehouse")
 def economic_index_usage(duckdb: DuckDBResource, analytics: AnalyticsTarget) -> dg.MaterializeResult:
     """Summary of where Claude conversations go and what they cost in energy, for the UI.

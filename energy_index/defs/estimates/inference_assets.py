@@ -93,7 +93,7 @@ def accuracy_rows(predictions: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([per_task, overall.select(per_task.columns)]).sort("modality", "task_family", "task", "estimator")
 
 
-@dg.asset(key=ACCURACY_KEY, deps=[WORKLOAD_ENERGY, MODELS_KEY, seed_key("model_active_parameters")], group_name="estimates",
+@dg.asset(key=ACCURACY_KEY, deps=[WORKLOAD_ENERGY, MODELS_KEY, seed_key("model_active_parameters")],
           kinds={"scikitlearn", "duckdb"}, pool="warehouse",
           check_specs=[dg.AssetCheckSpec("beats_ecologits_and_target", asset=ACCURACY_KEY, blocking=False,
                                          description="Held-out median APE per output token under 15% and under "

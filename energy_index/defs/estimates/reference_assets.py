@@ -65,7 +65,7 @@ def upstream_training_reference(training: TrainingReference) -> dg.ObserveResult
     return observation({name: file_version(training.path(name)) for name in ("reference.csv", "gpu_specs.csv")})
 
 
-@dg.asset(key=REFERENCE_KEY, deps=[UPSTREAM_KEY, ASSUMPTIONS_KEY], group_name="estimates", kinds={"duckdb"}, check_specs=[suite_check_spec(REFERENCE_KEY)],
+@dg.asset(key=REFERENCE_KEY, deps=[UPSTREAM_KEY, ASSUMPTIONS_KEY], kinds={"duckdb"}, check_specs=[suite_check_spec(REFERENCE_KEY)],
           pool="warehouse")
 def training_reference(training: TrainingReference, duckdb: DuckDBResource):
     """Published training figures, one row per model or training run, exactly as their sources
@@ -79,7 +79,7 @@ def training_reference(training: TrainingReference, duckdb: DuckDBResource):
                            read_reference, suites.reference, "model")
 
 
-@dg.asset(key=SPECS_KEY, deps=[UPSTREAM_KEY, seed_key("accelerator_peak_flops")], group_name="estimates", kinds={"duckdb"}, check_specs=[suite_check_spec(SPECS_KEY)],
+@dg.asset(key=SPECS_KEY, deps=[UPSTREAM_KEY, seed_key("accelerator_peak_flops")], kinds={"duckdb"}, check_specs=[suite_check_spec(SPECS_KEY)],
           pool="warehouse")
 def accelerator_specs(training: TrainingReference, duckdb: DuckDBResource):
     """Accelerators' TDP (W) and memory from `gpu_specs.csv`, each with its source, joined to the

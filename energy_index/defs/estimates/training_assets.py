@@ -32,7 +32,7 @@ def estimator_path(models_dir: Path) -> Path:
     return models_dir / f"{ESTIMATOR_NAME}.joblib"
 
 
-@dg.asset(key=EMISSIONS_KEY, deps=[REFERENCE_KEY, SPECS_KEY, ASSUMPTIONS_KEY], group_name="estimates", kinds={"scikitlearn", "duckdb"},
+@dg.asset(key=EMISSIONS_KEY, deps=[REFERENCE_KEY, SPECS_KEY, ASSUMPTIONS_KEY], kinds={"scikitlearn", "duckdb"},
           pool="warehouse",
           check_specs=[dg.AssetCheckSpec("estimator_beats_target_and_baseline", asset=EMISSIONS_KEY, blocking=False,
                                          description="Leave-one-family-out MAPE on CO2e under 20% and under the "

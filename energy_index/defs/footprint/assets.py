@@ -23,7 +23,7 @@ def ensure_table(conn) -> None:
             conn.unregister("_empty")
 
 
-@dg.asset(key=PIPELINE_EMISSIONS_KEY, group_name="footprint", kinds={"duckdb"}, pool="warehouse")
+@dg.asset(key=PIPELINE_EMISSIONS_KEY, kinds={"duckdb"}, pool="warehouse")
 def pipeline_emissions(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Our own footprint: one row per run, step and asset, appended by the hooks on every job as
     each step ends (CodeCarbon's offline tracker: energy of CPU, RAM and GPU, duration, gCO2e on

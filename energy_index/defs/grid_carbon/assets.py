@@ -26,7 +26,7 @@ def upstream_google_region_carbon(fetcher: SourceFetcher, grid_carbon: GridCarbo
                         for year in grid_carbon.checked_years()})
 
 
-@dg.asset(key=FILES_KEY, deps=[UPSTREAM_KEY], group_name="sources", kinds={"http"}, pool="warehouse")
+@dg.asset(key=FILES_KEY, deps=[UPSTREAM_KEY], kinds={"http"}, pool="warehouse")
 def google_region_carbon_files(context: dg.AssetExecutionContext, fetcher: SourceFetcher, duckdb: DuckDBResource,
                                grid_carbon: GridCarbonSource) -> dg.MaterializeResult:
     """Google Cloud's yearly region carbon CSVs (region-carbon-info, data/yearly/<year>.csv, 2019-2024).
@@ -52,7 +52,7 @@ def google_region_carbon_files(context: dg.AssetExecutionContext, fetcher: Sourc
     )
 
 
-@dg.asset(key=RAW_KEY, deps=[FILES_KEY], group_name="grid_carbon", kinds={"duckdb"},
+@dg.asset(key=RAW_KEY, deps=[FILES_KEY], kinds={"duckdb"},
           check_specs=[suite_check_spec(RAW_KEY)], pool="warehouse")
 def google_region_carbon(fetcher: SourceFetcher, duckdb: DuckDBResource, grid_carbon: GridCarbonSource):
     """Carbon-free energy share (CFE) and grid carbon intensity per Google Cloud region and year.

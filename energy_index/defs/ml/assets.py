@@ -34,7 +34,7 @@ class ModelStore(dg.ConfigurableResource):
         return save_model(Path(self.models_dir) / f"{name}.joblib", {"model": model, **metadata}, metadata)
 
 
-@dg.asset(key=["ml", "energy_classifier_baseline"], deps=[WORKLOAD_ENERGY], group_name="ml",
+@dg.asset(key=["ml", "energy_classifier_baseline"], deps=[WORKLOAD_ENERGY],
           kinds={"scikitlearn"}, pool="warehouse")
 def energy_classifier_baseline(context: dg.AssetExecutionContext, config: ClassifierConfig,
                                duckdb: DuckDBResource, model_store: ModelStore) -> dg.MaterializeResult:

@@ -59,7 +59,7 @@ def tradeoffs(classifiers: pl.DataFrame, regressors: pl.DataFrame) -> pl.DataFra
         .sort("kind", "score_points", descending=[False, True])
 
 
-@dg.asset(key=TRADEOFFS_KEY, deps=[EVALUATION_KEY], group_name="ml", kinds={"duckdb"}, pool="warehouse")
+@dg.asset(key=TRADEOFFS_KEY, deps=[EVALUATION_KEY], kinds={"duckdb"}, pool="warehouse")
 def fct_model_tradeoffs(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Accuracy against carbon for every classifier and regressor the latest evaluation fitted:
     grouped-CV score (points) beside the energy (Wh) and CO2e (g) CodeCarbon measured for fitting

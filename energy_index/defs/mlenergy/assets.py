@@ -38,7 +38,7 @@ def _origin(commit: str) -> str:
     return f"leaderboard-v2 archive at {commit[:12]}"
 
 
-@dg.asset(key=RUNS_KEY, deps=[ARCHIVE_KEY], group_name="mlenergy", kinds={"duckdb"},
+@dg.asset(key=RUNS_KEY, deps=[ARCHIVE_KEY], kinds={"duckdb"},
           check_specs=[suite_check_spec(RUNS_KEY)], pool="warehouse")
 def mlenergy_runs(fetcher: SourceFetcher, duckdb: DuckDBResource):
     """One row per ML.ENERGY v2 benchmark run JSON, with the source's own field names.
@@ -58,7 +58,7 @@ def mlenergy_runs(fetcher: SourceFetcher, duckdb: DuckDBResource):
         yield dg.MaterializeResult(check_results=[check], metadata=_runs_metadata(conn, commit))
 
 
-@dg.asset(key=MODELS_KEY, deps=[ARCHIVE_KEY], group_name="mlenergy", kinds={"duckdb"},
+@dg.asset(key=MODELS_KEY, deps=[ARCHIVE_KEY], kinds={"duckdb"},
           check_specs=[suite_check_spec(MODELS_KEY)], pool="warehouse")
 def mlenergy_models(fetcher: SourceFetcher, duckdb: DuckDBResource):
     """Model metadata from each task's `models.json`: nickname, parameter counts, resolution."""

@@ -8,18 +8,20 @@ from dagster_duckdb import DuckDBResource
 
 from energy_index.defs.analysis.scenarios import fct_scenarios
 from energy_index.defs.corporate.accuracy import corporate_reader_accuracy
-from energy_index.defs.ml.assets import energy_classifier_baseline
 from energy_index.defs.economic_index.report import economic_index_usage
-from energy_index.defs.estimates.inference_assets import fct_inference_estimator_accuracy
+from energy_index.defs.estimates.inference_assets import (
+    fct_inference_estimator_accuracy,
+)
 from energy_index.defs.estimates.training_assets import fct_training_emissions
+from energy_index.defs.ml.assets import energy_classifier_baseline
 from energy_index.defs.ml.energy_models import energy_drivers
-from energy_index.defs.publish.snapshot import AnalyticsTarget, publish_snapshot
 from energy_index.defs.ml.tradeoffs import fct_model_tradeoffs
+from energy_index.defs.publish.snapshot import AnalyticsTarget, publish_snapshot
 from energy_index.defs.ratings.assets import fct_model_ratings
 from energy_index.defs.transform.assets import dbt_models
 
 
-@dg.asset(key=["publish", "analytics_snapshot"], group_name="publish", kinds={"duckdb"},
+@dg.asset(key=["publish", "analytics_snapshot"], kinds={"duckdb"},
           deps=[*dbt_models.keys, *energy_classifier_baseline.keys, *economic_index_usage.keys, *fct_scenarios.keys,
                 *energy_drivers.keys, *corporate_reader_accuracy.keys, *fct_training_emissions.keys,
                 *fct_inference_estimator_accuracy.keys, *fct_model_ratings.keys, *fct_model_tradeoffs.keys], pool="warehouse")

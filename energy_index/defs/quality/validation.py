@@ -15,10 +15,12 @@ import dagster as dg
 import duckdb
 import polars as pl
 
+from energy_index.metadata_tables import records_table
 from energy_index.warehouse import append_rows, utcnow
 
 RESULTS_TABLE = "quality.validation_results"
 SAMPLE_ROWS = 5
+FAILURE_COLUMNS = ["expectation", "column", "problem", "unexpected_count", "rows"]
 
 
 @dataclass
@@ -44,9 +46,11 @@ class ValidationOutcome:
                          + (f" in {where}" if where else ""))
         return "\n".join(lines)
 
+    def failures_table(self) -> dg.MetadataValue:
+        """Which expectations failed, on which column, why, and the rows that broke them."""
+        return records_table([{**f, "rows": ", ".join(f["sample_ids"])} for f in self.failures], FAILURE_COLUMNS)
+
     def check_result(self, check_name: str, asset_key: dg.AssetKey, **extra) -> dg.AssetCheckResult:
-        failed = [{k: f[k] for k in ("expectation", "column", "problem", "sample_ids")}
-                  for f in self.failures]
         return dg.AssetCheckResult(
             check_name=check_name,
             asset_key=asset_key,
@@ -56,8 +60,8 @@ class ValidationOutcome:
                 "suite": self.suite,
                 "rows_validated": self.row_count,
                 "expectations": len(self.results),
-                "failed_expectations": len(failed),
-                "failures": dg.MetadataValue.json(failed),
+                "failed_expectations": len(self.failures),
+                "failures": self.failures_table(),
                 **extra,
             },
         )

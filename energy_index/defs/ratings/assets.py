@@ -69,7 +69,7 @@ def _audit(ratings: pl.DataFrame, measured: pl.DataFrame) -> list[dg.AssetCheckR
 
 
 @dg.asset(key=RATINGS_KEY, deps=[WORKLOAD_ENERGY, MODELS_KEY, GRID_FACTORS_KEY, EMISSIONS_KEY, *SEED_KEYS],
-          group_name="ratings", kinds={"polars", "duckdb"}, pool="warehouse",
+          kinds={"polars", "duckdb"}, pool="warehouse",
           check_specs=[dg.AssetCheckSpec(name, asset=RATINGS_KEY, description=text)
                        for name, text in checks.CHECK_DESCRIPTIONS.items()])
 def fct_model_ratings(context: dg.AssetExecutionContext, config: RatingConfig, duckdb: DuckDBResource):
@@ -148,7 +148,7 @@ class LabelStore(dg.ConfigurableResource):
     directory: str
 
 
-@dg.asset(key=["ratings", "model_labels"], deps=[RATINGS_KEY, ASSUMPTIONS_KEY, seed_key("model_name_words")], group_name="ratings", kinds={"svg", "png"},
+@dg.asset(key=["ratings", "model_labels"], deps=[RATINGS_KEY, ASSUMPTIONS_KEY, seed_key("model_name_words")], kinds={"svg", "png"},
           pool="warehouse")
 def model_labels(context: dg.AssetExecutionContext, duckdb: DuckDBResource, label_store: LabelStore):
     """An appliance-style energy label per rated model (SVG, and PNG for the UI): each task's

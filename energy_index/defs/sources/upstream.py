@@ -14,8 +14,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import dagster as dg
+from dagster._core.definitions.external_asset import create_external_asset_from_source_asset
 
 from energy_index.integrity import sha256_file
+from energy_index.metadata_tables import records_table
 
 # Observable source assets have been Dagster's way to version external data since 1.3; the beta
 # label is about their API, which is pinned (dagster<1.14) here; so is selecting them by prefix.
@@ -23,7 +25,6 @@ BETA_APIS = "observable_source_asset|include_sources|DataVersionsByPartition|exe
 warnings.filterwarnings("ignore", category=dg.BetaWarning, message=f".*({BETA_APIS}).*")
 
 UNAVAILABLE = "unavailable"
-GROUP = "sources"
 
 
 def combined_version(versions: Mapping[str, str | None]) -> dg.DataVersion:
@@ -39,16 +40,17 @@ def file_version(path: Path | None) -> str | None:
 
 def observation(versions: Mapping[str, str | None]) -> dg.ObserveResult:
     """The source's combined version, with each file's version shown on the asset's page."""
-    rows = [f"| {name} | {version or UNAVAILABLE} |" for name, version in sorted(versions.items())]
-    table = "\n".join(["| file | version |", "| --- | --- |", *rows])
+    rows = [{"file": name, "version": version or UNAVAILABLE} for name, version in sorted(versions.items())]
     return dg.ObserveResult(data_version=combined_version(versions), metadata={
-        "files": dg.MetadataValue.md(table),
+        "files": records_table(rows, ["file", "version"]),
         "unavailable": sum(version is None for version in versions.values())})
 
 
 def upstream_source(key: dg.AssetKey, **options) -> Callable:
-    """`@dg.observable_source_asset` in the `sources` group, described by the function's docstring."""
-    def decorate(observe: Callable):
-        return dg.observable_source_asset(key=key, group_name=GROUP, description=inspect.cleandoc(observe.__doc__),
-                                          **options)(observe)
+    """`@dg.observable_source_asset` described by the function's docstring, as an external asset
+    (its domain's definitions give it the domain's group, like every other asset)."""
+    def decorate(observe: Callable) -> dg.AssetsDefinition:
+        source = dg.observable_source_asset(key=key, description=inspect.cleandoc(observe.__doc__),
+                                            **options)(observe)
+        return create_external_asset_from_source_asset(source)
     return decorate

@@ -2,13 +2,12 @@
 
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
+from energy_index.defs.transform.translator import DomainTranslator
 from energy_index.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 GENERATED_DIRECTORIES = {"target", "logs", "dbt_packages"}
@@ -42,26 +41,28 @@ def dbt_cli() -> DbtCliResource:
 
 
 prepare_manifest()
-
-
-class SchemaQualifiedTranslator(DagsterDbtTranslator):
-    """Key dbt nodes by schema and name (marts/fct_workload_energy), as analysts see them."""
-
-    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        if dbt_resource_props["resource_type"] == "source":
-            return super().get_asset_key(dbt_resource_props)
-        schema = dbt_resource_props["config"].get("schema") or dbt_resource_props["schema"]
-        return dg.AssetKey([schema, dbt_resource_props["name"]])
-
-    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str:
-        return "transform"
-
-
-translator = SchemaQualifiedTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+translator = DomainTranslator(dbt_project)
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=translator,
             project=dbt_project, pool="warehouse")
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """Builds every dbt model, seed and test (staging views, marts tables) in the warehouse."""
-    yield from dbt.cli(["build"], context=context).stream()
+    """Builds every dbt model, seed and test (staging views, marts tables) in the warehouse, each
+    table reported with its row count and every model with its column schema."""
+    try:
+        yield from dbt.cli(["build"], context=context).stream().fetch_row_counts().fetch_column_metadata()
+    finally:
+        release_warehouse()
+
+
+def release_warehouse() -> None:
+    """Close the DuckDB database dagster-dbt's adapter opened in this process to count rows and read
+    columns. dbt-duckdb keeps it open for the process's life, and DuckDB then refuses the Python
+    assets' own connections to the file (a different configuration), so the next asset in the same
+    process (in-process runs, the footprint hook) could not open the warehouse."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager as manager
+
+    with manager._LOCK:
+        if manager._ENV is not None:
+            manager._ENV.close()
+            manager._ENV = None

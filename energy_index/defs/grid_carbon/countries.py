@@ -47,7 +47,7 @@ def upstream_codecarbon_country_energy_mix() -> dg.ObserveResult:
         bundled_country_file())})
 
 
-@dg.asset(key=COUNTRY_MIX_KEY, deps=[UPSTREAM_KEY], group_name="grid_carbon", kinds={"duckdb"}, pool="warehouse",
+@dg.asset(key=COUNTRY_MIX_KEY, deps=[UPSTREAM_KEY], kinds={"duckdb"}, pool="warehouse",
           check_specs=[suite_check_spec(COUNTRY_MIX_KEY)])
 def codecarbon_country_energy_mix(duckdb: DuckDBResource):
     """The carbon intensity (gCO2e/kWh) and energy mix of every country CodeCarbon knows, read

@@ -1,0 +1,70 @@
+"""What every domain's assets carry, applied in one place: group, owner, tags, freshness,
+code references, code version and the footprint hooks.
+
+A domain package (`energy_index/defs/<domain>/`) lists its own assets and checks in its
+`definitions.py` with `domain_definitions(...)`; `energy_index/definitions.py` merges every domain
+it finds, so no hand-kept list of all assets exists. dbt models get the same attributes from
+the dbt translator (defs/transform/translator.py), their group being their domain's dbt group.
+"""
+
+import warnings
+from collections.abc import Sequence
+from datetime import timedelta
+
+import dagster as dg
+
+from energy_index.defs.code_versions import versioned
+from energy_index.defs.footprint.hooks import FOOTPRINT_HOOKS
+
+# Code references are how the UI links an asset to its source file; their beta label is about the
+# API, pinned here (dagster<1.14).
+warnings.filterwarnings("ignore", category=dg.BetaWarning,
+                        message=".*(with_source_code_references|CodeReferencesMetadataValue|LocalFileCodeReference).*")
+
+OWNER = "team:energy-index"
+
+# The upstream source each domain's data comes from (the `source` tag); a domain missing here
+# computes from other domains' data.
+SOURCE_TAGS = {
+    "mlenergy": "ml-energy-leaderboard",
+    "economic_index": "anthropic-economic-index",
+    "corporate": "company-sustainability-reports",
+    "grid_carbon": "google-cloud-carbon-and-codecarbon",
+    "estimates": "published-training-figures",
+    "footprint": "codecarbon-measurements",
+    "assumptions": "assumptions-registry",
+}
+
+# Marts and the published snapshot are refreshed nightly (schedules.py, 02:00); a day and a
+# few hours of slack for a slow run before the UI shows them as late, and a warning at 26 h.
+FRESH_LAYERS = {"marts", "publish"}
+DAILY = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=30), warn_window=timedelta(hours=26))
+
+
+def with_domain_attributes(spec: dg.AssetSpec, group: str) -> dg.AssetSpec:
+    """The spec in its domain's group with owner, tags (layer, pii, source) and, for marts, freshness."""
+    layer = spec.key.path[0]
+    return spec.replace_attributes(
+        group_name=group,
+        owners=[OWNER],
+        tags={**spec.tags, "layer": layer, "pii": "none", "source": SOURCE_TAGS.get(group, "derived")},
+        freshness_policy=DAILY if layer in FRESH_LAYERS else spec.freshness_policy,
+    )
+
+
+def domain_definitions(domain: str, assets: Sequence[dg.AssetsDefinition],
+                       checks: Sequence[dg.AssetChecksDefinition] = ()) -> dg.Definitions:
+    """One domain's definitions: its assets grouped, owned, tagged, linked to their source file,
+    versioned by the domain's code, and measured by the footprint hooks, like its checks."""
+    described = dg.map_asset_specs(lambda spec: with_domain_attributes(spec, domain), assets)
+    referenced = dg.with_source_code_references(described)
+    return dg.Definitions(
+        assets=[versioned(a).with_hooks(FOOTPRINT_HOOKS) for a in referenced],
+        asset_checks=[c.with_hooks(FOOTPRINT_HOOKS) for c in checks],
+    )
+
+
+def shared_definitions(assets: Sequence[dg.AssetsDefinition]) -> dg.Definitions:
+    """Assets whose specs already carry their domains' attributes (the dbt models, from the
+    translator): versioned where they have no code version of their own, and measured."""
+    return dg.Definitions(assets=[versioned(a).with_hooks(FOOTPRINT_HOOKS) for a in assets])
