@@ -187,6 +187,21 @@ def predict_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def serve_files(host: str, port: int) -> int:
+    """Serve ENERGY_INDEX_HOME's charts, labels and report images until interrupted."""
+    from energy_index.files import file_server
+
+    server = file_server(host, port)
+    print(f"energy-index files: serving charts, labels and reports on http://{host}:{port}")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="energy-index", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -213,7 +228,12 @@ def main(argv: list[str] | None = None) -> int:
     add_serving_arguments(predict_parser)
     add_training_parser(commands)
     add_rate_parser(commands)
+    files = commands.add_parser("files", help="serve the charts, labels and report images the Dagster UI links to")
+    files.add_argument("--host", default="127.0.0.1")
+    files.add_argument("--port", type=int, default=3100)
     args = parser.parse_args(argv)
+    if args.command == "files":
+        return serve_files(args.host, args.port)
     if args.command == "rate":
         return rate_command(args)
     if args.command == "estimate-training":

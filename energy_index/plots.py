@@ -1,13 +1,14 @@
-"""Plots embedded in asset metadata as markdown images (the Dagster UI renders data URIs)."""
+"""Plots in asset metadata: written as PNG files and shown inline by URL (energy_index/files.py)."""
 
 from __future__ import annotations
 
-import base64
 import functools
 import io
 
 import dagster as dg
 import numpy as np
+
+from energy_index.files import image, stored_chart
 
 
 @functools.cache
@@ -29,14 +30,13 @@ def figure_markdown(figure) -> dg.MetadataValue:
     return _png_markdown(buffer.getvalue())
 
 
-def png_markdown(path) -> dg.MetadataValue:
-    """A PNG file already on disk (a rendered label, say), shown inline like the plots."""
-    with open(path, "rb") as handle:
-        return _png_markdown(handle.read())
+def png_markdown(path, title: str = "label") -> dg.MetadataValue:
+    """A PNG file already under a served directory (a rendered label, say), shown inline like the plots."""
+    return image(path, title)
 
 
 def _png_markdown(png: bytes) -> dg.MetadataValue:
-    return dg.MetadataValue.md(f"![plot](data:image/png;base64,{base64.b64encode(png).decode()})")
+    return image(stored_chart(png), "plot")
 
 
 def confusion_matrix_plot(confusion: list[list[int]], labels: list[str], title: str) -> dg.MetadataValue:

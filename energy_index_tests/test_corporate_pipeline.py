@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from energy_index.defs.corporate.assets import CHECK
 from energy_index.defs.corporate.registry import REPORTS
 from energy_index.defs.sources.fetcher import SourceFetcher
 from energy_index_tests.conftest import mirror_path
@@ -84,7 +85,7 @@ def test_a_report_failing_its_checks_is_flagged_not_dropped(copied_home, mirror)
     mirror.add(mirror_path(REPORTS[FACT_SHEET].url), corporate.inconsistent_fact_sheet())
     reports, main = run_everything(copied_home, mirror.base_url)
     assert reports[FACT_SHEET].success and main.success, "a failing check flags, it does not block"
-    check = next(e for e in reports[FACT_SHEET].get_asset_check_evaluations())
+    check = next(e for e in reports[FACT_SHEET].get_asset_check_evaluations() if e.check_name == CHECK)
     assert not check.passed
     failing = [record.data for record in check.metadata["failing_comparisons"].records]
     assert any("scope1 + scope2_market vs scope1_2_market 2023" in f["rows"] for f in failing)
@@ -143,7 +144,7 @@ def test_a_unit_error_is_flagged_and_its_factor_not_used(copied_home, mirror):
     mirror.add(mirror_path(REPORTS[FACT_SHEET].url), corporate.fact_sheet_with_unit_error())
     reports, main = run_everything(copied_home, mirror.base_url)
     assert reports[FACT_SHEET].success and main.success
-    check = next(e for e in reports[FACT_SHEET].get_asset_check_evaluations())
+    check = next(e for e in reports[FACT_SHEET].get_asset_check_evaluations() if e.check_name == CHECK)
     failing = [record.data for record in check.metadata["failing_values"].records]
     assert not check.passed and any("sanity_issue" in str(f) for f in failing)
     warehouse = copied_home / "warehouse.duckdb"

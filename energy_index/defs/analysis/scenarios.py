@@ -53,8 +53,14 @@ def build_scenarios(conn: duckdb_module.DuckDBPyConnection, config: ScenarioConf
     return row_count(conn, TABLE)
 
 
+TOTALS_CHECK = "every_scenario_has_a_total"
+
+
 @dg.asset(key=["marts", "fct_scenarios"], kinds={"duckdb"}, deps=[WORKLOAD_ENERGY, GPU_COMPARISON],
-          pool="warehouse")
+          pool="warehouse", check_specs=[dg.AssetCheckSpec(
+              TOTALS_CHECK, asset=["marts", "fct_scenarios"],
+              description="Every scenario has its total row (modality 'all'), and a total that changes "
+                          "something does not save more than its whole baseline (change_pct >= -100).")])
 def fct_scenarios(context: dg.AssetExecutionContext, config: ScenarioConfig,
                   duckdb: DuckDBResource) -> dg.MaterializeResult:
     """What-if scenarios built only from measured runs: how much energy a change would save.
@@ -93,4 +99,7 @@ def fct_scenarios(context: dg.AssetExecutionContext, config: ScenarioConfig,
         if change_pct is not None:  # None: nothing in scope (the table's note says why)
             # A float per scenario so the UI can plot how each total moves between materialisations.
             metadata[f"{scenario}/change_pct"] = dg.MetadataValue.float(round(change_pct, 3))
-    return dg.MaterializeResult(metadata=metadata)
+    broken = sorted({s for s, _ in totals if s is None} | {s for s, pct in totals if pct is not None and pct < -100})
+    totals_check = dg.AssetCheckResult(check_name=TOTALS_CHECK, passed=bool(totals) and not broken,
+                                       metadata={"scenarios": len(totals), "broken": ", ".join(broken) or "none"})
+    return dg.MaterializeResult(metadata=metadata, check_results=[totals_check])

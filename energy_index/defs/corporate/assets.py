@@ -22,6 +22,7 @@ TABLES_KEY = dg.AssetKey(["raw", "corporate_report_tables"])
 METRICS_KEY = dg.AssetKey(["raw", "corporate_report_metrics"])
 STATUS_TABLE = "raw.corporate_report_status"
 CHECK = "recognised_metrics_quality"
+TABLES_CHECK = "every_table_has_cells"
 UPSTREAM_KEY = dg.AssetKey(["upstream", "corporate_reports"])
 
 
@@ -116,7 +117,10 @@ def _report_version(fetcher: SourceFetcher, report: Report) -> dg.DataVersion:
                                  "Scope 2 basis were read), confidence and status; is_primary marks the one "
                                  "value chosen per metric, region and year."),
     ],
-    check_specs=[dg.AssetCheckSpec(CHECK, asset=METRICS_KEY, blocking=False,
+    check_specs=[dg.AssetCheckSpec(TABLES_CHECK, asset=TABLES_KEY, blocking=False,
+                                   description="Every table found in the report was stored with its cells "
+                                               "(page, table, row, column and text), none empty."),
+                 dg.AssetCheckSpec(CHECK, asset=METRICS_KEY, blocking=False,
                                    description="The chosen values are non-negative, fall in the report's "
                                                "years, include its core metrics and break no sanity rule (a "
                                                "1000x jump between years); subtotals and regional parts add up.")],
@@ -169,6 +173,10 @@ def _not_read(report: Report, status: str, detail: str):
     for key in (TABLES_KEY, METRICS_KEY):
         yield dg.AssetObservation(asset_key=key, partition=report.report_id, metadata=reason)
     read_failed = status == "failed"
+    yield dg.AssetCheckResult(check_name=TABLES_CHECK, asset_key=TABLES_KEY, passed=not read_failed,
+                              severity=dg.AssetCheckSeverity.ERROR if read_failed else dg.AssetCheckSeverity.WARN,
+                              metadata={**reason, "tables": 0},
+                              description=f"No table stored this run ({status}).")
     yield dg.AssetCheckResult(
         check_name=CHECK, asset_key=METRICS_KEY, passed=not read_failed, metadata={**reason, "values_checked": 0},
         severity=dg.AssetCheckSeverity.ERROR if read_failed else dg.AssetCheckSeverity.WARN,
@@ -196,9 +204,11 @@ def _load(duckdb: DuckDBResource, report: Report, parsed: ParsedReport, fetch):
         rows, consistency = _validate(conn, report, metrics)
         passed = rows.success and consistency.success
         _record_status(conn, report, "parsed", f"{parsed.detail}; {fetch.status} {fetch.location}", parsed, passed)
+    cells = [len(t.cell_rows()) for t in parsed.tables]
     yield dg.MaterializeResult(asset_key=TABLES_KEY, metadata={
-        "pages_parsed": parsed.pages, "tables_found": len(parsed.tables), "dagster/row_count": sum(
-            len(t.cell_rows()) for t in parsed.tables)})
+        "pages_parsed": parsed.pages, "tables_found": len(parsed.tables), "dagster/row_count": sum(cells)},
+        check_results=[dg.AssetCheckResult(check_name=TABLES_CHECK, asset_key=TABLES_KEY, passed=0 not in cells,
+                                           metadata={"tables": len(cells), "empty_tables": cells.count(0)})])
     plot = _scope_plot(report, metrics)
     yield dg.MaterializeResult(asset_key=METRICS_KEY, metadata={
         "metrics_recognised": len(parsed.metrics),

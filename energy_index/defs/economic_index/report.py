@@ -6,6 +6,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from energy_index.defs.publish.snapshot import AnalyticsTarget
+from energy_index.files import url_for
 from energy_index.metadata_tables import preview_table
 from energy_index.plots import paired_bar_plot
 
@@ -49,5 +50,5 @@ def economic_index_usage(duckdb: DuckDBResource, analytics: AnalyticsTarget) -> 
         [g[0].replace(" Occupations", "") for g in groups], [g[1] for g in groups], [g[2] or 0 for g in groups],
         ("conversation share", "employment share"), "Claude conversations vs US employment, by SOC major group",
         path=chart)
-    metadata["chart_file"] = dg.MetadataValue.path(str(chart))
+    metadata["chart_file"] = dg.MetadataValue.url(url_for(chart))
     return dg.MaterializeResult(metadata=metadata)

@@ -23,7 +23,12 @@ def ensure_table(conn) -> None:
             conn.unregister("_empty")
 
 
-@dg.asset(key=PIPELINE_EMISSIONS_KEY, kinds={"duckdb"}, pool="warehouse")
+MEASURES_CHECK = "measurements_are_physical"
+
+
+@dg.asset(key=PIPELINE_EMISSIONS_KEY, kinds={"duckdb"}, pool="warehouse", check_specs=[dg.AssetCheckSpec(
+    MEASURES_CHECK, asset=PIPELINE_EMISSIONS_KEY,
+    description="Every recorded step has a non-negative energy (kWh), emissions (gCO2e) and duration.")])
 def pipeline_emissions(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Our own footprint: one row per run, step and asset, appended by the hooks on every job as
     each step ends (CodeCarbon's offline tracker: energy of CPU, RAM and GPU, duration, gCO2e on
@@ -36,6 +41,9 @@ def pipeline_emissions(duckdb: DuckDBResource) -> dg.MaterializeResult:
                 round(sum(energy_kwh) * 1000, 3) as wh, round(sum(gco2e), 3) as gco2e, any_value(mode) as mode,
                 any_value(coalesce(country_iso, 'world average')) as country
             from {TABLE} group by 1, 2 order by started desc limit 10""").pl()
-        rows = conn.execute(f"select count(*) from {TABLE}").fetchone()[0]
-    return dg.MaterializeResult(metadata={"dagster/row_count": rows,
-                                          "recent_runs": frame_table(recent)})
+        rows, impossible = conn.execute(f"""select count(*), count(*) filter (where energy_kwh < 0
+            or gco2e < 0 or duration_s < 0) from {TABLE}""").fetchone()
+    check = dg.AssetCheckResult(check_name=MEASURES_CHECK, passed=impossible == 0,
+                                metadata={"rows": rows, "impossible_rows": impossible})
+    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "recent_runs": frame_table(recent)},
+                                check_results=[check])

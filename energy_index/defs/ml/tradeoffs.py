@@ -59,7 +59,13 @@ def tradeoffs(classifiers: pl.DataFrame, regressors: pl.DataFrame) -> pl.DataFra
         .sort("kind", "score_points", descending=[False, True])
 
 
-@dg.asset(key=TRADEOFFS_KEY, deps=[EVALUATION_KEY], kinds={"duckdb"}, pool="warehouse")
+FRONT_CHECK = "each_kind_has_a_pareto_front"
+
+
+@dg.asset(key=TRADEOFFS_KEY, deps=[EVALUATION_KEY], kinds={"duckdb"}, pool="warehouse", check_specs=[
+    dg.AssetCheckSpec(FRONT_CHECK, asset=TRADEOFFS_KEY,
+                      description="Every kind of model (classifier, regressor) has at least one model on the "
+                                  "accuracy-vs-carbon Pareto front and at most one low-carbon leader.")])
 def fct_model_tradeoffs(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Accuracy against carbon for every classifier and regressor the latest evaluation fitted:
     grouped-CV score (points) beside the energy (Wh) and CO2e (g) CodeCarbon measured for fitting
@@ -70,7 +76,8 @@ def fct_model_tradeoffs(duckdb: DuckDBResource) -> dg.MaterializeResult:
 
     with duckdb.get_connection() as conn:
         if not table_exists(conn, "ml.energy_regression_metrics"):
-            return dg.MaterializeResult(metadata={"status": "no evaluation yet"})
+            return dg.MaterializeResult(metadata={"status": "no evaluation yet"}, check_results=[dg.AssetCheckResult(
+                check_name=FRONT_CHECK, passed=True, metadata={"status": "no evaluation yet"})])
         latest = {t: conn.sql(LATEST.format(table=t, scheme=GROUPED)).pl()
                   for t in ("ml.energy_classifier_metrics", "ml.energy_regression_metrics")}
         frame = tradeoffs(*latest.values())
@@ -81,8 +88,16 @@ def fct_model_tradeoffs(duckdb: DuckDBResource) -> dg.MaterializeResult:
     shown = frame.select("kind", "estimator", "feature_set", "score_points", "fit_energy_wh", "fit_gco2e",
                          "on_pareto_front", "low_carbon_leader")
     measured = frame.drop_nulls("fit_gco2e")
-    return dg.MaterializeResult(metadata={
+    return dg.MaterializeResult(check_results=[_front_check(frame)], metadata={
         "dagster/row_count": frame.height, "tradeoffs": frame_table(shown),
         "low_carbon_leaders": dg.MetadataValue.json(frame.filter("low_carbon_leader").select(
             "kind", "estimator", "feature_set").to_dicts()),
         **({"accuracy_vs_carbon": tradeoff_plot(measured.to_dicts())} if measured.height else {})})
+
+
+def _front_check(frame: pl.DataFrame) -> dg.AssetCheckResult:
+    per_kind = frame.group_by("kind").agg(pl.col("on_pareto_front").sum().alias("on_front"),
+                                          pl.col("low_carbon_leader").sum().alias("leaders")).sort("kind")
+    broken = per_kind.filter((pl.col("on_front") < 1) | (pl.col("leaders") > 1))
+    return dg.AssetCheckResult(check_name=FRONT_CHECK, passed=per_kind.height > 0 and broken.is_empty(),
+                               metadata={"per_kind": frame_table(per_kind)})

@@ -23,6 +23,7 @@ from energy_index.defs.ratings.inference_rating import (
     rated_configurations,
 )
 from energy_index.defs.ratings.methodology import REFERENCE_GRID, Methodology, load_methodology
+from energy_index.files import url_for
 from energy_index.metadata_tables import frame_table
 from energy_index.warehouse import replace_table, table_exists, utcnow
 
@@ -176,10 +177,10 @@ def model_labels(context: dg.AssetExecutionContext, duckdb: DuckDBResource, labe
     reference = assumptions()["reference_model"]  # the serving scenario's model leads the UI's examples
     shown = sorted(written, key=lambda m: (model_key(m) != model_key(reference), m))[:3]
     return dg.MaterializeResult(metadata={
-        "dagster/row_count": len(written), "directory": dg.MetadataValue.path(str(directory)),
+        "dagster/row_count": len(written), "directory": dg.MetadataValue.url(url_for(directory)),
         "labels": frame_table(pl.DataFrame(
             {"model": list(written), "svg": [str(svg) for svg, _ in written.values()]})),
-        **{f"label: {model}": png_markdown(written[model][1]) for model in shown}})
+        **{f"label: {model}": png_markdown(written[model][1], f"label of {model}") for model in shown}})
 
 
 def label_rows(rows: pl.DataFrame) -> list[dict]:

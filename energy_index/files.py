@@ -1,0 +1,78 @@
+"""Charts, labels and report images linked from the Dagster UI by URL.
+
+The UI hides markdown over about a thousand characters behind "Show Markdown", so a chart
+embedded as a data URI is never seen inline, and a server path (`/work/.../chart.png`) opens
+nothing in a browser. Charts are written once under ENERGY_INDEX_HOME/charts, named by their
+content hash (so an old materialisation's chart stays valid), and shown as a short markdown image
+whose URL the file server (`energy-index files`, started by `make dev`) answers.
+`ENERGY_INDEX_FILES_URL` (default http://127.0.0.1:3100) is where the UI's browser reaches it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import dagster as dg
+
+from energy_index.settings import load_settings
+
+FILES_URL_ENV = "ENERGY_INDEX_FILES_URL"
+DEFAULT_FILES_URL = "http://127.0.0.1:3100"
+SERVED_DIRECTORIES = ("charts", "labels", "reports")  # never the warehouse, cache or models
+
+
+def files_url() -> str:
+    return (os.environ.get(FILES_URL_ENV) or DEFAULT_FILES_URL).rstrip("/")
+
+
+def url_for(path: Path) -> str:
+    """The URL of a file under one of the served directories of ENERGY_INDEX_HOME; a file elsewhere
+    (a resource pointed outside the home) gets its file:// URL, which at least names it."""
+    path, home = Path(path).resolve(), load_settings().home
+    if not path.is_relative_to(home) or path.relative_to(home).parts[0] not in SERVED_DIRECTORIES:
+        return path.as_uri()
+    return f"{files_url()}/{path.relative_to(home).as_posix()}"
+
+
+def stored_chart(png: bytes) -> Path:
+    """The chart written once under charts/, named by its content (written atomically)."""
+    path = load_settings().home / "charts" / f"{hashlib.sha256(png).hexdigest()[:24]}.png"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial_path = path.with_suffix(f".{os.getpid()}.partial")
+        partial_path.write_bytes(png)
+        os.replace(partial_path, path)
+    return path
+
+
+def image(path: Path, title: str = "chart") -> dg.MetadataValue:
+    """A short markdown image (and link) the UI shows inline."""
+    url = url_for(path)
+    return dg.MetadataValue.md(f"![{title}]({url})\n\n[open {title}]({url})")
+
+
+class _ServedFiles(SimpleHTTPRequestHandler):
+    """Static files from the served directories only; a content-hashed chart never changes."""
+
+    def send_head(self):
+        if Path(self.path.lstrip("/")).parts[:1] not in [(d,) for d in SERVED_DIRECTORIES]:
+            self.send_error(404, "not a served file")
+            return None
+        return super().send_head()
+
+    def end_headers(self):
+        if self.path.startswith("/charts/"):
+            self.send_header("Cache-Control", "public, max-age=31536000, immutable")
+        super().end_headers()
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass
+
+
+def file_server(host: str, port: int) -> ThreadingHTTPServer:
+    """The server for ENERGY_INDEX_HOME's charts, labels and report images."""
+    return ThreadingHTTPServer((host, port), partial(_ServedFiles, directory=str(load_settings().home)))

@@ -1,0 +1,123 @@
+"""What an analyst sees in the Dagster UI: every asset described, grouped by domain, owned, tagged
+and linked to its code; every check described; dbt tables with row counts and column schemas;
+check results after the materialisation they check; charts shown inline by URL."""
+
+from __future__ import annotations
+
+import threading
+import urllib.error
+import urllib.request
+
+import dagster as dg
+import pytest
+
+from energy_index.definitions import defs
+from energy_index.defs.domains import FRESH_LAYERS, OWNER
+from energy_index_tests.fixtures.pipeline import instance_beside
+
+DOMAIN_GROUPS = {"mlenergy", "economic_index", "corporate", "grid_carbon", "emissions", "analysis", "footprint",
+                 "assumptions", "estimates", "ml", "ratings", "publish", "analyst"}
+# Observations of what is upstream are not data we hold; what we load from them is checked.
+UNCHECKED_LAYERS = {"upstream"}
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return defs().resolve_asset_graph()
+
+
+def test_every_asset_is_grouped_by_domain_owned_tagged_and_linked_to_its_code(graph):
+    for key in graph.get_all_asset_keys():
+        node, name = graph.get(key), key.to_user_string()
+        assert node.group_name in DOMAIN_GROUPS, f"{name} is in group {node.group_name}"
+        assert list(node.owners) == [OWNER], name
+        assert {"layer", "pii", "source"} <= set(node.tags) and node.tags["pii"] == "none", name
+        assert node.tags["layer"] == key.path[0], name
+        assert "dagster/code_references" in node.metadata or not node.is_materializable, f"{name} has no code link"
+        assert "dagster_dbt/project" not in node.metadata, "the unserializable project object is not shown"
+
+
+def test_marts_declare_a_daily_freshness_policy(graph):
+    marts = [k for k in graph.get_all_asset_keys() if k.path[0] in FRESH_LAYERS]
+    assert len(marts) > 20
+    for key in marts:
+        policy = graph.get(key).freshness_policy
+        assert policy is not None and policy.fail_window.to_timedelta().total_seconds() <= 36 * 3600, key
+
+
+def test_dbt_models_sit_in_their_domain_groups(graph):
+    group = {k.to_user_string(): graph.get(k).group_name for k in graph.get_all_asset_keys()}
+    assert group["marts/fct_workload_energy"] == "mlenergy" and group["staging/stg_aei__task_mappings"] == \
+        "economic_index"
+    assert group["marts/fct_scenarios"] == "analysis" and group["upstream/corporate_reports"] == "corporate"
+    assert group["seeds/rating_thresholds"] == "ratings"
+
+
+def test_every_check_is_described_and_every_materialised_asset_checked(graph):
+    undescribed = [str(k) for k in graph.asset_check_keys if not (graph.get_check_spec(k).description or "").strip()]
+    assert undescribed == []
+    checked = {k.asset_key for k in graph.asset_check_keys}
+    unchecked = sorted(k.to_user_string() for k in graph.get_all_asset_keys()
+                       if k.path[0] in ("marts", "raw") and k not in checked)
+    assert unchecked == []
+    spec = graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey(["marts", "fct_workload_energy"]),
+                                                 "not_null_fct_workload_energy_energy_j"))
+    assert spec.description == "Every row of marts/fct_workload_energy has a energy_j."
+
+
+def test_dbt_tables_report_row_counts_and_column_schemas(built_home):
+    instance = instance_beside(built_home)
+    for model in ("fct_workload_energy", "fct_task_energy", "fct_corporate_emission_factors"):
+        event = instance.get_latest_materialization_event(dg.AssetKey(["marts", model]))
+        metadata = event.asset_materialization.metadata
+        assert metadata["dagster/row_count"].value > 0, model
+        columns = [c.name for c in metadata["dagster/column_schema"].schema.columns]
+        assert columns and all(columns), model
+    scenarios = instance.get_latest_materialization_event(dg.AssetKey(["marts", "fct_scenarios"]))
+    assert scenarios.asset_materialization.metadata["dagster/row_count"].value > 0
+
+
+def test_check_results_come_after_the_materialisation_they_check(built_home):
+    instance = instance_beside(built_home)
+    evaluations = instance.fetch_events(dg.EventRecordsFilter(dg.DagsterEventType.ASSET_CHECK_EVALUATION),
+                                        limit=5000).records
+    assert len(evaluations) > 100
+    late = []
+    for record in evaluations:
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        target = evaluation.target_materialization_data
+        if target is None:  # a failed blocking check on a load that was never published
+            continue
+        materialised = instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=evaluation.asset_key, storage_ids=[target.storage_id]), limit=1).records
+        if not materialised or materialised[0].event_log_entry.run_id != record.run_id:
+            late.append(str(evaluation.asset_check_key))
+    assert late == [], "check results attached to an earlier run's materialisation"
+
+
+def test_charts_are_short_markdown_images_served_by_url(tmp_path, monkeypatch):
+    from energy_index.files import file_server
+    from energy_index.plots import series_plot
+
+    monkeypatch.setenv("ENERGY_INDEX_HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "warehouse.duckdb").write_bytes(b"not for the browser")
+    server = file_server("127.0.0.1", 0)
+    monkeypatch.setenv("ENERGY_INDEX_FILES_URL", f"http://127.0.0.1:{server.server_address[1]}")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        chart = series_plot({"scope1": [(2022, 1.0), (2023, 2.0)]}, "a chart", "tCO2e")
+        assert len(chart.value) < 1000, "short enough for the UI to render inline"
+        url = chart.value.split("](", 1)[1].split(")", 1)[0]
+        with urllib.request.urlopen(url) as response:
+            assert response.status == 200 and response.read().startswith(b"\x89PNG")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{server_url(server)}/warehouse.duckdb")
+        assert refused.value.code == 404
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def server_url(server) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}"
