@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: run test dev bench install clean
+.PHONY: run test dev bench docs install clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,17 @@ dev: install $(DAGSTER_HOME)/dagster.yaml
 
 bench: install
 	$(BIN)/python -m energy_index.bench
+
+# dbt docs (catalog.json, manifest.json, index.html, static_index.html) for the warehouse `make run`
+# built in ENERGY_INDEX_HOME (default ./data), written to dbt_project/target (or DBT_TARGET_PATH).
+DOCS_HOME = $(or $(ENERGY_INDEX_HOME),$(CURDIR)/data)
+docs: install
+	@test -f "$(DOCS_HOME)/warehouse.duckdb" || \
+		{ echo "no warehouse at $(DOCS_HOME)/warehouse.duckdb: run \`make run\` first" >&2; exit 1; }
+	ENERGY_INDEX_HOME="$(DOCS_HOME)" $(BIN)/dbt docs generate --static --project-dir dbt_project --profiles-dir dbt_project
+	@echo "dbt docs written to $${DBT_TARGET_PATH:-dbt_project/target}. Browse them with"
+	@echo "  $(BIN)/dbt docs serve --project-dir dbt_project --profiles-dir dbt_project"
+	@echo "or open $${DBT_TARGET_PATH:-dbt_project/target}/static_index.html in a browser (no server needed)."
 
 clean:
 	rm -rf data .dagster_home dbt_project/target dbt_project/logs
