@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from energy_index.defs.analysis.scenarios import fct_scenarios
+from energy_index.defs.analyst.assets import analyst_views
 from energy_index.defs.corporate.accuracy import corporate_reader_accuracy
 from energy_index.defs.economic_index.report import economic_index_usage
 from energy_index.defs.estimates.inference_assets import (
@@ -24,7 +25,8 @@ from energy_index.defs.transform.assets import dbt_models
 @dg.asset(key=["publish", "analytics_snapshot"], kinds={"duckdb"},
           deps=[*dbt_models.keys, *energy_classifier_baseline.keys, *economic_index_usage.keys, *fct_scenarios.keys,
                 *energy_drivers.keys, *corporate_reader_accuracy.keys, *fct_training_emissions.keys,
-                *fct_inference_estimator_accuracy.keys, *fct_model_ratings.keys, *fct_model_tradeoffs.keys], pool="warehouse")
+                *fct_inference_estimator_accuracy.keys, *fct_model_ratings.keys, *fct_model_tradeoffs.keys,
+                *analyst_views.keys], pool="warehouse")
 def analytics_snapshot(duckdb: DuckDBResource, analytics: AnalyticsTarget) -> dg.MaterializeResult:
     """Publishes every warehouse table and view to `analytics.duckdb`, atomically.
 

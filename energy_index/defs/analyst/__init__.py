@@ -1,0 +1,1 @@
+"""The analyst views: schema `analyst`, one dbt view per question analysts ask."""
