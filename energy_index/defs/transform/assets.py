@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.core.dbt_event_iterator import DbtEventIterator
 
 from energy_index.defs.transform.translator import DomainTranslator
 from energy_index.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
@@ -51,11 +52,22 @@ translator = DomainTranslator(dbt_project)
             project=dbt_project, pool="warehouse", exclude=ANALYST_VIEWS)
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Builds every dbt model, seed and test (staging views, marts tables) in the warehouse, each
-    table reported with its row count and every model with its column schema."""
+    table reported with its row count and every model with its column schema.
+
+    The counts and schemas are read once dbt has exited: its process holds DuckDB's write lock on
+    the warehouse while it runs, so dagster-dbt's fetches during the stream would be refused."""
+    invocation = dbt.cli(["build"], context=context)
+    events, failure = [], None
     try:
-        yield from dbt.cli(["build"], context=context).stream().fetch_row_counts().fetch_column_metadata()
+        events.extend(invocation.stream())
+    except Exception as exc:  # a failed test or model: report what was built, then fail the step
+        failure = exc
+    try:
+        yield from DbtEventIterator(iter(events), invocation).fetch_row_counts().fetch_column_metadata()
     finally:
         release_warehouse()
+    if failure is not None:
+        raise failure
 
 
 def release_warehouse() -> None:

@@ -28,7 +28,7 @@ def _test_description(test: Mapping[str, Any], model: str) -> str:
     kwargs, column = metadata.get("kwargs", {}), test.get("column_name")
     name = metadata.get("name")
     if name == "not_null":
-        return f"Every row of {model} has a {column}."
+        return f"Every row of {model} has a value in {column}."
     if name == "unique":
         return f"No two rows of {model} share a {column}."
     if name == "accepted_values":
