@@ -8,7 +8,7 @@ own that runs after both, rather than inside `dbt_models`, which the Python mart
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from energy_index.defs.transform.assets import ANALYST_VIEWS, dbt_project, release_warehouse, translator
+from energy_index.defs.transform.assets import ANALYST_VIEWS, build_with_metadata, dbt_project, translator
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=translator,
@@ -16,7 +16,4 @@ from energy_index.defs.transform.assets import ANALYST_VIEWS, dbt_project, relea
 def analyst_views(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Builds the analyst views (schema `analyst`) over the marts, and their dbt tests; each view
     is reported with its column schema (views have no row count)."""
-    try:
-        yield from dbt.cli(["build"], context=context).stream().fetch_column_metadata()
-    finally:
-        release_warehouse()
+    yield from build_with_metadata(context, dbt)

@@ -22,6 +22,7 @@ from energy_index.assumptions import seed_key
 from energy_index.defs.corporate.assets import METRICS_KEY, STATUS_TABLE
 from energy_index.defs.corporate.scoring import read_truth, score_documents, score_rows
 from energy_index.defs.sources.upstream import file_version, observation, upstream_source
+from energy_index.metadata_tables import frame_table
 from energy_index.settings import DBT_PROJECT_DIR, PROJECT_TRUTH, SHARED_TRUTH
 from energy_index.warehouse import replace_table, utcnow
 
@@ -29,6 +30,8 @@ ACCURACY_KEY = dg.AssetKey(["quality", "corporate_reader_accuracy"])
 UPSTREAM_TRUTH_KEY = dg.AssetKey(["upstream", "corporate_reader_truth"])
 TARGETS_PATH = DBT_PROJECT_DIR / "seeds" / "corporate_reader_targets.csv"
 CHECK = "reader_meets_accuracy_targets"
+SUMMARY_COLUMNS = ["document", "truth_set", "truth_rows", "exact", "missed", "wrong", "unit_scale", "false_values",
+                   "extra_years", "exact_pct"]
 
 
 class ReaderTruth(dg.ConfigurableResource):
@@ -86,7 +89,7 @@ def corporate_reader_accuracy(duckdb: DuckDBResource, reader_truth: ReaderTruth)
     unscored = sorted(set(truth["document"].unique()) - parsed)
     yield dg.MaterializeResult(metadata={
         "dagster/row_count": summary.height,
-        "by_document": dg.MetadataValue.md(_markdown(summary)),
+        "by_document": frame_table(summary.select(SUMMARY_COLUMNS)),
         "not_parsed_here": dg.MetadataValue.text(", ".join(unscored) or "none"),
         **{f"{s}_exact_pct": float(v) for s, v in _by_set(summary).items()}})
     yield _check(summary)
@@ -112,13 +115,3 @@ def _check(summary: pl.DataFrame) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(check_name=CHECK, passed=not failures, severity=dg.AssetCheckSeverity.WARN,
                                metadata={"failures": dg.MetadataValue.text("; ".join(failures) or "none"),
                                          **{f"{s}_exact_pct": float(v) for s, v in _by_set(summary).items()}})
-
-
-def _markdown(summary: pl.DataFrame) -> str:
-    columns = ["document", "truth_set", "truth_rows", "exact", "missed", "wrong", "unit_scale", "false_values",
-               "extra_years", "exact_pct"]
-    if summary.is_empty():
-        return "no registered report with truth rows was parsed"
-    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in summary.select(columns).rows()]
-    return "\n".join(lines)

@@ -14,6 +14,7 @@ from energy_index.defs.quality import corporate_suites as suites
 from energy_index.defs.quality.validation import ValidationOutcome, record, validate
 from energy_index.defs.sources.fetcher import SourceFetcher, SourceUnavailable
 from energy_index.defs.sources.upstream import UNAVAILABLE, combined_version, upstream_source
+from energy_index.metadata_tables import frame_table
 from energy_index.plots import series_plot
 from energy_index.warehouse import append_rows, prepare_staging, publish_staged, record_fetch, utcnow
 
@@ -77,17 +78,13 @@ def _scope_plot(report: Report, metrics: pl.DataFrame) -> dg.MetadataValue | Non
     return series_plot(series, f"{report.company}: emissions by scope ({report.title})", "tCO2e (log scale)")
 
 
-def _core_metrics_table(metrics: pl.DataFrame) -> str:
+def _core_metrics_table(metrics: pl.DataFrame) -> dg.MetadataValue:
     primary = suites.primary_values(metrics).filter(pl.col("region").is_null() & pl.col("value").is_not_null()
                                                     & ~pl.col("metric").str.contains("intensity|category"))
     if primary.is_empty():
-        return "no metrics recognised"
-    wide = primary.pivot(on="fiscal_year", index=["metric", "unit"], values="value", sort_columns=True).sort("metric")
-    header = "| " + " | ".join(wide.columns) + " |"
-    lines = [header, "|" + " --- |" * len(wide.columns)]
-    lines += ["| " + " | ".join(f"{v:,.4g}" if isinstance(v, float) else str(v) for v in row) + " |"
-              for row in wide.rows()]
-    return "\n".join(lines)
+        return dg.MetadataValue.text("no metrics recognised")
+    return frame_table(primary.pivot(on="fiscal_year", index=["metric", "unit"], values="value",
+                                     sort_columns=True).sort("metric"))
 
 
 @upstream_source(UPSTREAM_KEY, partitions_def=report_partitions)
@@ -217,7 +214,7 @@ def _load(duckdb: DuckDBResource, report: Report, parsed: ParsedReport, fetch):
         "pages_read_by_table_reader": dg.MetadataValue.text(", ".join(map(str, parsed.pages_read)) or "none"),
         "dagster/row_count": metrics.height,
         "distinct_metrics": metrics["metric"].n_unique() if len(metrics) else 0,
-        "core_metrics_by_year": dg.MetadataValue.md(_core_metrics_table(metrics)),
+        "core_metrics_by_year": _core_metrics_table(metrics),
         **({"emissions_by_scope": plot} if plot else {})})
     yield dg.AssetCheckResult(check_name=CHECK, asset_key=METRICS_KEY, passed=passed,
                               severity=dg.AssetCheckSeverity.ERROR, metadata={

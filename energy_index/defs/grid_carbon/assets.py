@@ -11,7 +11,7 @@ from energy_index.defs.quality import grid_carbon_suites as suites
 from energy_index.defs.quality.audit import load_audited, suite_check_spec
 from energy_index.defs.sources.fetcher import SourceFetcher
 from energy_index.defs.sources.upstream import observation, upstream_source
-from energy_index.metadata_tables import preview_table
+from energy_index.metadata_tables import preview_table, records_table
 from energy_index.warehouse import record_fetch
 
 FILES_KEY = dg.AssetKey(["sources", "google_region_carbon_files"])
@@ -42,12 +42,11 @@ def google_region_carbon_files(context: dg.AssetExecutionContext, fetcher: Sourc
             record_fetch(conn, fetch)
             downloaded += fetch.bytes_downloaded
             shas.append(fetch.sha256)
-            rows.append(f"| {year}.csv | {fetch.status} | {fetch.bytes:,} | {fetch.sha256[:12]} |")
+            rows.append({"file": f"{year}.csv", "status": fetch.status, "bytes": fetch.bytes, "sha256": fetch.sha256})
     context.log.info(f"{SOURCE}: {len(rows)} files, {downloaded} bytes downloaded")
-    table = "\n".join(["| file | status | bytes | sha256 |", "| --- | --- | --- | --- |", *rows])
     return dg.MaterializeResult(
-        metadata={"years": grid_carbon.checked_years(), "files": dg.MetadataValue.md(table),
-                  "bytes_downloaded": downloaded},
+        metadata={"years": grid_carbon.checked_years(), "bytes_downloaded": downloaded,
+                  "files": records_table(rows, ["file", "status", "bytes", "sha256"])},
         data_version=dg.DataVersion(hashlib.sha256("".join(shas).encode()).hexdigest()),
     )
 

@@ -20,6 +20,7 @@ from energy_index.defs.ml.tradeoffs import fct_model_tradeoffs
 from energy_index.defs.publish.snapshot import AnalyticsTarget, publish_snapshot
 from energy_index.defs.ratings.assets import fct_model_ratings
 from energy_index.defs.transform.assets import dbt_models
+from energy_index.metadata_tables import records_table
 
 
 @dg.asset(key=["publish", "analytics_snapshot"], kinds={"duckdb"},
@@ -37,9 +38,8 @@ def analytics_snapshot(duckdb: DuckDBResource, analytics: AnalyticsTarget) -> dg
     target = Path(analytics.path)
     with duckdb.get_connection() as conn:
         counts = publish_snapshot(conn, target)
-    table = "\n".join(["| table | rows |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in counts.items())])
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(target)),
         "tables": len(counts),
-        "rows_per_table": dg.MetadataValue.md(table),
+        "rows_per_table": records_table([{"table": k, "rows": v} for k, v in counts.items()], ["table", "rows"]),
     })

@@ -52,10 +52,14 @@ translator = DomainTranslator(dbt_project)
             project=dbt_project, pool="warehouse", exclude=ANALYST_VIEWS)
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Builds every dbt model, seed and test (staging views, marts tables) in the warehouse, each
-    table reported with its row count and every model with its column schema.
+    table reported with its row count and every model with its column schema."""
+    yield from build_with_metadata(context, dbt)
 
-    The counts and schemas are read once dbt has exited: its process holds DuckDB's write lock on
-    the warehouse while it runs, so dagster-dbt's fetches during the stream would be refused."""
+
+def build_with_metadata(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """`dbt build` of the context's selection; each table's row count and each model's column schema
+    are read once dbt has exited: its process holds DuckDB's write lock on the warehouse while it
+    runs, so dagster-dbt's fetches during the stream would be refused."""
     invocation = dbt.cli(["build"], context=context)
     events, failure = [], None
     try:
