@@ -25,7 +25,9 @@ run: install $(DAGSTER_HOME)/dagster.yaml
 test: install
 	$(BIN)/python -m pytest
 
+# The UI shows charts and labels by URL from the file server (energy_index/files.py), started beside it.
 dev: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/energy-index files & FILES=$$!; trap "kill $$FILES" EXIT INT TERM; \
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster dev -w workspace.yaml
 
 bench: install
