@@ -24,7 +24,6 @@ from dagster._core.storage.dagster_run import RunsFilter
 
 from energy_index.settings import REPO_ROOT
 
-DBT_STEP = "dbt_models"
 LOAD_REPEATS = 3
 
 
@@ -42,10 +41,15 @@ def rebuilt_since(dagster_home: Path, started_at: datetime) -> list[tuple[str, s
 
 def fitting_assets() -> set[str]:
     """Assets that fit a model (kind scikitlearn)."""
+    return assets_of_kind("scikitlearn")
+
+
+def assets_of_kind(kind: str) -> set[str]:
+    """Materialisable assets of one kind (`dbt`: every model, seed and analyst view, whichever step builds it)."""
     from energy_index.definitions import defs
 
     graph = defs().resolve_asset_graph()
-    return {key.to_user_string() for key in graph.materializable_asset_keys if "scikitlearn" in graph.get(key).kinds}
+    return {key.to_user_string() for key in graph.materializable_asset_keys if kind in graph.get(key).kinds}
 
 
 def downstream_of(key: dg.AssetKey) -> set[str]:
@@ -74,10 +78,10 @@ def touched_grid_file(mirror_root: Path, tmp: Path) -> tuple[str, Path]:
 
 
 def refresh_rows(name: str, run: dict, rebuilt: list[tuple[str, str]]) -> list[tuple[str, float | int, str]]:
-    refits = fitting_assets()
+    refits, dbt_assets = fitting_assets(), assets_of_kind("dbt")
     return [(f"{name}_wall_time", run["wall_s"], "s"),
             (f"{name}_assets_rebuilt", len(rebuilt), "assets"),
-            (f"{name}_dbt_models_rebuilt", sum(step == DBT_STEP for _, step in rebuilt), "models"),
+            (f"{name}_dbt_models_rebuilt", sum(asset in dbt_assets for asset, _ in rebuilt), "models"),
             (f"{name}_models_refitted", sum(asset in refits for asset, _ in rebuilt), "assets"),
             (f"{name}_bytes_downloaded", run["bytes_downloaded"], "bytes")]
 
