@@ -30,6 +30,9 @@ from energy_index.warehouse import append_rows, replace_table, utcnow
 
 EVALUATION_KEY = dg.AssetKey(["ml", "energy_model_evaluation"])
 PRODUCTION_KEY = dg.AssetKey(["ml", "energy_model_production"])
+# One row per production materialisation: the candidate's grouped scores and whether it replaced the
+# saved model; the ML quality checks compare each candidate with the last one published.
+PRODUCTION_HISTORY_TABLE = "ml.energy_model_production_history"
 
 
 class EvaluationConfig(dg.Config):
@@ -138,6 +141,8 @@ def energy_model_production(context: dg.AssetExecutionContext, duckdb: DuckDBRes
     Saved under `models/energy_model_production.*` and used by `energy-index predict`. A
     refresh whose best grouped macro-F1 is lower than the saved model's keeps the saved model
     and says so in this asset's metadata: a worse model never replaces a better one silently.
+    Appends the candidate's grouped scores and whether it was published (`replaced`) to
+    `ml.energy_model_production_history`.
     """
     with duckdb.get_connection() as conn:
         latest = conn.execute("select training_run_id from ml.energy_regression_metrics "
@@ -160,6 +165,13 @@ def energy_model_production(context: dg.AssetExecutionContext, duckdb: DuckDBRes
     verdict = "replaced the previous model" if replaced else \
         f"KEPT the previous model: its grouped macro-F1 {previous:.4f} beats the new {metadata['grouped_macro_f1']:.4f}"
     context.log.info(verdict)
+    with duckdb.get_connection() as conn:
+        append_rows(conn, PRODUCTION_HISTORY_TABLE, pl.DataFrame([{
+            "recorded_at": utcnow(), "training_run_id": latest, "replaced": replaced,
+            "classifier_estimator": best_classifier[0], "classifier_feature_set": best_classifier[1],
+            "regressor_estimator": best_regressor[0], "regressor_feature_set": best_regressor[1],
+            **{k: float(metadata[k]) for k in ("grouped_accuracy", "grouped_macro_f1", "regressor_grouped_r2_log",
+                                                "regressor_grouped_mape_pct")}}]))
     return dg.MaterializeResult(metadata={
         "verdict": verdict, "replaced": replaced,
         "classifier": f"{best_classifier[0]} on {best_classifier[1]} (calibrated, sigmoid)",
