@@ -97,7 +97,7 @@ def _predictions(runs: pl.DataFrame, best, run_id: str) -> pl.DataFrame:
         pl.lit(run_id).alias("training_run_id"))
 
 
-@dg.asset(key=EVALUATION_KEY, deps=[WORKLOAD_ENERGY], group_name="ml", kinds={"scikitlearn"}, pool="warehouse")
+@dg.asset(key=EVALUATION_KEY, deps=[WORKLOAD_ENERGY], kinds={"scikitlearn"}, pool="warehouse")
 def energy_model_evaluation(config: EvaluationConfig, duckdb: DuckDBResource,
                             footprint: PipelineFootprint) -> dg.MaterializeResult:
     """Every classifier (logistic, gradient boosting, random forest) and regressor on every feature
@@ -132,7 +132,7 @@ def energy_model_evaluation(config: EvaluationConfig, duckdb: DuckDBResource,
 
 
 
-@dg.asset(key=PRODUCTION_KEY, deps=[EVALUATION_KEY, WORKLOAD_ENERGY], group_name="ml", kinds={"scikitlearn"}, pool="warehouse")
+@dg.asset(key=PRODUCTION_KEY, deps=[EVALUATION_KEY, WORKLOAD_ENERGY], kinds={"scikitlearn"}, pool="warehouse")
 def energy_model_production(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
                             model_store: ModelStore) -> dg.MaterializeResult:
     """The production energy model: the classifier and regressor with the best grouped-CV scores
@@ -181,7 +181,7 @@ def energy_model_production(context: dg.AssetExecutionContext, duckdb: DuckDBRes
     })
 
 
-@dg.asset(key=["ml", "energy_drivers"], deps=[PRODUCTION_KEY, WORKLOAD_ENERGY], group_name="ml", kinds={"scikitlearn"},
+@dg.asset(key=["ml", "energy_drivers"], deps=[PRODUCTION_KEY, WORKLOAD_ENERGY], kinds={"scikitlearn"},
           pool="warehouse")
 def energy_drivers(duckdb: DuckDBResource, model_store: ModelStore) -> dg.MaterializeResult:
     """What drives energy: Pearson and Spearman correlation of each numeric feature with energy
