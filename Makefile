@@ -25,10 +25,10 @@ run: install $(DAGSTER_HOME)/dagster.yaml
 test: install
 	$(BIN)/python -m pytest
 
-# The UI shows charts and labels by URL from the file server (energy_index/files.py), started beside it.
+# The UI shows charts and labels by URL from the file server (energy_index/files.py), started beside it;
+# dagster dev replaces the shell (exec), so a stop signal reaches it, and the file server stops with it.
 dev: install $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/energy-index files & FILES=$$!; trap "kill $$FILES" EXIT INT TERM; \
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/energy-index files & exec env PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster dev -w workspace.yaml
 
 bench: install
 	$(BIN)/python -m energy_index.bench

@@ -188,10 +188,21 @@ def predict_command(args: argparse.Namespace) -> int:
 
 
 def serve_files(host: str, port: int) -> int:
-    """Serve ENERGY_INDEX_HOME's charts, labels and report images until interrupted."""
+    """Serve ENERGY_INDEX_HOME's charts, labels and report images until interrupted, or until the
+    process that started it (`make dev`'s dagster dev) ends."""
+    import threading
+    import time
+
     from energy_index.files import file_server
 
-    server = file_server(host, port)
+    server, parent = file_server(host, port), os.getppid()
+
+    def stop_with_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        server.shutdown()
+
+    threading.Thread(target=stop_with_parent, daemon=True).start()
     print(f"energy-index files: serving charts, labels and reports on http://{host}:{port}")
     try:
         server.serve_forever()

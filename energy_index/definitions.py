@@ -14,6 +14,7 @@ import pkgutil
 import dagster as dg
 
 import energy_index.defs as domains_package
+from energy_index.defs.domains import freshness_checks
 from energy_index.defs.operations.run_health import dead_run_reaper
 from energy_index.defs.resources import build_resources
 from energy_index.defs.schedules import (
@@ -38,14 +39,19 @@ def domain_definitions() -> list[dg.Definitions]:
 
 
 DOMAINS = domain_definitions()
+FRESHNESS_CHECKS = freshness_checks(DOMAINS)
+# Runs a mart's freshness check when it may have become overdue (under `make dev`'s daemon).
+freshness_sensor = dg.build_sensor_for_freshness_checks(freshness_checks=FRESHNESS_CHECKS, name="marts_freshness",
+                                                        default_status=dg.DefaultSensorStatus.RUNNING)
 
 
 def build_definitions(resources: dict) -> dg.Definitions:
     """The whole code location around a given set of resources (tests pass their own)."""
     return dg.Definitions.merge(*DOMAINS, dg.Definitions(
+        asset_checks=FRESHNESS_CHECKS,
         jobs=[observe_sources, refresh_everything, refresh_corporate_reports],
         schedules=[nightly_observe, nightly_refresh, nightly_corporate_reports],
-        sensors=[dead_run_reaper],
+        sensors=[dead_run_reaper, freshness_sensor],
         resources=resources,
     ))
 

@@ -33,7 +33,7 @@ def url_for(path: Path) -> str:
     """The URL of a file under one of the served directories of ENERGY_INDEX_HOME; a file elsewhere
     (a resource pointed outside the home) gets its file:// URL, which at least names it."""
     path, home = Path(path).resolve(), load_settings().home
-    if not path.is_relative_to(home) or path.relative_to(home).parts[0] not in SERVED_DIRECTORIES:
+    if not any(path.is_relative_to(home / served) for served in SERVED_DIRECTORIES):
         return path.as_uri()
     return f"{files_url()}/{path.relative_to(home).as_posix()}"
 
@@ -59,7 +59,10 @@ class _ServedFiles(SimpleHTTPRequestHandler):
     """Static files from the served directories only; a content-hashed chart never changes."""
 
     def send_head(self):
-        if Path(self.path.lstrip("/")).parts[:1] not in [(d,) for d in SERVED_DIRECTORIES]:
+        # The path as the base class will open it (decoded, normalised), so `/charts/../x` and
+        # `/charts/%2e%2e/x` are judged by where they really lead.
+        target, home = Path(self.translate_path(self.path)).resolve(), Path(self.directory).resolve()
+        if not any(target.is_relative_to(home / served) for served in SERVED_DIRECTORIES):
             self.send_error(404, "not a served file")
             return None
         return super().send_head()

@@ -7,6 +7,7 @@ wide rows; `MetadataValue.table` with a schema is shown as a real table.
 from __future__ import annotations
 
 import json
+import math
 
 import dagster as dg
 import duckdb
@@ -28,7 +29,10 @@ def _column_type(dtype: pl.DataType) -> str:
 
 
 def _value(value):
-    """Table records take plain scalars: nested values become JSON, temporals ISO text."""
+    """Table records take plain scalars: nested values become JSON, temporals ISO text, and a
+    non-finite float nothing (the UI's JSON has no NaN or Infinity)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (list, dict)):

@@ -1,5 +1,5 @@
-"""What every domain's assets carry, applied in one place: group, owner, tags, freshness,
-code references, code version and the footprint hooks.
+"""What every domain's assets carry, applied in one place: group, owner, tags, code references,
+code version and the footprint hooks; and the freshness checks on every mart.
 
 A domain package (`energy_index/defs/<domain>/`) lists its own assets and checks in its
 `definitions.py` with `domain_definitions(...)`; `energy_index/definitions.py` merges every domain
@@ -21,6 +21,11 @@ from energy_index.defs.footprint.hooks import FOOTPRINT_HOOKS
 warnings.filterwarnings("ignore", category=dg.BetaWarning,
                         message=".*(with_source_code_references|CodeReferencesMetadataValue|LocalFileCodeReference).*")
 
+# Freshness checks are superseded by FreshnessPolicy, which counts materialisations only; they are
+# kept on purpose (freshness_checks below says why).
+warnings.filterwarnings("ignore", category=dg.SupersessionWarning,
+                        message=".*(build_last_update_freshness_checks|build_sensor_for_freshness_checks).*")
+
 OWNER = "team:energy-index"
 
 # The upstream source each domain's data comes from (the `source` tag); a domain missing here
@@ -35,20 +40,19 @@ SOURCE_TAGS = {
     "assumptions": "assumptions-registry",
 }
 
-# Marts and the published snapshot are refreshed nightly (schedules.py, 02:00); a day and a
-# few hours of slack for a slow run before the UI shows them as late, and a warning at 26 h.
+# Marts and the published snapshot are refreshed nightly (schedules.py, 02:00), or found current
+# by that night's plan (operations/refresh.py records it), so each is at most a day old; six
+# hours of slack for a slow night before the UI shows one as late.
 FRESH_LAYERS = {"marts", "publish"}
-DAILY = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=30), warn_window=timedelta(hours=26))
+FRESHNESS_WINDOW = timedelta(hours=30)
 
 
 def with_domain_attributes(spec: dg.AssetSpec, group: str) -> dg.AssetSpec:
-    """The spec in its domain's group with owner, tags (layer, pii, source) and, for marts, freshness."""
-    layer = spec.key.path[0]
+    """The spec in its domain's group with owner and tags (layer, pii, source)."""
     return spec.replace_attributes(
         group_name=group,
         owners=[OWNER],
-        tags={**spec.tags, "layer": layer, "pii": "none", "source": SOURCE_TAGS.get(group, "derived")},
-        freshness_policy=DAILY if layer in FRESH_LAYERS else spec.freshness_policy,
+        tags={**spec.tags, "layer": spec.key.path[0], "pii": "none", "source": SOURCE_TAGS.get(group, "derived")},
     )
 
 
@@ -68,3 +72,15 @@ def shared_definitions(assets: Sequence[dg.AssetsDefinition]) -> dg.Definitions:
     """Assets whose specs already carry their domains' attributes (the dbt models, from the
     translator): versioned where they have no code version of their own, and measured."""
     return dg.Definitions(assets=[versioned(a).with_hooks(FOOTPRINT_HOOKS) for a in assets])
+
+
+def freshness_checks(domains: Sequence[dg.Definitions]) -> list[dg.AssetChecksDefinition]:
+    """One check per mart (and the snapshot): it warns when neither a materialisation nor a nightly
+    "verified current" observation is newer than FRESHNESS_WINDOW. Dagster's FreshnessPolicy counts
+    materialisations only, which would call late every mart an incremental night had no reason to
+    rebuild; these checks count observations too."""
+    keys = {key for domain in domains for assets_def in domain.assets for key in assets_def.keys
+            if key.path[0] in FRESH_LAYERS}
+    checks = dg.build_last_update_freshness_checks(assets=sorted(keys, key=lambda k: k.to_user_string()),
+                                                   lower_bound_delta=FRESHNESS_WINDOW)
+    return [check.with_hooks(FOOTPRINT_HOOKS) for check in checks]

@@ -12,7 +12,7 @@ from dagster._core.loader import LoadingContextForTest
 
 from energy_index.defs.corporate.assets import METRICS_KEY, TABLES_KEY
 from energy_index.defs.corporate.registry import report_partitions
-from energy_index.defs.operations.refresh import plan_refresh
+from energy_index.defs.operations.refresh import plan_refresh, record_verified
 
 CORPORATE_REPORTS = dg.AssetSelection.assets(TABLES_KEY, METRICS_KEY)
 UPSTREAM = dg.AssetSelection.key_prefixes("upstream", include_sources=True)
@@ -57,6 +57,17 @@ def _plan(context: dg.ScheduleEvaluationContext):
     return plan_refresh(context.instance, context.repository_def.asset_graph, LoadingContextForTest(context.instance))
 
 
+def _observed_today(context: dg.ScheduleEvaluationContext) -> bool:
+    """Whether the latest `observe_sources` run succeeded within the last day: only then does an
+    up-to-date plan say the marts are current."""
+    runs = context.instance.get_runs(dg.RunsFilter(job_name=observe_sources.name), limit=1)
+    if not runs or runs[0].status != dg.DagsterRunStatus.SUCCESS:
+        return False
+    record = context.instance.get_run_record_by_id(runs[0].run_id)
+    ended = record.end_time if record else None
+    return ended is not None and context.scheduled_execution_time.timestamp() - ended < 24 * 3600
+
+
 @dg.schedule(job=refresh_everything, cron_schedule="0 2 * * *", execution_timezone="UTC",
              default_status=dg.DefaultScheduleStatus.RUNNING, name="nightly_refresh")
 def nightly_refresh(context: dg.ScheduleEvaluationContext):
@@ -64,6 +75,8 @@ def nightly_refresh(context: dg.ScheduleEvaluationContext):
     (Dagster's own `stale_assets_only` would rebuild one level a night: an asset becomes stale only
     once what it reads has been rebuilt.)"""
     plan = _plan(context)
+    if _observed_today(context):
+        record_verified(context.instance, plan)
     if not plan.assets:
         return dg.SkipReason(f"every asset is up to date ({len(plan.up_to_date)} checked)")
     return dg.RunRequest(run_key=context.scheduled_execution_time.strftime("%Y-%m-%d"), asset_selection=plan.assets)

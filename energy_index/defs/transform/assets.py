@@ -36,7 +36,7 @@ def _project_files() -> list[Path]:
     files = []
     for root, directories, names in os.walk(DBT_PROJECT_DIR):
         directories[:] = [d for d in directories if d not in GENERATED_DIRECTORIES]
-        files += [Path(root, name) for name in names if name.endswith((".sql", ".yml", ".csv"))]
+        files += [Path(root, name) for name in names if name.endswith((".sql", ".yml", ".csv", ".md"))]
     return files
 
 
@@ -66,8 +66,14 @@ def build_with_metadata(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         events.extend(invocation.stream())
     except Exception as exc:  # a failed test or model: report what was built, then fail the step
         failure = exc
+    described = 0
     try:
-        yield from DbtEventIterator(iter(events), invocation).fetch_row_counts().fetch_column_metadata()
+        for event in DbtEventIterator(iter(events), invocation).fetch_row_counts().fetch_column_metadata():
+            described += 1
+            yield event
+    except Exception as exc:  # the metadata is a courtesy: never lose the events (or dbt's own failure) for it
+        context.log.warning(f"row counts and column schemas not read ({exc}); the rest reported without them")
+        yield from events[described:]
     finally:
         release_warehouse()
     if failure is not None:
