@@ -84,18 +84,22 @@ def test_gpu_comparison_pairs_runs_of_both_gpus_with_their_ratio(built_home):
     assert pairs == sum(r["gpu"] == A100 for r in runs) == 39
 
 
-def test_gpu_comparison_asset_reports_ratio_distribution_and_plots(copied_home):
+def test_gpu_comparison_asset_reports_ratio_distribution_and_plots(copied_home, monkeypatch):
+    monkeypatch.setenv("ENERGY_INDEX_HOME", str(copied_home))  # where the plots are written
     result = materialise(copied_home, [gpu_comparison])
     metadata = result.asset_materializations_for_node("ml__gpu_comparison")[0].metadata
     runs = fixture_runs()
     video = [counterpart(r, runs, H100)["energy"] / r["energy"] for r in runs
              if r["gpu"] == A100 and r["modality"] == "video"]
-    table = metadata["h100_to_a100_ratio_by_modality"].value
-    assert f"| video | 4 | {median(video):.4g} |" in table
+    ratios = {r.data["modality"]: r.data for r in metadata["h100_to_a100_ratio_by_modality"].records}
+    assert ratios["video"]["pairs"] == 4 and ratios["video"]["median_ratio"] == pytest.approx(median(video), rel=1e-3)
     for modality, pairs in {"image": 8, "multimodal_text": 3, "text": 24, "all": 39}.items():
-        assert f"| {modality} | {pairs} |" in table
+        assert ratios[modality]["pairs"] == pairs
     for key in ("energy_histogram", f"correlation_heatmap/{A100}", f"correlation_heatmap/{H100}"):
-        assert metadata[key].value.startswith("![plot](data:image/png;base64,")
+        plot = metadata[key].value
+        assert plot.startswith("![plot](") and len(plot) < 1000, "a short image by URL, shown inline"
+        chart = plot.split("/charts/", 1)[1].split(")", 1)[0]
+        assert (copied_home / "charts" / chart).read_bytes().startswith(b"\x89PNG")
 
 
 def test_a100_to_h100_by_hand(copied_home):
