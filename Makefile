@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: run test dev bench docs install clean
+.PHONY: run test dev bench docs install instance clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,11 +15,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-$(DAGSTER_HOME)/dagster.yaml: dagster_instance.yaml
-	mkdir -p $(DAGSTER_HOME)
-	cp dagster_instance.yaml $(DAGSTER_HOME)/dagster.yaml
+# DAGSTER_HOME/dagster.yaml for the warehouse profile (ENERGY_INDEX_WAREHOUSE): written every time,
+# as the profile may have changed; `energy-index run` does the same.
+instance: install
+	$(BIN)/energy-index instance
 
-run: install $(DAGSTER_HOME)/dagster.yaml
+run: install
 	$(BIN)/energy-index run $(if $(filter-out 0,$(FULL)),--full,)
 
 test: install
@@ -27,7 +28,7 @@ test: install
 
 # The UI shows charts and labels by URL from the file server (energy_index/files.py), started beside it;
 # dagster dev replaces the shell (exec), so a stop signal reaches it, and the file server stops with it.
-dev: install $(DAGSTER_HOME)/dagster.yaml
+dev: instance
 	$(BIN)/energy-index files & exec env PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster dev -w workspace.yaml
 
 bench: install

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -14,12 +13,15 @@ import duckdb
 from energy_index.defs.estimates.commands import add_serving_arguments, add_training_parser, run_estimate
 from energy_index.defs.estimates.figures import summary_lines as estimator_summary_lines
 from energy_index.defs.footprint.recording import refresh_lines
+from energy_index.defs.operations.instance import write_instance_config
 from energy_index.defs.operations.refresh import OBSERVE_JOB, plan_lines
 from energy_index.defs.operations.run_health import PoolBusy
+from energy_index.defs.publish.commands import add_sql_parser, sql_command
 from energy_index.defs.ratings.commands import add_rate_parser, rate_command
 from energy_index.defs.ratings.commands import summary_lines as rating_summary_lines
 from energy_index.integrity import remove_partials
-from energy_index.settings import REPO_ROOT, load_settings
+from energy_index.lake import LAKE_ALIAS, Lake, LakeUnavailable, connect_published, lake_for, snapshots
+from energy_index.settings import REPO_ROOT, ProfileError, load_settings
 from energy_index.warehouse import WarehouseBusy, connect_warehouse
 
 LAUNCHED_BY_TAG = "energy_index/launched_by"
@@ -29,11 +31,8 @@ def dagster_instance() -> dg.DagsterInstance:
     """The instance in DAGSTER_HOME, defaulting to the repository's .dagster_home as `make` does,
     so runs started here show up in `make dev`."""
     if not os.environ.get("DAGSTER_HOME"):
-        home = REPO_ROOT / ".dagster_home"
-        home.mkdir(exist_ok=True)
-        if not (home / "dagster.yaml").exists():
-            shutil.copy(REPO_ROOT / "dagster_instance.yaml", home / "dagster.yaml")
-        os.environ["DAGSTER_HOME"] = str(home)
+        os.environ["DAGSTER_HOME"] = str(REPO_ROOT / ".dagster_home")
+    write_instance_config(Path(os.environ["DAGSTER_HOME"]), load_settings())
     return dg.DagsterInstance.get()
 
 
@@ -52,8 +51,7 @@ def run_refresh(full: bool = False):
     wait_for_pool(instance, WAREHOUSE_POOL, settings.pool_wait_s, log=lambda line: print(f"energy-index: {line}"))
     connect_warehouse(str(settings.warehouse_path), settings.lock_wait_s).close()
     for directory, pattern in [(settings.cache_dir / "downloads", ".*.partial"), (settings.models_dir, ".*.partial"),
-                               (settings.cache_dir / "extracted", ".extract-*"),
-                               (settings.analytics_path.parent, f"{settings.analytics_path.name}.partial*")]:
+                               (settings.cache_dir / "extracted", ".extract-*")]:
         remove_partials(directory, pattern)  # what a killed writer left; never read, only clutter
     with InstanceLauncher(instance, tags={LAUNCHED_BY_TAG: "energy-index run" + (" --full" if full else "")}) as launch:
         return refresh(launch, lambda: launch.plan(full))
@@ -76,23 +74,26 @@ def summary_lines(results) -> list[str]:
             lines += run_lines(outcome)
         lines += plan_lines(plan, outcomes)
         lines += refresh_lines(str(settings.warehouse_path), [o.run_id for o in outcomes])
-    lines += snapshot_lines(settings.analytics_path)
+    lake = lake_for(settings)
+    lines += snapshot_lines(lake)
     lines += [f"warehouse (pipeline): {settings.warehouse_path}",
-              f"analytics (published, read-only): {settings.analytics_path}",
+              f"published lake ({settings.profile} profile): catalog {lake.shown}, data {lake.data_path}",
+              "  read it with `energy-index sql \"select ...\"` (add --version N for an earlier refresh)",
               f"download cache: {settings.cache_dir}", f"models: {settings.models_dir}",
               f"sources: {'mirror ' + settings.mirror if settings.mirror else 'upstream URLs'}"]
     return lines
 
 
-def snapshot_lines(analytics: Path) -> list[str]:
-    if not analytics.exists():
-        return ["no analytics snapshot published yet"]
-    lines = ["rows per published table:"]
-    with duckdb.connect(str(analytics), read_only=True) as conn:
-        tables = conn.execute(
-            "select schema_name || '.' || table_name, estimated_size from duckdb_tables() order by 1"
-        ).fetchall()
-        for name, _ in tables:
+def snapshot_lines(lake: Lake) -> list[str]:
+    if not lake.exists:
+        return ["nothing published to the lake yet"]
+    with connect_published(lake) as conn:
+        latest = snapshots(conn)[0]
+        lines = [f"published snapshot {latest['snapshot_id']} ({latest['committed_at']:%Y-%m-%d %H:%M UTC}, "
+                 f"{latest['message'] or 'no message'}), rows per published table:"]
+        tables = conn.execute(f"select schema_name || '.' || table_name from duckdb_tables() "
+                              f"where database_name = '{LAKE_ALIAS}' order by 1").fetchall()
+        for (name,) in tables:
             count = conn.execute(f"select count(*) from {name}").fetchone()[0]
             lines.append(f"  {name:<45} {count:>8}")
         lines += _accuracy_lines(conn)
@@ -218,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="observe the sources, rebuild what changed, publish, print a summary")
     run_parser.add_argument("--full", action="store_true", help="rebuild every asset, changed or not (FULL=1)")
-    commands.add_parser("summary", help="summarise the published analytics database")
+    commands.add_parser("summary", help="summarise the published lake (the latest snapshot)")
     parse = commands.add_parser("parse-report", help="print the metrics recognised in a report PDF")
     parse.add_argument("path", help="a PDF file")
     parse.add_argument("--company", help="company name to put on every row")
@@ -242,7 +243,14 @@ def main(argv: list[str] | None = None) -> int:
     files = commands.add_parser("files", help="serve the charts, labels and report images the Dagster UI links to")
     files.add_argument("--host", default="127.0.0.1")
     files.add_argument("--port", type=int, default=3100)
+    add_sql_parser(commands)
+    commands.add_parser("instance", help="write DAGSTER_HOME/dagster.yaml for the warehouse profile")
     args = parser.parse_args(argv)
+    if args.command == "sql":
+        return sql_command(args)
+    if args.command == "instance":
+        dagster_instance()
+        return 0
     if args.command == "files":
         return serve_files(args.host, args.port)
     if args.command == "rate":
@@ -260,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         results = run_refresh(args.full or os.environ.get("FULL", "") not in ("", "0")) \
             if args.command == "run" else None
-    except (PoolBusy, WarehouseBusy) as exc:
+    except (PoolBusy, WarehouseBusy, LakeUnavailable, ProfileError) as exc:
         print(f"energy-index run: {exc}", file=sys.stderr)
         return 3
     print("\n".join(summary_lines(results)))

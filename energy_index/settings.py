@@ -1,7 +1,7 @@
 """Where the project keeps its files, read from the environment in one place.
 
 `ENERGY_INDEX_HOME` (default `./data` under the repository) holds the pipeline's warehouse, the
-published analytics snapshot, the download cache and trained models. dbt's `profiles.yml`
+published lake (local profile), the download cache and trained models. dbt's `profiles.yml`
 reads the same variable, so Python assets and dbt always open the same DuckDB file.
 `ENERGY_INDEX_MIRROR` (a directory or an http(s) base URL) rewrites every source URL onto an
 offline copy laid out as `<host>/<path>`. `ENERGY_INDEX_CORPORATE_TRUTH` lists truth files
@@ -10,6 +10,12 @@ against, beside the project's own; by default `../shared/corporate/truth.csv` wh
 `ENERGY_INDEX_POOL_WAIT_S` (default 600) bounds how long a refresh waits for a live run to
 release the `warehouse` pool, and `ENERGY_INDEX_LOCK_WAIT_S` (default 60) how long it waits
 for another process to release the warehouse file; each then fails naming the holder.
+`ENERGY_INDEX_WAREHOUSE` picks the warehouse profile (energy_index/lake.py): `local` (default)
+publishes to a DuckLake whose catalog is a SQLite file and whose Parquet files sit under
+`<home>/lake`; `team` publishes to the DuckLake named by `ENERGY_INDEX_LAKE_CATALOG` (a
+PostgreSQL catalog, `postgres:dbname=... host=...`) and `ENERGY_INDEX_LAKE_DATA` (a shared
+directory or `s3://bucket/prefix/`), and keeps Dagster's runs in the PostgreSQL database of
+`ENERGY_INDEX_DAGSTER_POSTGRES_URL`. Either variable also overrides the local profile's default.
 `ENERGY_INDEX_TRAINING_DIR` is the directory holding the published training figures
 (`reference.csv`) and accelerator specs (`gpu_specs.csv`); by default `../shared/training`
 when present.
@@ -35,6 +41,10 @@ MIRROR_ENV = "ENERGY_INDEX_MIRROR"
 TRUTH_ENV = "ENERGY_INDEX_CORPORATE_TRUTH"
 POOL_WAIT_ENV, LOCK_WAIT_ENV = "ENERGY_INDEX_POOL_WAIT_S", "ENERGY_INDEX_LOCK_WAIT_S"
 TRAINING_ENV = "ENERGY_INDEX_TRAINING_DIR"
+PROFILE_ENV = "ENERGY_INDEX_WAREHOUSE"
+LAKE_CATALOG_ENV, LAKE_DATA_ENV = "ENERGY_INDEX_LAKE_CATALOG", "ENERGY_INDEX_LAKE_DATA"
+DAGSTER_POSTGRES_ENV = "ENERGY_INDEX_DAGSTER_POSTGRES_URL"
+PROFILES = ("local", "team")
 COUNTRY_ENV, FOOTPRINT_ENV = "ENERGY_INDEX_COUNTRY", "ENERGY_INDEX_FOOTPRINT"
 SHARED_TRAINING = REPO_ROOT.parent / "shared" / "training"
 PROJECT_TRUTH = DBT_PROJECT_DIR / "seeds" / "corporate_reader_truth.csv"
@@ -51,14 +61,21 @@ class Settings:
     training_dir: Path | None = None
     country_iso: str | None = None  # the grid our own footprint is counted on; None: the world average
     footprint: bool = True
+    profile: str = "local"
+    lake_catalog: str | None = None  # a DuckLake catalog (`sqlite:...`, `postgres:...`, a DuckDB file)
+    lake_data: str | None = None  # where the lake's Parquet files go: a directory or s3:// prefix
 
     @property
     def warehouse_path(self) -> Path:
         return self.home / "warehouse.duckdb"
 
     @property
-    def analytics_path(self) -> Path:
-        return self.home / "analytics.duckdb"
+    def lake_catalog_uri(self) -> str:
+        return self.lake_catalog or f"sqlite:{self.home / 'lake' / 'catalog.sqlite'}"
+
+    @property
+    def lake_data_path(self) -> str:
+        return self.lake_data or f"{self.home / 'lake' / 'data'}/"
 
     @property
     def cache_dir(self) -> Path:
@@ -88,7 +105,26 @@ def load_settings() -> Settings:
                     pool_wait_s=float(os.environ.get(POOL_WAIT_ENV) or Settings.pool_wait_s),
                     lock_wait_s=float(os.environ.get(LOCK_WAIT_ENV) or Settings.lock_wait_s),
                     training_dir=_training_dir(), country_iso=(os.environ.get(COUNTRY_ENV) or "").upper() or None,
-                    footprint=(os.environ.get(FOOTPRINT_ENV) or "on").lower() not in ("off", "0", "false", "no"))
+                    footprint=(os.environ.get(FOOTPRINT_ENV) or "on").lower() not in ("off", "0", "false", "no"),
+                    **_warehouse_profile())
+
+
+class ProfileError(ValueError):
+    """The warehouse profile's settings are missing or contradictory."""
+
+
+def _warehouse_profile() -> dict:
+    profile = (os.environ.get(PROFILE_ENV) or "local").lower()
+    if profile not in PROFILES:
+        raise ProfileError(f"{PROFILE_ENV}={profile!r}: the warehouse profile is one of {', '.join(PROFILES)}")
+    catalog, data = os.environ.get(LAKE_CATALOG_ENV) or None, os.environ.get(LAKE_DATA_ENV) or None
+    if profile == "team" and not (catalog and data):
+        raise ProfileError(f"{PROFILE_ENV}=team needs {LAKE_CATALOG_ENV} (the shared DuckLake catalog, e.g. "
+                           f"'postgres:dbname=energy_index host=db user=energy_index') and {LAKE_DATA_ENV} (a shared "
+                           f"directory or s3://bucket/prefix/ for its Parquet files); see the README's team profile")
+    if data and "://" not in data:
+        data = str(Path(data).expanduser().resolve()) + "/"
+    return {"profile": profile, "lake_catalog": catalog, "lake_data": data}
 
 
 def _training_dir() -> Path | None:

@@ -44,7 +44,7 @@ def connect_warehouse(path: str, wait_s: float, config: dict | None = None,
                     f"the warehouse {path} is locked by another process "
                     f"({holder.group(1) if holder else 'unknown'}) and was still locked after waiting "
                     f"{wait_s:.0f} s: close that connection (a DuckDB shell, notebook or second refresh), "
-                    f"or read the published analytics database instead, then run again") from exc
+                    f"or read the published lake instead (energy-index sql), then run again") from exc
             time.sleep(poll_s)
 
 

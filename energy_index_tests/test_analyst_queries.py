@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from energy_index.settings import DBT_PROJECT_DIR, SQL_DIR
-from energy_index_tests.fixtures.pipeline import query
+from energy_index_tests.fixtures.pipeline import published, query
 
 ANALYST_QUERIES = sorted(SQL_DIR.glob("*.sql"))
 ANALYST_VIEWS = sorted(path.stem for path in (DBT_PROJECT_DIR / "models" / "analyst").glob("*.sql"))
@@ -20,16 +20,16 @@ def test_there_are_analyst_queries():
 def test_query_runs_on_the_snapshot_and_says_what_it_answers(built_home, path):
     text = path.read_text()
     assert text.lstrip().startswith("--"), f"{path.name} must open with a comment saying what it answers"
-    rows = query(built_home / "analytics.duckdb", text)
+    rows = query(published(built_home), text)
     assert rows, f"{path.name} returned no rows"
 
 
 def test_the_snapshot_has_every_analyst_view(built_home):
     assert ANALYST_VIEWS, "dbt_project/models/analyst/ holds the analyst views"
-    published = {name for (name,) in query(built_home / "analytics.duckdb",
-                                           "select table_name from information_schema.tables "
-                                           "where table_schema = 'analyst'")}
-    assert set(ANALYST_VIEWS) <= published, f"missing from the analyst schema: {set(ANALYST_VIEWS) - published}"
+    views = {name for (name,) in query(published(built_home),
+                                       "select table_name from information_schema.tables "
+                                       "where table_schema = 'analyst'")}
+    assert set(ANALYST_VIEWS) <= views, f"missing from the analyst schema: {set(ANALYST_VIEWS) - views}"
 
 
 def test_some_analyst_queries_use_the_analyst_views():

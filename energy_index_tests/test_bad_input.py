@@ -7,7 +7,12 @@ import json
 import pytest
 
 from energy_index_tests.fixtures.mlenergy import archive_path, build_archive, build_runs
-from energy_index_tests.fixtures.pipeline import failure_messages, run_pipeline, scalar
+from energy_index_tests.fixtures.pipeline import (
+    failure_messages,
+    published,
+    run_pipeline,
+    scalar,
+)
 
 CHAT_RUN = "data/llm_text_generation/chat/H100 80GB HBM3/acme/small-chat/bs32+tp1+pp1.json"
 IMAGE_RUN = "data/diffusion/text-to-image/A100-SXM4-40GB/paint/big-image/bs4+steps50.json"
@@ -45,7 +50,7 @@ def not_a_tarball():
 @pytest.mark.parametrize("make_bad", [truncated, negative_energy, missing_column, run_without_energy,
                                       not_a_tarball])
 def test_bad_archive_fails_clearly_and_keeps_the_last_good_data(copied_home, mirror, make_bad):
-    warehouse, analytics = copied_home / "warehouse.duckdb", copied_home / "analytics.duckdb"
+    warehouse, analytics = copied_home / "warehouse.duckdb", published(copied_home)
     mart_sql = "select count(*), sum(energy_j) from marts.fct_workload_energy"
     before = (scalar(warehouse, "select count(*) from raw.mlenergy_runs"), scalar(warehouse, mart_sql))
     published_before = scalar(analytics, mart_sql)

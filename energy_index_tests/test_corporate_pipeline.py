@@ -9,7 +9,13 @@ from energy_index.defs.corporate.registry import REPORTS
 from energy_index.defs.sources.fetcher import SourceFetcher
 from energy_index_tests.conftest import mirror_path
 from energy_index_tests.fixtures import corporate, report_layouts
-from energy_index_tests.fixtures.pipeline import failure_messages, query, run_everything, scalar
+from energy_index_tests.fixtures.pipeline import (
+    failure_messages,
+    published,
+    query,
+    run_everything,
+    scalar,
+)
 
 FACT_SHEET = "microsoft_2024_data_fact_sheet"
 GOOGLE = "google_2024_environmental_report"
@@ -29,7 +35,7 @@ def test_each_report_is_a_partition_and_a_missing_one_is_skipped_not_failed(buil
 
 
 def test_corporate_metrics_mart_keeps_provenance(built_home):
-    rows = query(built_home / "analytics.duckdb", """
+    rows = query(published(built_home), """
         select company, fiscal_year, value, unit, source_page, table_title, raw_label
         from marts.fct_corporate_metrics
         where is_primary and metric = 'scope2_location' and region is null order by company, fiscal_year""")
@@ -102,7 +108,7 @@ def test_an_unreadable_report_fails_alone(copied_home, mirror):
     assert "not a PDF" in failure_messages(reports[GOOGLE])
     assert reports[FACT_SHEET].success and reports[MAIN_REPORT].success
     assert main.success, "the other reports and everything downstream go on"
-    assert scalar(copied_home / "analytics.duckdb",
+    assert scalar(published(copied_home),
                   "select count(*) from marts.fct_corporate_metrics where company = 'Google'") > 0, \
         "Google's last good metrics stay"
 

@@ -6,7 +6,13 @@ import pytest
 
 from energy_index.defs.economic_index.files import EconomicIndexRelease
 from energy_index_tests.fixtures import economic_index as aei
-from energy_index_tests.fixtures.pipeline import failure_messages, query, run_pipeline, scalar
+from energy_index_tests.fixtures.pipeline import (
+    failure_messages,
+    published,
+    query,
+    run_pipeline,
+    scalar,
+)
 
 REFERENCE_MODEL = "meta-llama/Meta-Llama-3.1-70B-Instruct"
 REFERENCE_GPU = "H100 80GB HBM3"
@@ -86,7 +92,7 @@ def test_task_energy_arithmetic_by_hand(built_home):
 
 
 def test_every_assumption_is_described_and_sourced(built_home):
-    rows = query(built_home / "analytics.duckdb", "select name, value, description, source_note from marts.dim_assumptions")
+    rows = query(published(built_home), "select name, value, description, source_note from marts.dim_assumptions")
     names = {r[0] for r in rows}
     assert {"conversation_volume", "requests_per_conversation", "reference_model", "reference_gpu",
             "tpot_limit_s", "allocation_rule"} <= names

@@ -12,7 +12,14 @@ import dagster as dg
 import pytest
 
 from energy_index.settings import HOME_ENV, TRAINING_ENV
-from energy_index_tests.fixtures.pipeline import environment, failure_messages, query, run_pipeline, scalar
+from energy_index_tests.fixtures.pipeline import (
+    environment,
+    failure_messages,
+    published,
+    query,
+    run_pipeline,
+    scalar,
+)
 from energy_index_tests.fixtures.training import reference_rows, write_training_dir
 
 
@@ -22,7 +29,7 @@ def cli(home: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_marts_hold_every_reference_row_and_the_held_out_accuracy(built_home):
-    analytics = built_home / "analytics.duckdb"
+    analytics = published(built_home)
     assert scalar(analytics, "select count(*) from marts.fct_training_emissions") == len(reference_rows())
     flagged = query(analytics, "select model from marts.fct_training_emissions where flagged")
     assert flagged == [("Card 4 70B redo",)]
@@ -63,10 +70,10 @@ def test_estimate_training_on_a_known_model_falls_in_its_range(built_home):
      "--region: 'mars-north1' is not a region"),
 ])
 def test_estimate_training_rejects_bad_input_naming_the_field(built_home, args, field):
-    before = (built_home / "analytics.duckdb").stat().st_mtime_ns
+    before = scalar(published(built_home), "select max(snapshot_id) from ducklake_snapshots('analytics')")
     done = cli(built_home, "estimate-training", *args)
     assert done.returncode == 2 and field in done.stderr and done.stdout == ""
-    assert (built_home / "analytics.duckdb").stat().st_mtime_ns == before
+    assert scalar(published(built_home), "select max(snapshot_id) from ducklake_snapshots('analytics')") == before
 
 
 def test_predict_serves_a_model_nobody_benchmarked(built_home):

@@ -15,19 +15,23 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pytest
 
-from energy_index.defs.operations.run_health import WAREHOUSE_POOL, dead_run_reaper, pool_holders
+from energy_index.bench_faults import marts_fingerprint as marts
+from energy_index.defs.operations.run_health import (
+    WAREHOUSE_POOL,
+    dead_run_reaper,
+    pool_holders,
+)
 from energy_index.integrity import content_problem, read_json
+from energy_index.lake import Lake, connect_published
 from energy_index.settings import SQL_DIR
 from energy_index_tests.conftest import serve_sources
-from energy_index.bench_faults import marts_fingerprint as marts
 from energy_index_tests.fixtures.faults import Refresh, make_dagster_home
 from energy_index_tests.fixtures.mlenergy import archive_path
+from energy_index_tests.fixtures.pipeline import published
 from energy_index_tests.fixtures.server import LoopbackServer
 
 RUN_TIMEOUT_S = 900  # a hang guard only: a healthy refresh here takes about a minute
@@ -103,7 +107,7 @@ def test_kill_during_training(site, clean_marts):
 def test_kill_during_publish_while_analysts_read(site, clean_marts):
     run_id = kill_during(site, "publish__analytics_snapshot", after_s=0.1)
     failures, rounds, stop = [], [0], threading.Event()
-    reader = threading.Thread(target=read_in_a_loop, args=(site["home"] / "analytics.duckdb", stop, failures, rounds))
+    reader = threading.Thread(target=read_in_a_loop, args=(published(site["home"]), stop, failures, rounds))
     reader.start()
     try:
         heal(site, clean_marts, run_id, "after-publish-kill")
@@ -113,13 +117,13 @@ def test_kill_during_publish_while_analysts_read(site, clean_marts):
     assert rounds[0] > 0 and failures == [], failures[:3]
 
 
-def read_in_a_loop(analytics: Path, stop: threading.Event, failures: list, rounds: list) -> None:
+def read_in_a_loop(analytics: Lake, stop: threading.Event, failures: list, rounds: list) -> None:
     """An analyst running every sql/ example against the published database, over and over."""
     queries = [path.read_text() for path in sorted(SQL_DIR.glob("*.sql"))]
     while not stop.is_set():
         for text in queries:
             try:
-                with duckdb.connect(str(analytics), read_only=True) as conn:
+                with connect_published(analytics) as conn:
                     conn.execute(text).fetchall()
             except Exception as exc:  # every failure counts, whatever it is
                 failures.append(repr(exc))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from energy_index_tests.fixtures.pipeline import query, scalar
+from energy_index_tests.fixtures.pipeline import published, query, scalar
 from energy_index_tests.test_ratings_pipeline import rate
 
 
@@ -14,11 +14,11 @@ def test_every_step_of_the_refresh_is_recorded(built_home):
     # a multi-asset step's shares add up to the step
     assert scalar(warehouse, """select max(abs(total - 1)) from (select sum(step_share) as total
         from raw.pipeline_emissions group by run_id, step_key)""") < 1e-9
-    assert scalar(built_home / "analytics.duckdb", "select count(*) from marts.fct_pipeline_emissions") > 0
+    assert scalar(published(built_home), "select count(*) from marts.fct_pipeline_emissions") > 0
 
 
 def test_country_grids_are_loaded_and_joined(built_home):
-    analytics = built_home / "analytics.duckdb"
+    analytics = published(built_home)
     france, poland = (scalar(analytics, f"select gco2e_per_kwh from marts.dim_country_carbon_intensity "
                                         f"where iso_code = '{code}'") for code in ("FRA", "POL"))
     assert 0 < france < poland
@@ -34,7 +34,7 @@ def test_country_grids_are_loaded_and_joined(built_home):
 
 
 def test_accuracy_against_carbon_for_every_fitted_model(built_home):
-    analytics = built_home / "analytics.duckdb"
+    analytics = published(built_home)
     kinds = dict(query(analytics, "select kind, count(*) from marts.fct_model_tradeoffs group by 1"))
     assert kinds["classifier"] >= 3 and kinds["regressor"] >= 2
     assert scalar(analytics, "select count(*) from marts.fct_model_tradeoffs where fit_gco2e > 0") == sum(kinds.values())

@@ -17,7 +17,12 @@ from energy_index.bench_incremental import downstream_of
 from energy_index.cli import LAUNCHED_BY_TAG
 from energy_index.definitions import build_definitions
 from energy_index.defs.operations.launch import InProcessLauncher
-from energy_index.defs.operations.refresh import MAIN_JOB, OBSERVE_JOB, VERIFIED, refresh
+from energy_index.defs.operations.refresh import (
+    MAIN_JOB,
+    OBSERVE_JOB,
+    VERIFIED,
+    refresh,
+)
 from energy_index.defs.resources import build_resources
 from energy_index.defs.sources.fetcher import SourceFetcher
 from energy_index.settings import REPO_ROOT, load_settings
@@ -25,6 +30,7 @@ from energy_index_tests.fixtures import economic_index, grid_carbon
 from energy_index_tests.fixtures.pipeline import (
     environment,
     instance_beside,
+    published,
     refresh_in_process,
     scalar,
     sources_environment,
@@ -77,7 +83,7 @@ def test_one_changed_source_rebuilds_exactly_its_downstream(refreshed_home, mirr
     assert CLASSIFIER not in expected and "marts/fct_task_energy" not in expected
     assert plan.reasons["sources/google_region_carbon_files"] == "upstream/google_region_carbon has a new data version"
     assert plan.reasons["raw/google_region_carbon"] == "upstream sources/google_region_carbon_files is rebuilt"
-    assert scalar(refreshed_home / "analytics.duckdb", f"""select max("Grid carbon intensity (gCO2eq / kWh)")
+    assert scalar(published(refreshed_home), f"""select max("Grid carbon intensity (gCO2eq / kWh)")
         from raw.google_region_carbon where year = {year}""") == max(r[3] for r in rows)
 
 
@@ -110,7 +116,7 @@ def test_a_code_version_bump_rebuilds_its_asset_and_what_reads_it(refreshed_home
 
 def test_a_failed_source_keeps_the_last_good_data_and_its_downstream_does_not_run(refreshed_home, mirror):
     year = max(grid_carbon.ROWS)
-    before = scalar(refreshed_home / "analytics.duckdb", "select count(*) from raw.google_region_carbon")
+    before = scalar(published(refreshed_home), "select count(*) from raw.google_region_carbon")
     mirror.add(grid_carbon.file_path(year), b"region,changed\n", fail_first=100)
     broken = SourceFetcher(cache_dir=str(refreshed_home / "cache"), mirror=mirror.base_url, retries=0)
     _, outcomes, _ = refresh_in_process(refreshed_home, mirror.base_url, instance_beside(refreshed_home),
@@ -118,7 +124,7 @@ def test_a_failed_source_keeps_the_last_good_data_and_its_downstream_does_not_ru
     main = next(o for o in outcomes if o.job_name == MAIN_JOB)
     assert not main.success and any("sources__google_region_carbon_files" in f for f in main.failures)
     assert materialized(outcomes) == set(), "nothing downstream of the failed source ran"
-    assert scalar(refreshed_home / "analytics.duckdb", "select count(*) from raw.google_region_carbon") == before
+    assert scalar(published(refreshed_home), "select count(*) from raw.google_region_carbon") == before
     _, _, plan = refresh_in_process(refreshed_home, mirror.base_url, instance_beside(refreshed_home),
                                     fetcher=broken)
     assert "sources/google_region_carbon_files" in plan.reasons, "the next refresh tries the source again"

@@ -11,9 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from energy_index_tests.fixtures.mirror import find_mirror, require_mirror_in_ci
 from energy_index.settings import SHARED_TRAINING, TRAINING_ENV
-from energy_index_tests.fixtures.pipeline import environment, query, run_pipeline, scalar
+from energy_index_tests.fixtures.mirror import find_mirror, require_mirror_in_ci
+from energy_index_tests.fixtures.pipeline import (
+    environment,
+    published,
+    query,
+    run_pipeline,
+    scalar,
+)
 
 MIRROR = find_mirror()
 require_mirror_in_ci(MIRROR)
@@ -55,7 +61,7 @@ def test_labels_are_balanced_tertiles(mirror_home):
 
 
 def test_baseline_reproduces_the_original_analysis(mirror_home):
-    rows = dict(query(mirror_home / "analytics.duckdb",
+    rows = dict(query(published(mirror_home),
                       "select population, accuracy from ml.energy_classifier_metrics"))
     # The original analysis reported ~81.5% on its 431-run population (432 here).
     assert abs(rows["without_mllm"] - 0.815) < 0.03

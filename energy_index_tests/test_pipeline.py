@@ -9,7 +9,7 @@ import joblib
 from energy_index.defs.economic_index.files import FILES
 from energy_index.defs.ml.baseline import tertile_labels
 from energy_index_tests.fixtures.mlenergy import build_runs
-from energy_index_tests.fixtures.pipeline import query, scalar
+from energy_index_tests.fixtures.pipeline import published, query, scalar
 
 EXPECTED_RUNS = len(build_runs())
 
@@ -82,10 +82,11 @@ def test_classifier_metrics_and_saved_models(built_home):
 
 
 def test_snapshot_is_published_with_every_table(built_home):
-    analytics = built_home / "analytics.duckdb"
-    tables = {f"{s}.{t}" for s, t in query(analytics, "select schema_name, table_name from duckdb_tables()")}
+    analytics = published(built_home)
+    tables = {f"{s}.{t}" for s, t in query(analytics, "select schema_name, table_name from duckdb_tables() "
+                                                      "where database_name = 'analytics'")}
     assert {"raw.mlenergy_runs", "raw.source_fetches", "marts.fct_workload_energy",
             "staging.stg_mlenergy__runs", "ml.energy_classifier_metrics", "quality.validation_results",
-            "meta.snapshot_info"} <= tables
+            "meta.refreshes", "meta.published_tables"} <= tables
     assert not any(t.startswith("raw_staging.") for t in tables)
     assert scalar(analytics, "select count(*) from marts.fct_workload_energy") == EXPECTED_RUNS

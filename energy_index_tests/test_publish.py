@@ -1,28 +1,36 @@
-"""Analysts' readers survive a refresh: the old one keeps its snapshot, a new one sees new data."""
+"""Analysts' readers survive a refresh, and every refresh stays readable: the lake's snapshots."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
-import duckdb
-
+from energy_index.lake import connect_published, snapshots
 from energy_index_tests.fixtures.mlenergy import archive_path, build_archive, build_runs
-from energy_index_tests.fixtures.pipeline import run_pipeline
+from energy_index_tests.fixtures.pipeline import published, run_pipeline, scalar
 
 COUNT = "select count(*) from marts.fct_workload_energy"
+ENERGY = "select round(sum(energy_j), 3) from marts.fct_workload_energy"
 
 
-def count_in_new_process(database) -> int:
-    """An analyst's fresh read-only connection, from another process as it would be."""
-    code = f"import duckdb; print(duckdb.connect({str(database)!r}, read_only=True).execute({COUNT!r}).fetchone()[0])"
-    return int(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
+def count_in_new_process(home) -> int:
+    """An analyst's fresh connection through the CLI, from another process as it would be."""
+    done = subprocess.run([sys.executable, "-m", "energy_index.cli", "sql", COUNT], check=True,
+                          capture_output=True, text=True, env=_env(home))
+    return int(done.stdout.splitlines()[1])
 
 
-def test_open_reader_keeps_a_consistent_snapshot_while_a_refresh_publishes(copied_home, mirror):
-    analytics = copied_home / "analytics.duckdb"
-    old_reader = duckdb.connect(str(analytics), read_only=True)
-    before = old_reader.execute(COUNT).fetchone()[0]
+def _env(home) -> dict:
+    return {**os.environ, "ENERGY_INDEX_HOME": str(home)}
+
+
+def test_open_reader_keeps_its_snapshot_and_the_earlier_refresh_stays_readable(copied_home, mirror):
+    lake = published(copied_home)
+    reader = connect_published(lake)
+    reader.execute("begin transaction")
+    before, energy_before = reader.execute(COUNT).fetchone()[0], reader.execute(ENERGY).fetchone()[0]
+    first = snapshots(reader)[0]["snapshot_id"]
 
     runs = build_runs()
     extra = {path.replace("bs32+tp1", "bs64+tp1"): dict(run) for path, run in runs.items()
@@ -32,8 +40,23 @@ def test_open_reader_keeps_a_consistent_snapshot_while_a_refresh_publishes(copie
     result = run_pipeline(copied_home, mirror.base_url)
 
     assert result.success
-    assert old_reader.execute(COUNT).fetchone()[0] == before
-    assert old_reader.execute("select count(*) from raw.mlenergy_runs").fetchone()[0] == before
-    assert count_in_new_process(analytics) == before + len(extra)
-    old_reader.close()
-    assert not analytics.with_name("analytics.duckdb.partial").exists()
+    assert reader.execute(COUNT).fetchone()[0] == before, "an open transaction keeps the snapshot it began on"
+    assert reader.execute("select count(*) from raw.mlenergy_runs").fetchone()[0] == before
+    reader.execute("commit")
+    assert reader.execute(COUNT).fetchone()[0] == before + len(extra), "its next transaction sees the new refresh"
+    reader.close()
+    assert count_in_new_process(copied_home) == before + len(extra)
+
+    publish = next(e for e in result.get_asset_materialization_events()
+                   if e.asset_key.to_user_string() == "publish/analytics_snapshot").materialization
+    latest = publish.metadata["snapshot_id"].value
+    assert latest > first and publish.metadata["run_id"].text == result.run_id
+    with connect_published(lake) as conn:
+        committed = {s["snapshot_id"]: s["extra_info"] for s in snapshots(conn)}
+        assert result.run_id in committed[latest], "the snapshot carries the run that committed it"
+        refreshes = conn.execute("select run_id from meta.refreshes order by published_at").fetchall()
+        assert refreshes[-1] == (result.run_id,)
+    with connect_published(lake, version=first) as earlier:
+        assert earlier.execute(COUNT).fetchone()[0] == before, "time travel: the earlier refresh's rows"
+        assert earlier.execute(ENERGY).fetchone()[0] == energy_before
+    assert scalar(lake, f"select count(*) from marts.fct_workload_energy at (version => {first})") == before

@@ -10,7 +10,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from energy_index.settings import HOME_ENV
-from energy_index_tests.fixtures.pipeline import query, scalar
+from energy_index_tests.fixtures.pipeline import published, query, scalar
 
 
 def rate(home: Path, *args: str) -> subprocess.CompletedProcess:
@@ -19,7 +19,7 @@ def rate(home: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_every_measured_model_is_rated_for_both_boundaries_and_configurations(built_home):
-    analytics = built_home / "analytics.duckdb"
+    analytics = published(built_home)
     unrated = query(analytics, """
         select distinct w.model, w.task from marts.fct_workload_energy w
         where not exists (select 1 from marts.fct_model_ratings r where r.model = w.model and r.phase = 'inference')""")
@@ -37,7 +37,7 @@ def test_every_measured_model_is_rated_for_both_boundaries_and_configurations(bu
 
 def test_a_label_per_rated_model_carries_its_grade(built_home):
     labels = built_home / "labels"
-    model, grade = query(built_home / "analytics.duckdb", """select model, absolute_grade from marts.fct_model_ratings
+    model, grade = query(published(built_home), """select model, absolute_grade from marts.fct_model_ratings
         where phase = 'inference' and grid_entity = 'world average' and boundary = 'accelerator'
         and configuration = 'best_within_latency_objective' order by model limit 1""")[0]
     from energy_index.defs.ratings.labels import slug
@@ -49,7 +49,7 @@ def test_a_label_per_rated_model_carries_its_grade(built_home):
 
 
 def test_rate_prints_a_known_models_rating(built_home):
-    model = query(built_home / "analytics.duckdb", """select model from marts.fct_model_ratings
+    model = query(published(built_home), """select model from marts.fct_model_ratings
         where phase = 'inference' and task = 'chat' order by model limit 1""")[0][0]
     done = rate(built_home, model.split("/")[-1], "--task", "chat", "--format", "json")
     assert done.returncode == 0, done.stderr
@@ -65,7 +65,7 @@ def test_rate_explains_a_model_task_or_grid_without_a_rating(built_home):
     unknown = rate(built_home, "no-such-model-9000B")
     assert unknown.returncode == 2 and "no rating for 'no-such-model-9000B'" in unknown.stderr
     assert "no measured runs" in unknown.stderr and unknown.stdout == ""
-    model = query(built_home / "analytics.duckdb", """select model from marts.fct_model_ratings
+    model = query(published(built_home), """select model from marts.fct_model_ratings
         where phase = 'inference' and task = 'chat' order by model limit 1""")[0][0]
     wrong_task = rate(built_home, model, "--task", "text-to-video")
     assert wrong_task.returncode == 2 and "has no text-to-video rating" in wrong_task.stderr

@@ -14,10 +14,11 @@ from energy_index.defs.estimates.reference_assets import TrainingReference
 from energy_index.defs.footprint.recording import PipelineFootprint
 from energy_index.defs.grid_carbon.files import GridCarbonSource
 from energy_index.defs.ml.assets import ModelStore
-from energy_index.defs.publish.snapshot import AnalyticsTarget
+from energy_index.defs.publish.snapshot import PublishedWarehouse
 from energy_index.defs.ratings.assets import LabelStore
 from energy_index.defs.sources.fetcher import SourceFetcher
 from energy_index.defs.transform.assets import dbt_cli
+from energy_index.lake import lake_for
 from energy_index.settings import Settings
 from energy_index.warehouse import connect_warehouse
 
@@ -42,13 +43,14 @@ class WarehouseResource(DuckDBResource):
 
 
 def build_resources(settings: Settings) -> dict:
+    lake = lake_for(settings)
     return {
         "duckdb": WarehouseResource(database=str(settings.warehouse_path), lock_wait_s=settings.lock_wait_s),
         "dbt": dbt_cli(),
         "fetcher": SourceFetcher(cache_dir=str(settings.cache_dir), mirror=settings.mirror),
         "model_store": ModelStore(models_dir=str(settings.models_dir)),
         "label_store": LabelStore(directory=str(settings.labels_dir)),
-        "analytics": AnalyticsTarget(path=str(settings.analytics_path)),
+        "published": PublishedWarehouse(catalog=lake.catalog, data_path=lake.data_path, relocatable=lake.relocatable),
         "economic_index": EconomicIndexRelease(),
         "grid_carbon": GridCarbonSource(),
         "reader_truth": ReaderTruth(paths=[str(p) for p in settings.corporate_truth]),

@@ -1,26 +1,25 @@
 """What a person wants to see of the Economic Index marts, as asset metadata and a chart file."""
 
-from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from energy_index.defs.publish.snapshot import AnalyticsTarget
 from energy_index.files import url_for
 from energy_index.metadata_tables import preview_table
 from energy_index.plots import paired_bar_plot
+from energy_index.settings import load_settings
 
 MARTS = ["fct_task_usage", "fct_occupation_usage", "fct_occupation_energy", "dim_assumptions"]
 
 
 @dg.asset(key=["reports", "economic_index_usage"], kinds={"duckdb"},
           deps=[dg.AssetKey(["marts", m]) for m in MARTS], pool="warehouse")
-def economic_index_usage(duckdb: DuckDBResource, analytics: AnalyticsTarget) -> dg.MaterializeResult:
+def economic_index_usage(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Summary of where Claude conversations go and what they cost in energy, for the UI.
 
     Match rate of task names to O*NET statements, top tasks and occupations by share,
     conversation share against BLS employment share per SOC major group (a chart, also saved
-    as `reports/conversation_vs_employment_share.png` beside the analytics database), the
+    as `reports/conversation_vs_employment_share.png` under ENERGY_INDEX_HOME), the
     top major groups by energy under the reference scenario, and the assumptions used.
     """
     with duckdb.get_connection() as conn:
@@ -44,7 +43,7 @@ def economic_index_usage(duckdb: DuckDBResource, analytics: AnalyticsTarget) -> 
             "assumptions": preview_table(
                 conn, "select name, value, unit from marts.dim_assumptions", limit=50),
         }
-    chart = Path(analytics.path).parent / "reports" / "conversation_vs_employment_share.png"
+    chart = load_settings().home / "reports" / "conversation_vs_employment_share.png"
     chart.parent.mkdir(parents=True, exist_ok=True)
     metadata["share_vs_employment"] = paired_bar_plot(
         [g[0].replace(" Occupations", "") for g in groups], [g[1] for g in groups], [g[2] or 0 for g in groups],

@@ -8,16 +8,15 @@ import json
 import math
 from dataclasses import asdict
 
-import duckdb
 import polars as pl
 
 from energy_index.assumptions import assumption
-from energy_index.defs.estimates.inference import PRECISIONS, TASKS, UNIT, match_gpu, modality_of, predict_energy
 from energy_index.defs.estimates import inference_assets, training_assets
-from energy_index.defs.estimates.inputs import (REFERENCE_NUMBERS, accelerator_key, find_accelerator,
-                                                known_accelerators)
+from energy_index.defs.estimates.inference import PRECISIONS, TASKS, UNIT, match_gpu, modality_of, predict_energy
+from energy_index.defs.estimates.inputs import REFERENCE_NUMBERS, accelerator_key, find_accelerator, known_accelerators
 from energy_index.defs.estimates.training import NotEstimable, TrainingRun, estimate, estimate_range
 from energy_index.defs.ml.artifacts import load_model
+from energy_index.lake import LakeUnavailable, connect_published, lake_for
 from energy_index.settings import load_settings
 
 # Accepted ranges, in counts, from the reference file's own (billions of parameters, trillions of tokens).
@@ -56,10 +55,11 @@ def saved_estimator(module) -> dict:
 
 def region_intensity(region: str) -> float:
     """The latest grid intensity (gCO2e/kWh) of a cloud region in the published warehouse."""
-    path = load_settings().analytics_path
-    if not path.exists():
-        raise UsageError(f"--region: no published warehouse at {path} to look {region!r} up in (make run)")
-    with duckdb.connect(str(path), read_only=True) as conn:
+    try:
+        conn = connect_published(lake_for(load_settings()))
+    except LakeUnavailable as exc:
+        raise UsageError(f"--region: {exc}; {region!r} is looked up there") from exc
+    with conn:
         rows = conn.execute("select region, grid_gco2e_per_kwh from marts.dim_grid_carbon_intensity "
                             "qualify row_number() over (partition by region order by year desc) = 1").fetchall()
     found = {name: value for name, value in rows}

@@ -1,7 +1,5 @@
-"""The publish step: the finished warehouse as a snapshot analysts can read during refreshes."""
+"""The publish step: the finished warehouse committed to the lake as one snapshot analysts can read."""
 
-
-from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -17,29 +15,40 @@ from energy_index.defs.estimates.training_assets import fct_training_emissions
 from energy_index.defs.ml.assets import energy_classifier_baseline
 from energy_index.defs.ml.energy_models import energy_drivers
 from energy_index.defs.ml.tradeoffs import fct_model_tradeoffs
-from energy_index.defs.publish.snapshot import AnalyticsTarget, publish_snapshot
+from energy_index.defs.publish.snapshot import PublishedWarehouse, publish_to_lake
 from energy_index.defs.ratings.assets import fct_model_ratings
 from energy_index.defs.transform.assets import dbt_models
 from energy_index.metadata_tables import records_table
 
 
-@dg.asset(key=["publish", "analytics_snapshot"], kinds={"duckdb"},
+@dg.asset(key=["publish", "analytics_snapshot"], kinds={"duckdb", "ducklake"},
           deps=[*dbt_models.keys, *energy_classifier_baseline.keys, *economic_index_usage.keys, *fct_scenarios.keys,
                 *energy_drivers.keys, *corporate_reader_accuracy.keys, *fct_training_emissions.keys,
                 *fct_inference_estimator_accuracy.keys, *fct_model_ratings.keys, *fct_model_tradeoffs.keys,
                 *analyst_views.keys], pool="warehouse")
-def analytics_snapshot(duckdb: DuckDBResource, analytics: AnalyticsTarget) -> dg.MaterializeResult:
-    """Publishes every warehouse table and view to `analytics.duckdb`, atomically.
+def analytics_snapshot(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
+                       published: PublishedWarehouse) -> dg.MaterializeResult:
+    """Commits every warehouse table and view to the published DuckLake as one snapshot.
 
-    The snapshot is written to a new file and renamed over the old one, so analysts with an
-    open read-only connection keep a consistent view while new connections see the new data.
-    Staging tables of rejected loads (`raw_staging`) are not published.
+    Analysts attach the lake read-only (`energy-index sql`, or the README's ATTACH) and see the
+    previous refresh until this commit, then the new one; every earlier refresh stays readable
+    by its snapshot id (`snapshot_id` here, and `meta.refreshes` / `ducklake_snapshots` there).
+    Unchanged tables are not rewritten. Staging tables of rejected loads are not published.
     """
-    target = Path(analytics.path)
+    lake = published.lake
     with duckdb.get_connection() as conn:
-        counts = publish_snapshot(conn, target)
-    return dg.MaterializeResult(metadata={
-        "path": dg.MetadataValue.path(str(target)),
-        "tables": len(counts),
-        "rows_per_table": records_table([{"table": k, "rows": v} for k, v in counts.items()], ["table", "rows"]),
-    })
+        done = publish_to_lake(conn, lake, context.run_id)
+    return dg.MaterializeResult(
+        metadata={
+            "snapshot_id": dg.MetadataValue.int(done.snapshot_id),
+            "run_id": context.run_id,
+            "catalog": lake.shown, "data_path": lake.data_path,
+            "tables": len(done.rows), "tables_changed": len(done.changed),
+            "tables_dropped": dg.MetadataValue.json(done.dropped),
+            "tables_rewritten_for_missing_files": dg.MetadataValue.json(done.rewritten_missing_files),
+            "orphan_files_deleted": done.orphans_deleted,
+            "rows_per_table": records_table([{"table": k, "rows": v, "changed": k in done.changed}
+                                             for k, v in done.rows.items()], ["table", "rows", "changed"]),
+        },
+        data_version=dg.DataVersion(str(done.snapshot_id)),
+    )

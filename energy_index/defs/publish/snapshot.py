@@ -1,25 +1,49 @@
-"""Publishing the warehouse as a read-only analytics snapshot.
+"""Publishing the warehouse into the lake as one DuckLake snapshot.
 
-The snapshot is built in a new file and renamed over the old one. A reader that already has
-the old file open keeps reading it (the rename does not touch its inode); a new connection
-opens the new file. Views become tables in the snapshot, so it depends on nothing else.
+Every published relation of the pipeline's warehouse (views become tables, so the lake depends
+on nothing else) is compared with what the lake holds by a fingerprint of its columns and rows;
+changed ones are replaced, gone ones dropped, and all of it commits as one snapshot carrying
+the Dagster run id. Readers see the previous snapshot until the commit, and every earlier one
+stays readable by version. Before writing, the publisher heals what a fault left: Parquet files
+a killed publish wrote but never committed are deleted, and a table whose data file went
+missing is written again even when its rows did not change.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import dagster as dg
 import duckdb
 
+from energy_index.lake import Lake, attach, snapshots
 from energy_index.warehouse import UNPUBLISHED_SCHEMAS, utcnow
 
+TARGET = "lake_target"
+BOOKKEEPING = "meta"  # the lake's own schema: what each refresh published
+FINGERPRINTS = f"{TARGET}.{BOOKKEEPING}.published_tables"
 
-class AnalyticsTarget(dg.ConfigurableResource):
-    """Path of the published analytics database (ENERGY_INDEX_HOME/analytics.duckdb)."""
 
-    path: str
+class PublishedWarehouse(dg.ConfigurableResource):
+    """The DuckLake analysts read: its catalog and data path (from the warehouse profile)."""
+
+    catalog: str
+    data_path: str
+    relocatable: bool = False
+
+    @property
+    def lake(self) -> Lake:
+        return Lake(self.catalog, self.data_path, self.relocatable)
+
+
+@dataclass
+class Publication:
+    snapshot_id: int
+    rows: dict[str, int] = field(default_factory=dict)
+    changed: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    rewritten_missing_files: list[str] = field(default_factory=list)
+    orphans_deleted: int = 0
 
 
 def published_relations(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
@@ -31,22 +55,90 @@ def published_relations(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str]
     ).fetchall()
 
 
-def publish_snapshot(conn: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:
-    """Copy every published relation of the warehouse into `target` atomically; returns row counts."""
-    partial = target.with_name(target.name + ".partial")
-    for leftover in (partial, partial.with_name(partial.name + ".wal")):  # a killed publish's
-        leftover.unlink(missing_ok=True)
-    counts: dict[str, int] = {}
-    conn.execute(f"attach '{partial}' as snapshot")
+def fingerprint(conn: duckdb.DuckDBPyConnection, schema: str, name: str) -> str:
+    """Columns, row count and an order-free hash of the rows: equal means nothing to publish."""
+    columns = conn.execute(f'select string_agg(column_name || \' \' || column_type, \', \') '
+                           f'from (describe {schema}."{name}")').fetchone()[0]
+    rows, total = conn.execute(f'select count(*), coalesce(sum(hash(t)), 0) from {schema}."{name}" t').fetchone()
+    return f"{columns}|{rows}|{total}"
+
+
+def publish_to_lake(conn: duckdb.DuckDBPyConnection, lake: Lake, run_id: str) -> Publication:
+    """Commit the warehouse's published relations to the lake as one snapshot."""
+    attach(conn, lake, alias=TARGET)
     try:
-        for schema, name in published_relations(conn):
-            conn.execute(f"create schema if not exists snapshot.{schema}")
-            conn.execute(f'create table snapshot.{schema}."{name}" as select * from {schema}."{name}"')
-            counts[f"{schema}.{name}"] = conn.execute(f'select count(*) from snapshot.{schema}."{name}"').fetchone()[0]
-        conn.execute("create schema if not exists snapshot.meta")
-        conn.execute("create table snapshot.meta.snapshot_info as select ? as published_at, ? as source_warehouse",
-                     [utcnow(), str(conn.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()[0])])
+        orphans = _delete_orphans(conn)
+        before = _fingerprints(conn)
+        missing = _tables_missing_files(conn)
+        publication = _commit(conn, run_id, before, missing)
+        publication.orphans_deleted = orphans
+        return publication
     finally:
-        conn.execute("detach snapshot")
-    os.replace(partial, target)
-    return counts
+        conn.execute(f"detach {TARGET}")
+
+
+def _commit(conn, run_id: str, before: dict[str, str], missing: set[str]) -> Publication:
+    relations = {f"{schema}.{name}": (schema, name) for schema, name in published_relations(conn)}
+    published = {key: fingerprint(conn, *relation) for key, relation in relations.items()}
+    changed = [key for key, print_ in published.items() if before.get(key) != print_ or key in missing]
+    dropped = [key for key in before if key not in published]
+    rows = {key: int(print_.split("|")[1]) for key, print_ in published.items()}
+    conn.execute("begin transaction")
+    try:
+        for key in changed:
+            schema, name = relations[key]
+            conn.execute(f"create schema if not exists {TARGET}.{schema}")
+            conn.execute(f'create or replace table {TARGET}.{schema}."{name}" as select * from {schema}."{name}"')
+        for key in dropped:
+            schema, name = key.split(".", 1)
+            conn.execute(f'drop table if exists {TARGET}.{schema}."{name}"')
+        _record(conn, run_id, published, changed)
+        conn.execute(f"call {TARGET}.set_commit_message('energy-index', ?, extra_info => ?)",
+                     [f"refresh: {len(changed)} tables changed, {len(dropped)} dropped",
+                      f'{{"run_id": "{run_id}"}}'])
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    return Publication(snapshots(conn, TARGET)[0]["snapshot_id"], rows, changed, dropped,
+                       sorted(key for key in missing if key in published))
+
+
+def _record(conn, run_id: str, published: dict[str, str], changed: list[str]) -> None:
+    """The lake's bookkeeping: each table's fingerprint, and a row per refresh (`meta.refreshes`)."""
+    conn.execute(f"create schema if not exists {TARGET}.{BOOKKEEPING}")
+    conn.execute(f"create or replace table {FINGERPRINTS} (table_name varchar, fingerprint varchar)")
+    conn.executemany(f"insert into {FINGERPRINTS} values (?, ?)", list(published.items()))
+    conn.execute(f"""create table if not exists {TARGET}.{BOOKKEEPING}.refreshes (
+        run_id varchar, published_at timestamptz, tables_published integer, tables_changed integer)""")
+    conn.execute(f"insert into {TARGET}.{BOOKKEEPING}.refreshes values (?, ?, ?, ?)",
+                 [run_id, utcnow(), len(published), len(changed)])
+
+
+def _fingerprints(conn) -> dict[str, str]:
+    try:
+        return dict(conn.execute(f"select table_name, fingerprint from {FINGERPRINTS}").fetchall())
+    except duckdb.CatalogException:
+        return {}  # a new lake
+
+
+def _delete_orphans(conn) -> int:
+    """Parquet files no snapshot references: what a publish killed before its commit wrote."""
+    deleted = conn.execute(f"select count(*) from ducklake_delete_orphaned_files('{TARGET}', cleanup_all => true)"
+                           ).fetchone()[0]
+    return int(deleted)
+
+
+def _tables_missing_files(conn) -> set[str]:
+    """Tables of the current snapshot whose data files are gone (deleted by hand, lost by a disk)."""
+    tables = conn.execute("select schema_name, table_name from duckdb_tables() where database_name = ?",
+                          [TARGET]).fetchall()
+    missing = set()
+    for schema, name in tables:
+        files = conn.execute(f"select data_file from ducklake_list_files('{TARGET}', ?, schema => ?)",
+                             [name, schema]).fetchall()
+        for (path,) in files:
+            if not conn.execute("select count(*) from glob(?)", [path]).fetchone()[0]:
+                missing.add(f"{schema}.{name}")
+                break
+    return missing

@@ -1,5 +1,5 @@
 """`energy-index rate MODEL [--task T] [--region R]`: a model's published rating, from the
-analytics database analysts read."""
+published lake analysts read."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import polars as pl
 
 from energy_index.defs.ratings.grading import model_key
 from energy_index.defs.ratings.methodology import REFERENCE_GRID
+from energy_index.lake import LakeUnavailable, connect_published, lake_for
 from energy_index.settings import load_settings
 
 SHOWN = ["phase", "task", "configuration", "boundary", "unit_of_work", "energy_wh_low", "energy_wh_central",
@@ -79,12 +80,10 @@ def rate_command(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     try:
-        if not settings.analytics_path.exists():
-            raise RatingNotFound(f"{settings.analytics_path}: no analytics database yet; run `make run` first")
-        with duckdb.connect(str(settings.analytics_path), read_only=True) as conn:
+        with connect_published(lake_for(settings)) as conn:
             ratings = conn.sql("select * from marts.fct_model_ratings").pl()
         rows = find_ratings(ratings, args.model, args.task, args.region, args.basis)
-    except (RatingNotFound, duckdb.CatalogException) as exc:
+    except (RatingNotFound, LakeUnavailable, duckdb.CatalogException) as exc:
         print(f"energy-index rate: {exc}", file=sys.stderr)
         return 2
     model = rows.sort("phase")["model"][0]
