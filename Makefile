@@ -29,7 +29,7 @@ test: install
 # The UI shows charts and labels by URL from the file server (energy_index/files.py), started beside it;
 # dagster dev replaces the shell (exec), so a stop signal reaches it, and the file server stops with it.
 dev: instance
-	$(BIN)/energy-index files & exec env PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/energy-index files & exec env PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster dev -w workspace.yaml $(DAGSTER_DEV_ARGS)
 
 bench: install
 	$(BIN)/python -m energy_index.bench

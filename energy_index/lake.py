@@ -45,7 +45,7 @@ class Lake:
     @property
     def shown(self) -> str:
         """The catalog without a password, for errors and metadata."""
-        return re.sub(r"(password=)\S+", r"\1***", self.catalog)
+        return redacted(self.catalog)
 
     @property
     def exists(self) -> bool:
@@ -63,6 +63,11 @@ class Lake:
         needed += ["postgres_scanner"] if self.catalog.startswith("postgres:") else []
         needed += ["sqlite_scanner"] if self.catalog.startswith("sqlite:") else []
         return needed + (["httpfs"] if "://" in self.data_path else [])
+
+
+def redacted(text: str) -> str:
+    """`text` with any libpq password hidden (catalog strings, and errors that quote them)."""
+    return re.sub(r"(password\s*=\s*)[^\s\"']+", r"\1***", text)
 
 
 def lake_for(settings) -> Lake:
@@ -119,8 +124,9 @@ def attach(conn: duckdb.DuckDBPyConnection, lake: Lake, alias: str = LAKE_ALIAS,
     try:
         conn.execute(f"attach 'ducklake:{lake.catalog}' as {alias} ({', '.join(options)})")
     except duckdb.Error as exc:
+        # from None: the chained error would print the catalog string with its password
         raise LakeUnavailable(f"the published warehouse (DuckLake catalog {lake.shown}, data {lake.data_path}) "
-                              f"could not be attached: {str(exc).splitlines()[0]}") from exc
+                              f"could not be attached: {redacted(str(exc).splitlines()[0])}") from None
 
 
 def connect_published(lake: Lake, version: int | None = None, at: datetime | str | None = None

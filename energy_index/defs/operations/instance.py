@@ -27,12 +27,14 @@ def instance_config(settings: Settings) -> str:
 
 
 def write_instance_config(dagster_home: Path, settings: Settings) -> Path:
-    """Write dagster.yaml when it is missing or differs (the profile changed)."""
+    """Write dagster.yaml when it is missing or differs (the profile changed); a dagster.yaml
+    someone wrote by hand (not starting with ours) is theirs and is left alone."""
     if settings.profile == "team" and not os.environ.get(DAGSTER_POSTGRES_ENV):
         raise ProfileError(f"ENERGY_INDEX_WAREHOUSE=team needs {DAGSTER_POSTGRES_ENV}, the Dagster instance's "
                            f"PostgreSQL URL (postgresql+psycopg2://user:password@host:5432/dagster)")
     dagster_home.mkdir(parents=True, exist_ok=True)
     path, text = dagster_home / "dagster.yaml", instance_config(settings)
-    if not path.exists() or path.read_text() != text:
+    current = path.read_text() if path.exists() else None
+    if current is None or (current != text and current.splitlines()[:1] == text.splitlines()[:1]):
         path.write_text(text)
     return path
