@@ -19,6 +19,8 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import sqlite3
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -115,8 +117,8 @@ def attach(conn: duckdb.DuckDBPyConnection, lake: Lake, alias: str = LAKE_ALIAS,
     if read_only and not lake.exists:
         raise LakeUnavailable(f"no published warehouse yet at {lake.shown}: run `make run` first")
     load_extensions(conn, lake)
-    if lake.local_catalog_file is not None and not read_only:
-        lake.local_catalog_file.parent.mkdir(parents=True, exist_ok=True)
+    if lake.catalog.startswith("sqlite:") and not read_only:
+        _write_ahead_logged(lake.local_catalog_file)
     options = [f"data_path '{lake.data_path}'"] + (["override_data_path true"] if lake.relocatable else [])
     options += ["read_only"] if read_only else []
     options += [f"snapshot_version {int(version)}"] if version is not None else []
@@ -127,6 +129,17 @@ def attach(conn: duckdb.DuckDBPyConnection, lake: Lake, alias: str = LAKE_ALIAS,
         # from None: the chained error would print the catalog string with its password
         raise LakeUnavailable(f"the published warehouse (DuckLake catalog {lake.shown}, data {lake.data_path}) "
                               f"could not be attached: {redacted(str(exc).splitlines()[0])}") from None
+
+
+def _write_ahead_logged(catalog: Path) -> None:
+    """Put a SQLite catalog in WAL mode (once; it persists in the file). In SQLite's default
+    rollback journal, a reader's open transaction blocks the publisher's commit ("database is
+    locked"); with a write-ahead log, readers keep their snapshot and the commit goes through."""
+    catalog.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(catalog, timeout=10)) as db, suppress(sqlite3.OperationalError):
+        # A reader attached to a catalog still in journal mode stops the switch; the next publish retries.
+        if db.execute("pragma journal_mode").fetchone()[0].lower() != "wal":
+            db.execute("pragma journal_mode = wal")
 
 
 def connect_published(lake: Lake, version: int | None = None, at: datetime | str | None = None

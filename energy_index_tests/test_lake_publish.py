@@ -137,3 +137,16 @@ def test_a_hand_written_dagster_yaml_is_left_alone(tmp_path):
     written.write_text("# ours, by hand\nrun_queue: {}\n")
     write_instance_config(tmp_path / "dagster_home", local)
     assert written.read_text().startswith("# ours, by hand")
+
+
+def test_a_reader_inside_a_transaction_keeps_its_snapshot_and_does_not_block_the_commit(warehouse, lake):
+    publish_to_lake(warehouse, lake, "run-1")
+    reader = connect_published(lake)
+    reader.execute("begin transaction")
+    assert reader.execute("select count(*) from marts.energy").fetchone()[0] == 5000
+    warehouse.execute("insert into marts.energy values (5000, 1.0)")
+    publish_to_lake(warehouse, lake, "run-2")  # a SQLite catalog in rollback-journal mode refused this
+    assert reader.execute("select count(*) from marts.energy").fetchone()[0] == 5000
+    reader.execute("commit")
+    assert reader.execute("select count(*) from marts.energy").fetchone()[0] == 5001
+    reader.close()

@@ -11,6 +11,7 @@ missing is written again even when its rows did not change.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -98,7 +99,8 @@ def _commit(conn, run_id: str, before: dict[str, str], missing: set[str]) -> Pub
                       f'{{"run_id": "{run_id}"}}'])
         conn.execute("commit")
     except BaseException:
-        conn.execute("rollback")
+        with suppress(duckdb.TransactionException):  # a failed commit has already ended it
+            conn.execute("rollback")
         raise
     return Publication(snapshots(conn, TARGET)[0]["snapshot_id"], rows, changed, dropped,
                        sorted(key for key in missing if key in published))
