@@ -4,13 +4,16 @@ time, warm full refreshes (FULL=1) with and without footprint tracking (the trac
 our ML.ENERGY parse against bare DuckDB, the time
 to heal two faults against a cold refresh (`bench_faults`), the report reader's accuracy
 and speed (`bench_reports`), and the estimators' held-out errors beside their baselines
-(`estimates.figures`).
+(`estimates.figures`): the `pipeline` part. The `lake` part (`bench_lake`): a full refresh and
+its publish step in the local and team warehouse profiles, analysts' queries on the published
+lake while it runs, and the local catalog's choice (`bench_catalog`). Both run by default; pick
+one with `python -m energy_index.bench lake` or `ENERGY_INDEX_BENCH=lake make bench`.
 
 Each refresh runs in a child process so wall time and peak RSS are the pipeline's own, not
 this script's. A directory mirror is served over a local HTTP server, so the warm run goes
 through real conditional requests (If-Modified-Since -> 304) rather than the file shortcut.
-The pass/fail rules: a no-op refresh rebuilds and downloads nothing, and a touched source rebuilds
-nothing outside its downstream; timings are reported only.
+The pass/fail rules: a no-op refresh rebuilds and downloads nothing, a touched source rebuilds
+nothing outside its downstream, and no analyst query on the lake fails; timings are reported only.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from energy_index.bench_incremental import (
     refresh_rows,
     touched_grid_file,
 )
+from energy_index.bench_lake import lake_rows
 from energy_index.bench_reports import report_rows
 from energy_index.defs.estimates.figures import headline_figures
 from energy_index.defs.mlenergy.archive import SOURCE, extract_archive, load_into
@@ -47,6 +51,7 @@ from energy_index.settings import FOOTPRINT_ENV, HOME_ENV, MIRROR_ENV, REPO_ROOT
 
 REPEATS = 5
 FULL = {"FULL": "1"}
+PARTS, PARTS_ENV = ("pipeline", "lake"), "ENERGY_INDEX_BENCH"
 
 
 class _CountingHandler(SimpleHTTPRequestHandler):
@@ -203,61 +208,94 @@ def format_table(rows: list[tuple[str, float | int, str]]) -> str:
     return "\n".join(lines + [f"{n:<{width}}  {v:>{vwidth}}  {u}" for n, v, u in cells])
 
 
-def main() -> int:
+def selected_parts(argv: list[str]) -> list[str]:
+    """The parts to run: `python -m energy_index.bench [pipeline] [lake]`, else `ENERGY_INDEX_BENCH`
+    (e.g. `ENERGY_INDEX_BENCH=lake make bench`), else all of them."""
+    chosen = argv or (os.environ.get(PARTS_ENV) or " ".join(PARTS)).replace(",", " ").split()
+    if set(chosen) - set(PARTS):
+        sys.exit(f"bench: unknown part(s) {sorted(set(chosen) - set(PARTS))}; the parts are {', '.join(PARTS)}")
+    return [part for part in PARTS if part in chosen]
+
+
+def pipeline_part(mirror: str | None, server, tmp: Path) -> dict:
+    """Cold, no-op, one-source and warm refreshes, the code location, parse baseline and faults."""
+    home, dagster_home = Path(tmp, "home"), Path(tmp, "dagster_home")
+    home.mkdir()
+    dagster_home.mkdir()
+    shutil.copy(REPO_ROOT / "dagster_instance.yaml", dagster_home / "dagster.yaml")
+    print("bench: cold refresh ...", flush=True)
+    cold = run_refresh(home, dagster_home, mirror, Path(tmp, "cold.log"))
+    cold["rebuilt"] = rebuilt_since(dagster_home, cold["started_at"])
+    print("bench: no-op refresh ...", flush=True)
+    noop = run_refresh(home, dagster_home, mirror, Path(tmp, "noop.log"))
+    incremental = refresh_rows("noop", noop, rebuilt_since(dagster_home, noop["started_at"]))
+    if server:
+        print("bench: one source touched upstream ...", flush=True)
+        served, copy = touched_grid_file(Path(os.environ[MIRROR_ENV]).expanduser().resolve(), Path(tmp))
+        _CountingHandler.overrides[served] = copy
+        one = run_refresh(home, dagster_home, mirror, Path(tmp, "one-source.log"))
+        incremental += one_source_rows(one, rebuilt_since(dagster_home, one["started_at"]))
+    print("bench: code location load (best of 3) ...", flush=True)
+    incremental += code_location_rows()
+    print("bench: warm full refresh (FULL=1) ...", flush=True)
+    warm = run_refresh(home, dagster_home, mirror, Path(tmp, "warm.log"), FULL)
+    print("bench: warm full refresh with CodeCarbon off ...", flush=True)
+    untracked = run_refresh(home, dagster_home, mirror, Path(tmp, "untracked.log"), {**FULL, FOOTPRINT_ENV: "off"})
+    print(f"bench: parse baseline (best of {REPEATS}) ...", flush=True)
+    parse = parse_baseline(home)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+        estimators = headline_figures(conn)
+    print("bench: faults (killed in dbt, truncated cache), each healed by the next refresh ...", flush=True)
+    faults = fault_rows(home, dagster_home, {**refresh_env(home, dagster_home, mirror), **FULL}, cold["wall_s"],
+                        lambda log: run_refresh(home, dagster_home, mirror, log, FULL), Path(tmp))
+    rows = metrics(cold, warm, parse) + [("cold_assets_rebuilt", len(cold["rebuilt"]), "assets")] + incremental \
+        + footprint_rows(warm, untracked) + faults + report_rows() + estimators
+    return {"rows": rows, "warm": warm, "home": home, "dagster_home": dagster_home}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the selected parts, print their table, write bench.json; 1 if a pass/fail rule broke."""
+    parts = selected_parts(sys.argv[1:] if argv is None else argv)
     mirror, server = resolve_mirror()
     source = f"{mirror} (serving {os.environ[MIRROR_ENV]})" if server else (mirror or "upstream URLs")
-    print(f"bench: sources from {source}", flush=True)
+    print(f"bench: {', '.join(parts)}; sources from {source}", flush=True)
+    rows, pipeline, lake = [], None, None
     try:
         with tempfile.TemporaryDirectory(prefix="energy-index-bench-") as tmp:
-            home, dagster_home = Path(tmp, "home"), Path(tmp, "dagster_home")
-            home.mkdir()
-            dagster_home.mkdir()
-            shutil.copy(REPO_ROOT / "dagster_instance.yaml", dagster_home / "dagster.yaml")
-            print("bench: cold refresh ...", flush=True)
-            cold = run_refresh(home, dagster_home, mirror, Path(tmp, "cold.log"))
-            cold["rebuilt"] = rebuilt_since(dagster_home, cold["started_at"])
-            print("bench: no-op refresh ...", flush=True)
-            noop = run_refresh(home, dagster_home, mirror, Path(tmp, "noop.log"))
-            incremental = refresh_rows("noop", noop, rebuilt_since(dagster_home, noop["started_at"]))
-            if server:
-                print("bench: one source touched upstream ...", flush=True)
-                served, copy = touched_grid_file(Path(os.environ[MIRROR_ENV]).expanduser().resolve(), Path(tmp))
-                _CountingHandler.overrides[served] = copy
-                one = run_refresh(home, dagster_home, mirror, Path(tmp, "one-source.log"))
-                incremental += one_source_rows(one, rebuilt_since(dagster_home, one["started_at"]))
-            print("bench: code location load (best of 3) ...", flush=True)
-            incremental += code_location_rows()
-            print("bench: warm full refresh (FULL=1) ...", flush=True)
-            warm = run_refresh(home, dagster_home, mirror, Path(tmp, "warm.log"), FULL)
-            print("bench: warm full refresh with CodeCarbon off ...", flush=True)
-            untracked = run_refresh(home, dagster_home, mirror, Path(tmp, "untracked.log"),
-                                    {**FULL, FOOTPRINT_ENV: "off"})
-            print(f"bench: parse baseline (best of {REPEATS}) ...", flush=True)
-            parse = parse_baseline(home)
-            with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
-                estimators = headline_figures(conn)
-            print("bench: faults (killed in dbt, truncated cache), each healed by the next refresh ...", flush=True)
-            faults = fault_rows(home, dagster_home, {**refresh_env(home, dagster_home, mirror), **FULL},
-                                cold["wall_s"], lambda log: run_refresh(home, dagster_home, mirror, log, FULL),
-                                Path(tmp))
+            if "pipeline" in parts:
+                pipeline = pipeline_part(mirror, server, Path(tmp))
+                rows += pipeline["rows"]
+            if "lake" in parts:  # on the pipeline's home when it ran: no second cold refresh
+                built = (pipeline["home"], pipeline["dagster_home"], pipeline["warm"]["wall_s"]) if pipeline else None
+                lake_figures, lake = lake_rows(mirror, Path(tmp), built)
+                rows += lake_figures
     finally:
         if server:
             server.shutdown()
-    rows = metrics(cold, warm, parse) + [("cold_assets_rebuilt", len(cold["rebuilt"]), "assets")] + incremental \
-        + footprint_rows(warm, untracked) + faults + report_rows() + estimators
     print(format_table(rows))
     out_dir = Path(os.environ.get(HOME_ENV) or REPO_ROOT / "data")
     out_dir.mkdir(parents=True, exist_ok=True)
     report = {"timestamp": datetime.now(UTC).isoformat(), "python": platform.python_version(),
-              "duckdb": duckdb.__version__, "source": source,
-              "metrics": {name: {"value": value, "unit": unit} for name, value, unit in rows}}
+              "duckdb": duckdb.__version__, "source": source, "parts": parts,
+              "metrics": {name: {"value": value, "unit": unit} for name, value, unit in rows},
+              **({"lake": lake} if lake else {})}
     (out_dir / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
     print(f"bench: wrote {out_dir / 'bench.json'}")
-    return _verdict(warm, {name: value for name, value, _ in rows})
+    return _verdict(pipeline["warm"] if pipeline else None, {name: value for name, value, _ in rows})
 
 
-def _verdict(warm: dict, figures: dict) -> int:
-    """Fail on the properties that must hold; a run with no fetch rows would pass vacuously."""
+def _verdict(warm: dict | None, figures: dict) -> int:
+    """Fail on the properties that must hold; a run with no fetch rows would pass vacuously. An
+    analyst's query on the lake must never fail: it reads the previous refresh or the new one."""
+    problems = [f"{name} = {value}: analyst queries on the published lake failed"
+                for name, value in figures.items() if name.startswith("lake_") and "_query_failures_" in name and value]
+    problems += _pipeline_problems(warm, figures) if warm is not None else []
+    for problem in problems:
+        print(f"bench: FAIL - {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _pipeline_problems(warm: dict, figures: dict) -> list[str]:
     problems = []
     if warm["fetches"] == 0:
         problems.append("the warm full refresh logged no source fetches, so 0 bytes proves nothing")
@@ -269,9 +307,7 @@ def _verdict(warm: dict, figures: dict) -> int:
                         f"{figures['noop_bytes_downloaded']} bytes; it must do neither")
     if figures.get("one_source_rebuilt_outside_downstream"):
         problems.append("the one-source refresh rebuilt assets outside the touched file's downstream")
-    for problem in problems:
-        print(f"bench: FAIL - {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    return problems
 
 
 if __name__ == "__main__":
