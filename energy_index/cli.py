@@ -75,7 +75,12 @@ def summary_lines(results) -> list[str]:
         lines += plan_lines(plan, outcomes)
         lines += refresh_lines(str(settings.warehouse_path), [o.run_id for o in outcomes])
     lake = lake_for(settings)
-    lines += snapshot_lines(lake)
+    try:
+        lines += snapshot_lines(lake)
+    except LakeUnavailable as exc:
+        if results is None:
+            raise  # `energy-index summary`: the lake is all it has to show
+        lines.append(f"published lake unreadable: {exc}")  # e.g. the team's catalog is down: the runs' lines stand
     lines += [f"warehouse (pipeline): {settings.warehouse_path}",
               f"published lake ({settings.profile} profile): catalog {lake.shown}, data {lake.data_path}",
               "  read it with `energy-index sql \"select ...\"` (add --version N for an earlier refresh)",
@@ -268,10 +273,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         results = run_refresh(args.full or os.environ.get("FULL", "") not in ("", "0")) \
             if args.command == "run" else None
+        lines = summary_lines(results)
     except (PoolBusy, WarehouseBusy, LakeUnavailable, ProfileError) as exc:
-        print(f"energy-index run: {exc}", file=sys.stderr)
+        print(f"energy-index {args.command}: {exc}", file=sys.stderr)
         return 3
-    print("\n".join(summary_lines(results)))
+    print("\n".join(lines))
     return 0 if results is None or all(outcome.success for outcome in results[0]) else 1
 
 

@@ -35,7 +35,10 @@ def run_outcome(instance: dg.DagsterInstance, run: dg.DagsterRun) -> RunOutcome:
         for record in instance.get_records_for_run(run.run_id, of_type=event_type, limit=10_000).records:
             event = record.event_log_entry.dagster_event
             if event_type == DagsterEventType.STEP_FAILURE:
-                failures.append(f"{event.step_key}: {event.step_failure_data.error.message.strip()[:300]}")
+                error = event.step_failure_data.error
+                while error.cause is not None and error.cls_name == "DagsterExecutionStepExecutionError":
+                    error = error.cause  # the step's own error, not Dagster's "Error occurred while executing op"
+                failures.append(f"{event.step_key}: {error.message.strip()[:300]}")
             elif event_type == DagsterEventType.ASSET_OBSERVATION and \
                     event.asset_observation_data.asset_observation.data_version is None:
                 continue  # not a source version: the footprint hooks' per-step energy

@@ -9,6 +9,8 @@
 4. Each mart the plan found up to date gets a "verified current" observation, which its
    freshness check counts (defs/domains.py): it is as new as what it reads.
 
+A published lake whose latest snapshot lacks data files (deleted by hand, lost by a disk) gets
+the publish planned too, though nothing upstream changed: it writes those tables again.
 `full=True` (FULL=1 / `energy-index run --full`) rebuilds everything regardless.
 """
 
@@ -25,6 +27,7 @@ from energy_index.defs.sources.upstream import UNAVAILABLE
 OBSERVE_JOB, REPORTS_JOB, MAIN_JOB = "observe_sources", "refresh_corporate_reports", "refresh_everything"
 DOWNSTREAM = "upstream "
 VERIFIED = "verified_current"
+PUBLISH_KEY = dg.AssetKey(["publish", "analytics_snapshot"])
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,11 @@ def plan_refresh(instance: dg.DagsterInstance, asset_graph, loading_context, ful
                 plan.unavailable.append(_label(key, partition))
             elif full or resolver.get_status(key, partition) in (StaleStatus.STALE, StaleStatus.MISSING):
                 roots[(key, partition)] = "forced (full refresh)" if full else _reason(resolver, key, partition)
+    if not full and PUBLISH_KEY in asset_graph.materializable_asset_keys and (PUBLISH_KEY, None) not in roots:
+        damaged = _damaged_lake_tables()
+        if damaged:  # nothing stale, yet analysts' reads of these fail until they are written again
+            roots[(PUBLISH_KEY, None)] = f"the published lake lacks data files of {', '.join(damaged[:3])}" + \
+                (f" and {len(damaged) - 3} more tables" if len(damaged) > 3 else "")
     planned = _with_downstream(asset_graph, roots)
     for (key, partition), reason in planned.items():
         plan.reasons[_label(key, partition)] = reason
@@ -94,6 +102,15 @@ def plan_refresh(instance: dg.DagsterInstance, asset_graph, loading_context, ful
                                                if asset_graph.get(key).is_partitioned else [None])
                              if (key, partition) not in planned and _label(key, partition) not in unavailable)
     return plan
+
+
+def _damaged_lake_tables() -> list[str]:
+    """Tables of the published lake (the one the settings name) whose data files are missing."""
+    from energy_index.defs.publish.snapshot import damaged_tables
+    from energy_index.lake import lake_for
+    from energy_index.settings import load_settings
+
+    return damaged_tables(lake_for(load_settings()))
 
 
 def _label(key: dg.AssetKey, partition: str | None) -> str:

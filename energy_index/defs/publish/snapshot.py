@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 import duckdb
 
-from energy_index.lake import Lake, attach, snapshots
+from energy_index.lake import LAKE_ALIAS, Lake, LakeUnavailable, attach, connect_published, snapshots
 from energy_index.warehouse import UNPUBLISHED_SCHEMAS, utcnow
 
 TARGET = "lake_target"
@@ -131,16 +131,31 @@ def _delete_orphans(conn) -> int:
     return int(deleted)
 
 
-def _tables_missing_files(conn) -> set[str]:
+def _tables_missing_files(conn, alias: str = TARGET) -> set[str]:
     """Tables of the current snapshot whose data files are gone (deleted by hand, lost by a disk)."""
     tables = conn.execute("select schema_name, table_name from duckdb_tables() where database_name = ?",
-                          [TARGET]).fetchall()
+                          [alias]).fetchall()
+    if not tables:
+        return set()
+    quoted = [(schema.replace("'", "''"), name.replace("'", "''")) for schema, name in tables]
+    files = conn.execute(" union all ".join(  # one query: a query per table costs a catalog round trip each
+        f"select '{schema}.{name}', data_file from ducklake_list_files('{alias}', '{name}', schema => '{schema}')"
+        for schema, name in quoted)).fetchall()
     missing = set()
-    for schema, name in tables:
-        files = conn.execute(f"select data_file from ducklake_list_files('{TARGET}', ?, schema => ?)",
-                             [name, schema]).fetchall()
-        for (path,) in files:
-            if not conn.execute("select count(*) from glob(?)", [path]).fetchone()[0]:
-                missing.add(f"{schema}.{name}")
-                break
+    for table, path in files:
+        if table not in missing and not conn.execute("select count(*) from glob(?)", [path]).fetchone()[0]:
+            missing.add(table)
     return missing
+
+
+def damaged_tables(lake: Lake) -> list[str]:
+    """Tables of the lake's latest snapshot whose data files are gone. Nothing upstream changed,
+    so only this tells a normal refresh to publish again, which writes them anew (the planner
+    asks). Empty when there is no lake yet or it cannot be read now: a publish would say why."""
+    if not lake.exists:
+        return []
+    try:
+        with connect_published(lake) as conn:
+            return sorted(_tables_missing_files(conn, LAKE_ALIAS))
+    except (LakeUnavailable, duckdb.Error):
+        return []
