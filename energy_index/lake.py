@@ -119,12 +119,8 @@ def attach(conn: duckdb.DuckDBPyConnection, lake: Lake, alias: str = LAKE_ALIAS,
     load_extensions(conn, lake)
     if lake.catalog.startswith("sqlite:") and not read_only:
         _write_ahead_logged(lake.local_catalog_file)
-    options = [f"data_path '{lake.data_path}'"] + (["override_data_path true"] if lake.relocatable else [])
-    options += ["read_only"] if read_only else []
-    options += [f"snapshot_version {int(version)}"] if version is not None else []
-    options += [f"snapshot_time '{at}'"] if at is not None else []
     try:
-        conn.execute(f"attach 'ducklake:{lake.catalog}' as {alias} ({', '.join(options)})")
+        conn.execute(attach_statement(lake, alias, read_only, version, at))
     except duckdb.Error as exc:
         # from None: the chained error would print the catalog string with its password
         raise LakeUnavailable(f"the published warehouse (DuckLake catalog {lake.shown}, data {lake.data_path}) "
@@ -164,11 +160,18 @@ def snapshots(conn: duckdb.DuckDBPyConnection, alias: str = LAKE_ALIAS) -> list[
             for sid, time, message, extra in rows]
 
 
+def attach_statement(lake: Lake, alias: str = LAKE_ALIAS, read_only: bool = False, version: int | None = None,
+                     at: datetime | str | None = None) -> str:
+    options = [f"data_path '{lake.data_path}'"] + (["override_data_path true"] if lake.relocatable else [])
+    options += ["read_only"] if read_only else []
+    options += [f"snapshot_version {int(version)}"] if version is not None else []
+    options += [f"snapshot_time '{at}'"] if at is not None else []
+    return f"attach 'ducklake:{lake.catalog}' as {alias} ({', '.join(options)})"
+
+
 def attach_script(lake: Lake, version: int | None = None) -> str:
     """The statements that open the published warehouse in a DuckDB shell or notebook."""
-    options = ["read_only"] + ([f"snapshot_version {version}"] if version is not None else [])
-    options += [f"data_path '{lake.data_path}'"] + (["override_data_path true"] if lake.relocatable else [])
     lines = ["set autoinstall_known_extensions = false;"]
     lines += [f"load '{extension_file(name)}';" for name in lake.extensions()]
-    lines += [f"attach 'ducklake:{lake.catalog}' as {LAKE_ALIAS} ({', '.join(options)});", f"use {LAKE_ALIAS};"]
+    lines += [attach_statement(lake, read_only=True, version=version) + ";", f"use {LAKE_ALIAS};"]
     return "\n".join(lines)

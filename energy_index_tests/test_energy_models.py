@@ -11,13 +11,7 @@ import numpy as np
 import pytest
 
 from energy_index.defs.ml.baseline import LABELS
-from energy_index.defs.ml.modelling import (
-    GROUPED,
-    HOLDOUT,
-    evaluate_classifier,
-    evaluate_regressor,
-    splits,
-)
+from energy_index.defs.ml.modelling import GROUPED, HOLDOUT, evaluate_classifier, evaluate_regressor, splits
 from energy_index.defs.ml.production import save_if_not_worse
 from energy_index_tests.fixtures.pipeline import query
 

@@ -7,11 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from energy_index.defs.sources.fetcher import (
-    SourceError,
-    SourceFetcher,
-    mirror_location,
-)
+from energy_index.defs.sources.fetcher import SourceError, SourceFetcher, mirror_location
 from energy_index_tests.fixtures.server import http_date
 
 BODY = b"energy,index\n" * 1000

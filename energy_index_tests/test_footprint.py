@@ -11,10 +11,10 @@ import duckdb
 import polars as pl
 import pytest
 
+from energy_index.defs.grid_carbon.countries import country_frame
 from energy_index.defs.footprint.hooks import FOOTPRINT_HOOKS
 from energy_index.defs.footprint.recording import PipelineFootprint, refresh_lines
 from energy_index.defs.footprint.tracker import CPU_MODES
-from energy_index.defs.grid_carbon.countries import country_frame
 from energy_index.defs.ml.tradeoffs import pareto_front, with_leaders
 from energy_index.settings import REPO_ROOT
 

@@ -10,10 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from energy_index.defs.grid_carbon.assets import (
-    google_region_carbon,
-    google_region_carbon_files,
-)
+from energy_index.defs.grid_carbon.assets import google_region_carbon, google_region_carbon_files
 from energy_index.defs.grid_carbon.files import GridCarbonSource
 from energy_index.defs.resources import WarehouseResource
 from energy_index.defs.sources.fetcher import SourceFetcher
@@ -21,12 +18,7 @@ from energy_index.defs.transform.assets import dbt_cli, dbt_models
 from energy_index.settings import HOME_ENV
 from energy_index_tests.fixtures import grid_carbon as gc
 from energy_index_tests.fixtures.mirror import find_mirror, require_mirror_in_ci
-from energy_index_tests.fixtures.pipeline import (
-    environment,
-    failure_messages,
-    query,
-    scalar,
-)
+from energy_index_tests.fixtures.pipeline import environment, failure_messages, query, scalar
 from energy_index_tests.fixtures.server import LoopbackServer
 
 GRID_KEYS = ["sources/google_region_carbon_files", "raw/google_region_carbon",

@@ -8,12 +8,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from energy_index.defs.estimates.inference import (
-    ecologits_per_token,
-    held_out_predictions,
-    match_gpu,
-    median_of_other_models,
-)
+from energy_index.defs.estimates.inference import (ecologits_per_token, held_out_predictions, match_gpu,
+                                                   median_of_other_models)
 from energy_index.defs.estimates.inference_assets import accuracy_rows
 
 GPUS = {"A100-SXM4-40GB": 1.0, "H100 80GB HBM3": 0.6}

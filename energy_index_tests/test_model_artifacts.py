@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from energy_index.defs.ml.artifacts import (
-    ModelDamaged,
-    load_model,
-    model_record,
-    save_model,
-    sidecar,
-)
+from energy_index.defs.ml.artifacts import ModelDamaged, load_model, model_record, save_model, sidecar
 from energy_index.defs.ml.production import current_score, model_path, save_if_not_worse
 
 PAYLOAD = {"model": list(range(2000)), "grouped_macro_f1": 0.61}

@@ -12,11 +12,7 @@ import pytest
 
 from energy_index.assumptions import assumption
 from energy_index.definitions import build_definitions
-from energy_index.defs.ml.energy_models import (
-    EVALUATION_KEY,
-    PRODUCTION_HISTORY_TABLE,
-    PRODUCTION_KEY,
-)
+from energy_index.defs.ml.energy_models import EVALUATION_KEY, PRODUCTION_HISTORY_TABLE, PRODUCTION_KEY
 from energy_index.defs.ml.quality_checks import (
     ACCURACY_TOLERANCE,
     BASELINE_KEY,

@@ -10,11 +10,7 @@ from energy_index.defs.ratings import checks
 from energy_index.defs.ratings.assets import model_ratings
 from energy_index.defs.ratings.grading import model_key, training_figures
 from energy_index.defs.ratings.inference_rating import measured_model_tasks
-from energy_index.defs.ratings.methodology import (
-    MethodologyError,
-    available_versions,
-    load_methodology,
-)
+from energy_index.defs.ratings.methodology import MethodologyError, available_versions, load_methodology
 
 # per-token energies (J) that make 1,000 requests of 400 tokens a round number of Wh: 0.009 J -> 1 Wh
 WH_PER_J_PER_TOKEN = 400 * 1000 / 3600

@@ -166,6 +166,20 @@ def assert_lake_matches_warehouse(team: Team, lake_counts: dict[str, int]) -> No
     assert not differ, f"(lake rows, warehouse rows) differ: {differ}"
 
 
+def assert_published_what_was_built(team: Team, before: set[str], output: str, how: str, committed: int,
+                                    counts: dict[str, int], new_rows: int) -> dict:
+    """The refresh after a failed or killed one published its new rows as a new snapshot; its publish metadata."""
+    with team.instance() as instance:
+        run_id, metadata = published_by(instance)
+        assert run_id in {run.run_id for run in new_runs(instance, before)}, \
+            f"the next refresh did not publish what the {how} one built:\n{output[-3000:]}"
+    latest, after = lake_state(team.lake)
+    assert metadata["snapshot_id"].value == latest > committed
+    assert after["marts.fct_workload_energy"] == counts["marts.fct_workload_energy"] + new_rows
+    assert_lake_matches_warehouse(team, after)
+    return metadata
+
+
 def every_example_reads(lake: Lake) -> None:
     for path in sorted(SQL_DIR.glob("*.sql")):
         with connect_published(lake) as conn:
@@ -322,14 +336,7 @@ def test_the_catalog_going_down_mid_refresh_fails_the_publish_and_loses_nothing(
     before = run_ids(team)
     code, output = finish(team.refresh("after-catalog-down"))
     assert code == 0, f"the next refresh did not succeed once the catalog was back:\n{output[-3000:]}"
-    with team.instance() as instance:
-        run_id, metadata = published_by(instance)
-        assert run_id in {run.run_id for run in new_runs(instance, before)}, \
-            f"the next refresh did not publish what the failed one built:\n{output[-3000:]}"
-    latest, after = lake_state(team.lake)
-    assert metadata["snapshot_id"].value == latest > committed
-    assert after["marts.fct_workload_energy"] == counts["marts.fct_workload_energy"] + new_rows
-    assert_lake_matches_warehouse(team, after)
+    assert_published_what_was_built(team, before, output, "failed", committed, counts, new_rows)
 
 
 def test_a_deleted_data_file_is_written_again_by_the_next_refresh(team):
@@ -381,13 +388,7 @@ def test_a_refresh_killed_during_publish_leaves_the_last_snapshot_whole(team):
     assert f"marked run {killed}" in output, output[-3000:]
     with team.instance() as instance:
         assert instance.get_run_by_id(killed).status == dg.DagsterRunStatus.FAILURE
-        run_id, metadata = published_by(instance)
-        assert run_id in {run.run_id for run in new_runs(instance, before)}, \
-            f"the next refresh did not publish what the killed one built:\n{output[-3000:]}"
-    latest, after = lake_state(team.lake)
-    assert metadata["snapshot_id"].value == latest > committed
-    assert after["marts.fct_workload_energy"] == counts["marts.fct_workload_energy"] + new_rows
-    assert_lake_matches_warehouse(team, after)
+    metadata = assert_published_what_was_built(team, before, output, "killed", committed, counts, new_rows)
     assert metadata["orphan_files_deleted"].value >= len(written) > 0, \
         f"the next publish should delete the {len(written)} files the killed one wrote: {metadata}"
     assert not any(path.exists() for path in written)

@@ -7,22 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from energy_index.defs.estimates.inputs import (
-    InputError,
-    read_accelerators,
-    read_reference,
-)
+from energy_index.defs.estimates.inputs import InputError, read_accelerators, read_reference
 from energy_index.defs.estimates.training import fit_factors
-from energy_index.defs.estimates.training_validation import (
-    accuracy_table,
-    published_rows,
-    validate_all,
-)
-from energy_index_tests.fixtures.training import (
-    reference_rows,
-    write_csv,
-    write_training_dir,
-)
+from energy_index.defs.estimates.training_validation import accuracy_table, published_rows, validate_all
+from energy_index_tests.fixtures.training import reference_rows, write_csv, write_training_dir
 
 
 @pytest.fixture
