@@ -14,7 +14,7 @@ from energy_index.defs.estimates.commands import add_serving_arguments, add_trai
 from energy_index.defs.estimates.figures import summary_lines as estimator_summary_lines
 from energy_index.defs.footprint.recording import refresh_lines
 from energy_index.defs.operations.instance import write_instance_config
-from energy_index.defs.operations.refresh import OBSERVE_JOB, plan_lines
+from energy_index.defs.operations.refresh import OBSERVE_JOBS, plan_lines
 from energy_index.defs.operations.run_health import PoolBusy
 from energy_index.defs.publish.commands import add_sql_parser, sql_command
 from energy_index.defs.ratings.commands import add_rate_parser, rate_command
@@ -59,7 +59,7 @@ def run_refresh(full: bool = False):
 
 def run_lines(outcome) -> list[str]:
     name = f"{outcome.job_name}" + (f" [{outcome.partition}]" if outcome.partition else "")
-    done = f"{len(outcome.observed)} source versions observed" if outcome.job_name == OBSERVE_JOB else \
+    done = f"{len(outcome.observed)} source versions observed" if outcome.job_name in OBSERVE_JOBS else \
         f"{len(outcome.materialized)} asset materialisations"
     lines = [f"{name} (run {outcome.run_id[:8]}): {'succeeded' if outcome.success else 'FAILED'}, {done}"]
     return lines + [f"  failed step {failure}" for failure in outcome.failures]

@@ -19,10 +19,14 @@ from energy_index.defs.operations.run_health import dead_run_reaper
 from energy_index.defs.resources import build_resources
 from energy_index.defs.schedules import (
     nightly_corporate_reports,
+    nightly_economic_index_releases,
     nightly_observe,
+    nightly_observe_releases,
     nightly_refresh,
+    observe_economic_index_releases,
     observe_sources,
     refresh_corporate_reports,
+    refresh_economic_index_releases,
     refresh_everything,
 )
 from energy_index.settings import load_settings
@@ -49,8 +53,10 @@ def build_definitions(resources: dict) -> dg.Definitions:
     """The whole code location around a given set of resources (tests pass their own)."""
     return dg.Definitions.merge(*DOMAINS, dg.Definitions(
         asset_checks=FRESHNESS_CHECKS,
-        jobs=[observe_sources, refresh_everything, refresh_corporate_reports],
-        schedules=[nightly_observe, nightly_refresh, nightly_corporate_reports],
+        jobs=[observe_sources, observe_economic_index_releases, refresh_everything, refresh_corporate_reports,
+              refresh_economic_index_releases],
+        schedules=[nightly_observe, nightly_observe_releases, nightly_refresh, nightly_corporate_reports,
+                   nightly_economic_index_releases],
         sensors=[dead_run_reaper, freshness_sensor],
         resources=resources,
     ))

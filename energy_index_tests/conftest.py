@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from energy_index.defs.corporate.registry import REPORTS
-from energy_index_tests.fixtures import corporate, economic_index, grid_carbon
+from energy_index_tests.fixtures import aei_releases, corporate, economic_index, grid_carbon
 from energy_index_tests.fixtures.mlenergy import archive_path, build_archive
 from energy_index_tests.fixtures.pipeline import instance_beside, refresh_in_process
 from energy_index_tests.fixtures.server import LoopbackServer
@@ -22,6 +22,8 @@ def generated_sources() -> tuple[tuple[str, bytes], ...]:
     like a new upstream version to the next refresh."""
     sources = [(archive_path(), build_archive())]
     sources += [(economic_index.file_path(name), body) for name, body in economic_index.build_files().items()]
+    sources += [(economic_index.file_path(name, release), body)
+                for release, files in aei_releases.later_releases().items() for name, body in files.items()]
     sources += [(grid_carbon.file_path(year), grid_carbon.build_file(year)) for year in grid_carbon.ROWS]
     # The main Microsoft report is left out, as in the offline mirror: it must be skipped, not fail.
     sources += [(mirror_path(REPORTS["google_2024_environmental_report"].url), corporate.google_report()),

@@ -9,7 +9,6 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from energy_index.defs.corporate.accuracy import ReaderTruth
-from energy_index.defs.economic_index.files import EconomicIndexRelease
 from energy_index.defs.estimates.reference_assets import TrainingReference
 from energy_index.defs.footprint.recording import PipelineFootprint
 from energy_index.defs.grid_carbon.files import GridCarbonSource
@@ -51,7 +50,6 @@ def build_resources(settings: Settings) -> dict:
         "model_store": ModelStore(models_dir=str(settings.models_dir)),
         "label_store": LabelStore(directory=str(settings.labels_dir)),
         "published": PublishedWarehouse(catalog=lake.catalog, data_path=lake.data_path, relocatable=lake.relocatable),
-        "economic_index": EconomicIndexRelease(),
         "grid_carbon": GridCarbonSource(),
         "reader_truth": ReaderTruth(paths=[str(p) for p in settings.corporate_truth]),
         "footprint": PipelineFootprint(country_iso=settings.country_iso, enabled=settings.footprint,

@@ -1,8 +1,9 @@
 """Jobs and nightly schedules, which rebuild only what changed upstream or in code.
 
 At 01:15 UTC `observe_sources` records what every source holds upstream (cheap: HEAD requests
-and hashes). Corporate reports are a partitioned asset (one partition per report): at 01:30 one
-run per report whose partition is stale, so a report that fails does so alone. At 02:00 one run
+and hashes). Corporate reports and Economic Index releases are partitioned (one partition per
+report, per release): at 01:30 one run per report whose partition is stale, at 01:45 one per
+stale release, so a report or release that fails does so alone. At 02:00 one run
 of every other asset that is stale or missing, and of what reads them; nothing stale, no run.
 `make run` does the same in one go (operations/refresh.py).
 """
@@ -12,17 +13,30 @@ from dagster._core.loader import LoadingContextForTest
 
 from energy_index.defs.corporate.assets import METRICS_KEY, TABLES_KEY
 from energy_index.defs.corporate.registry import report_partitions
-from energy_index.defs.operations.refresh import plan_refresh, record_verified
+from energy_index.defs.economic_index.assets import economic_index_release
+from energy_index.defs.economic_index.releases import release_partitions
+from energy_index.defs.economic_index.source import FILES_KEY, UPSTREAM_ECONOMIC_INDEX
+from energy_index.defs.operations.refresh import (
+    OBSERVE_JOB,
+    OBSERVE_RELEASES_JOB,
+    RELEASES_JOB,
+    REPORTS_JOB,
+    plan_refresh,
+    record_verified,
+)
 
 CORPORATE_REPORTS = dg.AssetSelection.assets(TABLES_KEY, METRICS_KEY)
+ECONOMIC_INDEX_RELEASES = dg.AssetSelection.assets(FILES_KEY, *economic_index_release.keys)
 UPSTREAM = dg.AssetSelection.key_prefixes("upstream", include_sources=True)
+# A job's partitioned assets must share one partitioning: the releases are observed by their own job.
+UPSTREAM_RELEASES = dg.AssetSelection.assets(UPSTREAM_ECONOMIC_INDEX)
 # A run still going after this long is hung (a cold refresh takes about two minutes); run
 # monitoring under `make dev` fails it and frees its pool slot.
 MAX_RUNTIME = {"dagster/max_runtime": str(3 * 3600)}
 
 refresh_everything = dg.define_asset_job(
     "refresh_everything",
-    selection=dg.AssetSelection.all() - CORPORATE_REPORTS - UPSTREAM,
+    selection=dg.AssetSelection.all() - CORPORATE_REPORTS - ECONOMIC_INDEX_RELEASES - UPSTREAM,
     description="Pull, validate, rebuild dbt models, retrain and publish (the stale ones, as launched).",
     # One step at a time in one process: DuckDB allows a single writer per file.
     executor_def=dg.in_process_executor,
@@ -30,18 +44,35 @@ refresh_everything = dg.define_asset_job(
 )
 
 observe_sources = dg.define_asset_job(
-    "observe_sources",
-    selection=UPSTREAM,
+    OBSERVE_JOB,
+    selection=UPSTREAM - UPSTREAM_RELEASES,
     description="Record what every source holds upstream now (HEAD requests and hashes; nothing downloaded).",
     executor_def=dg.in_process_executor,
     tags=MAX_RUNTIME,
 )
 
 refresh_corporate_reports = dg.define_asset_job(
-    "refresh_corporate_reports",
+    REPORTS_JOB,
     selection=CORPORATE_REPORTS,
     partitions_def=report_partitions,
     description="Download and parse one registered corporate report (one run per partition).",
+    executor_def=dg.in_process_executor,
+    tags=MAX_RUNTIME,
+)
+
+observe_economic_index_releases = dg.define_asset_job(
+    OBSERVE_RELEASES_JOB,
+    selection=UPSTREAM_RELEASES,
+    description="Record what each registered Economic Index release holds upstream now (nothing downloaded).",
+    executor_def=dg.in_process_executor,
+    tags=MAX_RUNTIME,
+)
+
+refresh_economic_index_releases = dg.define_asset_job(
+    RELEASES_JOB,
+    selection=ECONOMIC_INDEX_RELEASES,
+    partitions_def=release_partitions,
+    description="Download, validate and load one registered Economic Index release (one run per partition).",
     executor_def=dg.in_process_executor,
     tags=MAX_RUNTIME,
 )
@@ -51,6 +82,11 @@ nightly_observe = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="01:15 UTC: observe every source ahead of the refreshes that act on what changed.")
 
+nightly_observe_releases = dg.ScheduleDefinition(
+    name="nightly_observe_releases", job=observe_economic_index_releases, cron_schedule="15 1 * * *",
+    execution_timezone="UTC", default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="01:15 UTC: observe every registered Economic Index release ahead of the refreshes.")
+
 
 def _plan(context: dg.ScheduleEvaluationContext):
     """The plan `make run` makes: what is stale or missing, and everything that reads it."""
@@ -58,14 +94,17 @@ def _plan(context: dg.ScheduleEvaluationContext):
 
 
 def _observed_today(context: dg.ScheduleEvaluationContext) -> bool:
-    """Whether the latest `observe_sources` run succeeded within the last day: only then does an
+    """Whether the latest run of each observing job succeeded within the last day: only then does an
     up-to-date plan say the marts are current."""
-    runs = context.instance.get_runs(dg.RunsFilter(job_name=observe_sources.name), limit=1)
-    if not runs or runs[0].status != dg.DagsterRunStatus.SUCCESS:
-        return False
-    record = context.instance.get_run_record_by_id(runs[0].run_id)
-    ended = record.end_time if record else None
-    return ended is not None and context.scheduled_execution_time.timestamp() - ended < 24 * 3600
+    for job in (OBSERVE_JOB, OBSERVE_RELEASES_JOB):
+        runs = context.instance.get_runs(dg.RunsFilter(job_name=job), limit=1)
+        if not runs or runs[0].status != dg.DagsterRunStatus.SUCCESS:
+            return False
+        record = context.instance.get_run_record_by_id(runs[0].run_id)
+        ended = record.end_time if record else None
+        if ended is None or context.scheduled_execution_time.timestamp() - ended >= 24 * 3600:
+            return False
+    return True
 
 
 @dg.schedule(job=refresh_everything, cron_schedule="0 2 * * *", execution_timezone="UTC",
@@ -82,12 +121,25 @@ def nightly_refresh(context: dg.ScheduleEvaluationContext):
     return dg.RunRequest(run_key=context.scheduled_execution_time.strftime("%Y-%m-%d"), asset_selection=plan.assets)
 
 
+def _partition_runs(context: dg.ScheduleEvaluationContext, job: str, what: str):
+    """One run request per stale partition of `job` today; none, a skip saying why."""
+    plan = _plan(context)
+    day = context.scheduled_execution_time.strftime("%Y-%m-%d")
+    stale = [partition for planned_job, partition in plan.partitions if planned_job == job]
+    if not stale:
+        return dg.SkipReason(f"every {what} is up to date ({len(plan.unavailable)} not available upstream)")
+    return [dg.RunRequest(run_key=f"{partition}:{day}", partition_key=partition) for partition in stale]
+
+
 @dg.schedule(job=refresh_corporate_reports, cron_schedule="30 1 * * *", execution_timezone="UTC",
              default_status=dg.DefaultScheduleStatus.RUNNING, name="nightly_corporate_reports")
 def nightly_corporate_reports(context: dg.ScheduleEvaluationContext):
     """01:30 UTC: one run per registered report whose partition is stale (its PDF or the reader changed)."""
-    plan = _plan(context)
-    day = context.scheduled_execution_time.strftime("%Y-%m-%d")
-    if not plan.partitions:
-        return dg.SkipReason(f"every report is up to date ({len(plan.unavailable)} not available upstream)")
-    return [dg.RunRequest(run_key=f"{report_id}:{day}", partition_key=report_id) for report_id in plan.partitions]
+    return _partition_runs(context, REPORTS_JOB, "report")
+
+
+@dg.schedule(job=refresh_economic_index_releases, cron_schedule="45 1 * * *", execution_timezone="UTC",
+             default_status=dg.DefaultScheduleStatus.RUNNING, name="nightly_economic_index_releases")
+def nightly_economic_index_releases(context: dg.ScheduleEvaluationContext):
+    """01:45 UTC: one run per registered Economic Index release that is new or changed upstream."""
+    return _partition_runs(context, RELEASES_JOB, "release")

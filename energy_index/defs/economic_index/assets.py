@@ -1,44 +1,101 @@
-"""Raw Economic Index tables: one per file, loaded write-audit-publish per release."""
+"""Raw Economic Index tables, one per file format, loaded write-audit-publish one release at a time.
+
+A release partition reads each of its files' headers, sends the file to the table of its
+format (formats.py), validates each table's staged rows with that format's suite, and replaces
+only this release's rows. Tables of formats the release does not have are left as they are.
+"""
 
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
 
-from energy_index.defs.economic_index.files import FILES, SOURCE, EconomicIndexRelease, IndexFile, load_csv
-from energy_index.defs.quality.audit import load_audited, suite_check_spec
-from energy_index.defs.sources.fetcher import SourceFetcher
-from energy_index.metadata_tables import preview_table
-
-FILES_KEY = dg.AssetKey(["sources", "economic_index_files"])
-
-
-def raw_table_asset(spec: IndexFile) -> dg.AssetsDefinition:
-    """A raw asset for one file: the configured release's rows replace only that release's rows."""
-    key = dg.AssetKey(["raw", spec.table])
-    table = f"raw.{spec.table}"
-
-    @dg.asset(key=key, deps=[FILES_KEY], kinds={"duckdb"},
-              check_specs=[suite_check_spec(key)], pool="warehouse",
-              description=f"{spec.description}\n\nOne row per line of `{spec.filename}`, upstream column "
-                          "names, plus `release` and `source_url`. Rows of other releases are kept apart.")
-    def _raw_table(fetcher: SourceFetcher, duckdb: DuckDBResource, economic_index: EconomicIndexRelease):
-        url, release = economic_index.url(spec.filename), economic_index.release
-        cached = fetcher.cached(SOURCE, url)
-        with duckdb.get_connection() as conn:
-            check = yield from load_audited(
-                conn, source=SOURCE, origin=f"{release}/{spec.filename}", table=table, key=key,
-                load=lambda staged: load_csv(conn, staged, Path(cached.path), url, release),
-                expectations=spec.expectations, id_column=spec.id_column, replace_where=("release", release),
-            )
-            rows = conn.execute(f"select count(*) from {table} where release = ?", [release]).fetchone()[0]
-            yield dg.MaterializeResult(check_results=[check], metadata={
-                "dagster/row_count": rows,
-                "release": release,
-                "preview": preview_table(conn, f"select * exclude (source_url) from {table}"),
-            })
-
-    return _raw_table
+from energy_index.defs.economic_index.formats import (
+    FORMATS,
+    FileFormat,
+    UnknownFormat,
+    create_table,
+    detect_format,
+    read_header,
+    stage_files,
+    validation_frame,
+)
+from energy_index.defs.economic_index.releases import RELEASES, SOURCE, Release, release_partitions
+from energy_index.defs.economic_index.source import FILES_KEY
+from energy_index.defs.quality.audit import SUITE_CHECK, load_audited
+from energy_index.defs.sources.fetcher import SourceError, SourceFetcher
+from energy_index.metadata_tables import preview_table, records_table
 
 
-raw_tables = [raw_table_asset(spec) for spec in FILES]
+def _key(fmt: FileFormat) -> dg.AssetKey:
+    return dg.AssetKey(["raw", fmt.table])
+
+
+@dg.multi_asset(
+    name="economic_index_release",
+    specs=[dg.AssetSpec(_key(fmt), deps=[FILES_KEY], skippable=True, kinds={"duckdb"},
+                        description=f"{fmt.description}\n\nUpstream column names, plus `release`, `source_url` "
+                                    "and `source_file`; one partition per release replaces only its rows.")
+           for fmt in FORMATS],
+    check_specs=[dg.AssetCheckSpec(SUITE_CHECK, asset=_key(fmt), blocking=True, partitions_def=release_partitions,
+                                   description=f"Great Expectations suite for the {fmt.name} format, run on the "
+                                               "staged release before publish.") for fmt in FORMATS],
+    partitions_def=release_partitions,
+    can_subset=True,  # a release materialises the tables of the formats it holds
+    pool="warehouse",
+)
+def economic_index_release(context: dg.AssetExecutionContext, fetcher: SourceFetcher, duckdb: DuckDBResource):
+    """One registered Economic Index release: each file to the raw table of its format, audited.
+
+    A file whose columns match no known format fails the release with the expected and found
+    columns; any failure leaves every table's previous rows of this release in place.
+    """
+    release = RELEASES[context.partition_key]
+    by_format = _files_by_format(fetcher, release)
+    with duckdb.get_connection() as conn:
+        for fmt in FORMATS:
+            create_table(conn, fmt)  # dbt reads every format's table, whichever releases hold it
+        for fmt, files in by_format.items():
+            if _key(fmt) in context.selected_asset_keys:
+                yield from _load_format(conn, release, fmt, files)
+
+
+def _files_by_format(fetcher: SourceFetcher, release: Release) -> dict[FileFormat, list[tuple[str, Path]]]:
+    grouped: dict[FileFormat, list[tuple[str, Path]]] = {}
+    for name in release.files:
+        url = release.url(name)
+        try:
+            path = Path(fetcher.cached(SOURCE, url).path)
+            fmt = detect_format(read_header(path), f"{release.release}/{name}")
+        except (SourceError, UnknownFormat) as exc:
+            raise dg.Failure(description=f"[{SOURCE}] {exc}", metadata={"release": release.release,
+                                                                        "file": name, "url": url}) from exc
+        grouped.setdefault(fmt, []).append((name, path))
+    return grouped
+
+
+def _load_format(conn, release: Release, fmt: FileFormat, files: list[tuple[str, Path]]):
+    key, names = _key(fmt), [name for name, _ in files]
+    counts: dict[str, int] = {}
+
+    def load(staged: str) -> None:
+        provenance = [(path, {"release": release.release, "source_url": release.url(name), "source_file": name})
+                      for name, path in files]
+        try:
+            counts.update(stage_files(conn, fmt, staged, provenance))
+        except duckdb.Error as exc:  # DuckDB's reader: a malformed row, a value not of the declared type
+            problem = str(exc).strip().splitlines()[0]
+            raise SourceError(SOURCE, f"{release.release} ({', '.join(names)})", problem) from exc
+
+    check = yield from load_audited(
+        conn, source=SOURCE, origin=f"{release.release} ({', '.join(names)})", table=fmt.raw_table, key=key,
+        load=load, expectations=fmt.suite(names), id_column=fmt.id_column,
+        frame=lambda staged: validation_frame(conn, fmt, staged), replace_where=("release", release.release))
+    rows = conn.execute(f"select count(*) from {fmt.raw_table} where release = ?", [release.release]).fetchone()[0]
+    yield dg.MaterializeResult(asset_key=key, check_results=[check], metadata={
+        "dagster/row_count": rows, "release": release.release, "format": fmt.name,
+        "files": records_table([{"file": n, "rows": c} for n, c in counts.items()], ["file", "rows"]),
+        "preview": preview_table(conn, f"select * exclude (source_url) from {fmt.raw_table} "
+                                       f"where release = '{release.release}'"),
+    })

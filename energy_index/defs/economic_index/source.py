@@ -1,44 +1,61 @@
-"""The Economic Index domain's source: the configured release's files observed upstream, then downloaded."""
+"""The Economic Index domain's source: each registered release's files, observed upstream, then
+downloaded, one partition per release."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from energy_index.defs.economic_index.files import FILES, EconomicIndexRelease
-from energy_index.defs.economic_index.files import SOURCE as ECONOMIC_INDEX
-from energy_index.defs.sources.fetcher import SourceFetcher
-from energy_index.defs.sources.upstream import combined_version, observation, upstream_source
+from energy_index.defs.economic_index.releases import RELEASES, SOURCE, Release, release_partitions
+from energy_index.defs.sources.fetcher import SourceError, SourceFetcher
+from energy_index.defs.sources.upstream import UNAVAILABLE, combined_version, upstream_source
 from energy_index.metadata_tables import records_table
 from energy_index.warehouse import record_fetch
 
 UPSTREAM_ECONOMIC_INDEX = dg.AssetKey(["upstream", "economic_index_release"])
+FILES_KEY = dg.AssetKey(["sources", "economic_index_files"])
 
 
-@upstream_source(UPSTREAM_ECONOMIC_INDEX)
-def upstream_economic_index(fetcher: SourceFetcher, economic_index: EconomicIndexRelease) -> dg.ObserveResult:
-    """The configured Economic Index release's six files as they are upstream now."""
-    return observation({spec.filename: fetcher.probe(ECONOMIC_INDEX, economic_index.url(spec.filename))
-                        for spec in FILES} | {"release": economic_index.release})
+@upstream_source(UPSTREAM_ECONOMIC_INDEX, partitions_def=release_partitions)
+def upstream_economic_index(fetcher: SourceFetcher) -> dg.DataVersionsByPartition:
+    """Each registered release's files as they are upstream now, with its registry row (one version
+    per release, so a new or changed release rebuilds only itself). A release whose files are
+    not all there (the offline mirror holds no long-format file) is `unavailable`: the refresh
+    leaves it alone until it appears, and says so."""
+    return dg.DataVersionsByPartition({release.release: _release_version(fetcher, release)
+                                       for release in RELEASES.values()})
 
 
-@dg.asset(key=["sources", "economic_index_files"], deps=[UPSTREAM_ECONOMIC_INDEX],
+def _release_version(fetcher: SourceFetcher, release: Release) -> dg.DataVersion:
+    versions = {name: fetcher.probe(SOURCE, release.url(name)) for name in release.files}
+    if any(version is None for version in versions.values()):
+        return dg.DataVersion(UNAVAILABLE)
+    return combined_version({**versions, "registry": repr(release)})
+
+
+@dg.asset(key=FILES_KEY, deps=[UPSTREAM_ECONOMIC_INDEX], partitions_def=release_partitions,
           kinds={"http"}, pool="warehouse")
-def economic_index_files(context: dg.AssetExecutionContext, fetcher: SourceFetcher, duckdb: DuckDBResource,
-                         economic_index: EconomicIndexRelease) -> dg.MaterializeResult:
-    """The six CSV files of one Anthropic Economic Index release (default release_2025_02_10).
+def economic_index_files(context: dg.AssetExecutionContext, fetcher: SourceFetcher,
+                         duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """One Anthropic Economic Index release's files, as the release registry lists them
+    (`dbt_project/seeds/economic_index_releases.csv`), fetched through the shared fetcher.
 
-    Fetched through the shared fetcher; the release is the `economic_index` resource's
-    `release` setting, so a later release loads without code changes.
+    A file that cannot be fetched fails this release's partition, naming the file; the other
+    releases, and this one's last good tables, are unaffected.
     """
+    release = RELEASES[context.partition_key]
     rows, downloaded, shas = [], 0, {}
     with duckdb.get_connection() as conn:
-        for spec in FILES:
-            fetch = fetcher.fetch(ECONOMIC_INDEX, economic_index.url(spec.filename))
+        for name in release.files:
+            try:
+                fetch = fetcher.fetch(SOURCE, release.url(name))
+            except SourceError as exc:
+                raise dg.Failure(description=f"{exc} (release {release.release}, file {name})",
+                                 metadata={"release": release.release, "file": name}) from exc
             record_fetch(conn, fetch)
-            shas[spec.filename] = fetch.sha256
+            shas[name] = fetch.sha256
             downloaded += fetch.bytes_downloaded
-            rows.append({"file": spec.filename, "status": fetch.status, "bytes": fetch.bytes, "sha256": fetch.sha256})
-    context.log.info(f"{economic_index.release}: {len(rows)} files, {downloaded} bytes downloaded")
-    files = records_table(rows, ["file", "status", "bytes", "sha256"])
-    return dg.MaterializeResult(metadata={"release": economic_index.release, "files": files,
+            rows.append({"file": name, "status": fetch.status, "bytes": fetch.bytes, "sha256": fetch.sha256})
+    context.log.info(f"{release.release}: {len(rows)} files, {downloaded} bytes downloaded")
+    return dg.MaterializeResult(metadata={"release": release.release, "layout": release.layout,
+                                          "files": records_table(rows, ["file", "status", "bytes", "sha256"]),
                                           "bytes_downloaded": downloaded},
                                 data_version=combined_version(shas))

@@ -8,6 +8,7 @@ from importlib import metadata
 import dagster as dg
 import duckdb
 import polars as pl
+import pycountry
 from dagster_duckdb import DuckDBResource
 
 from energy_index.defs.footprint.tracker import COUNTRY_DATA_FILE as DATA_FILE
@@ -26,7 +27,7 @@ def country_frame(raw: bytes, version: str) -> pl.DataFrame:
     """One row per country: intensity in gCO2e/kWh, generation by kind (TWh) and shares of the total."""
     entries = json.loads(raw)
     frame = pl.DataFrame([{
-        "iso_code": code, "country": entry.get("country_name"), "year": entry.get("year"),
+        "iso_code": code, "iso_alpha_2": _alpha_2(code), "country": entry.get("country_name"), "year": entry.get("year"),
         "gco2e_per_kwh": entry.get("carbon_intensity"), "total_twh": entry.get("total_TWh"),
         "fossil_twh": entry.get("fossil_TWh"), "low_carbon_twh": entry.get("low_carbon_TWh"),
         "renewables_twh": entry.get("renewables_TWh"), "nuclear_twh": entry.get("nuclear_TWh"),
@@ -38,6 +39,13 @@ def country_frame(raw: bytes, version: str) -> pl.DataFrame:
         pl.lit(f"Our World in Data energy mix (Ember, Energy Institute) as bundled in CodeCarbon {version} "
                f"({DATA_FILE})").alias("source"),
         pl.lit(version).alias("codecarbon_version"), pl.lit(hashlib.sha256(raw).hexdigest()).alias("data_sha256"))
+
+
+def _alpha_2(alpha_3: str) -> str | None:
+    """The two-letter code other sources use (the Economic Index's raw files), from the ISO 3166
+    table CodeCarbon itself depends on (pycountry); None for a code ISO does not list."""
+    country = pycountry.countries.get(alpha_3=alpha_3)
+    return country.alpha_2 if country else None
 
 
 @upstream_source(UPSTREAM_KEY)

@@ -1,11 +1,13 @@
 """A refresh that redoes only what changed: observe every source, let Dagster say what is stale, run that.
 
-1. The `observe_sources` job records what each source holds upstream now (`upstream/*`).
+1. The `observe_sources` and `observe_economic_index_releases` jobs record what each source holds
+   upstream now (`upstream/*`; two jobs, as one job's partitioned assets share one partitioning).
 2. Dagster's stale-status resolver (the one behind the UI's "Unsynced") compares every
    asset's recorded code version and input data versions with today's: an asset is rebuilt
    when it was never materialised, its code changed, or its inputs did, and so is everything
    downstream of it; the rest are skipped as up to date.
-3. The stale report partitions run one per run, then one run rebuilds the stale rest.
+3. The stale partitions (a corporate report, an Economic Index release) run one per run, then
+   one run rebuilds the stale rest.
 4. Each mart the plan found up to date gets a "verified current" observation, which its
    freshness check counts (defs/domains.py): it is as new as what it reads.
 
@@ -22,12 +24,34 @@ from dagster._core.definitions.data_version import CachingStaleStatusResolver, S
 
 from energy_index.defs.corporate.assets import UPSTREAM_KEY as REPORTS_UPSTREAM_KEY
 from energy_index.defs.corporate.registry import report_partitions
+from energy_index.defs.economic_index.releases import release_partitions
+from energy_index.defs.economic_index.source import UPSTREAM_ECONOMIC_INDEX
 from energy_index.defs.sources.upstream import UNAVAILABLE
 
-OBSERVE_JOB, REPORTS_JOB, MAIN_JOB = "observe_sources", "refresh_corporate_reports", "refresh_everything"
+OBSERVE_JOB, OBSERVE_RELEASES_JOB, MAIN_JOB = "observe_sources", "observe_economic_index_releases", "refresh_everything"
+OBSERVE_JOBS = (OBSERVE_JOB, OBSERVE_RELEASES_JOB)
+REPORTS_JOB, RELEASES_JOB = "refresh_corporate_reports", "refresh_economic_index_releases"
 DOWNSTREAM = "upstream "
 VERIFIED = "verified_current"
 PUBLISH_KEY = dg.AssetKey(["publish", "analytics_snapshot"])
+
+
+@dataclass(frozen=True)
+class PartitionedSource:
+    """A source loaded one partition per run, by its own job.
+
+    A partition its upstream observation finds unavailable is skipped; `tried_once_when_unavailable`
+    runs it once first (the corporate reports record "unavailable" as the report's status).
+    """
+
+    job: str
+    upstream: dg.AssetKey
+    partitions_def: dg.PartitionsDefinition
+    tried_once_when_unavailable: bool
+
+
+PARTITIONED_SOURCES = (PartitionedSource(REPORTS_JOB, REPORTS_UPSTREAM_KEY, report_partitions, True),
+                       PartitionedSource(RELEASES_JOB, UPSTREAM_ECONOMIC_INDEX, release_partitions, False))
 
 
 @dataclass(frozen=True)
@@ -45,10 +69,10 @@ class RunOutcome:
 
 @dataclass
 class RefreshPlan:
-    """Which assets (and report partitions) to rebuild and why; how many are up to date."""
+    """Which assets (and partitions, as (job, partition key)) to rebuild and why; how many are up to date."""
 
     assets: list[dg.AssetKey] = field(default_factory=list)
-    partitions: list[str] = field(default_factory=list)
+    partitions: list[tuple[str, str]] = field(default_factory=list)
     reasons: dict[str, str] = field(default_factory=dict)
     up_to_date: list[str] = field(default_factory=list)
     unavailable: list[str] = field(default_factory=list)
@@ -64,12 +88,23 @@ def _reason(resolver: CachingStaleStatusResolver, key: dg.AssetKey, partition: s
     return "; ".join(sorted(set(reasons))[:3]) or "stale"
 
 
+def _source_of(asset_graph, key: dg.AssetKey) -> PartitionedSource | None:
+    partitions_def = asset_graph.get(key).partitions_def
+    return next((s for s in PARTITIONED_SOURCES if partitions_def == s.partitions_def), None)
+
+
+def _partitions(asset_graph, key: dg.AssetKey) -> list[str | None]:
+    node = asset_graph.get(key)
+    return node.partitions_def.get_partition_keys() if node.is_partitioned else [None]
+
+
 def _known_unavailable(instance: dg.DagsterInstance, resolver: CachingStaleStatusResolver, key: dg.AssetKey,
-                       partition: str) -> bool:
-    """The report's source says the mirror lacks it, and a run already tried it (recording it as
-    unavailable in raw.corporate_report_status): trying again changes nothing until it appears."""
-    unavailable = resolver.get_current_data_version(REPORTS_UPSTREAM_KEY, partition) == dg.DataVersion(UNAVAILABLE)
-    return unavailable and instance.get_latest_planned_materialization_info(key, partition) is not None
+                       partition: str, source: PartitionedSource) -> bool:
+    """The partition's source says upstream (or the mirror) lacks it, and, where its source
+    records that, a run already tried it: trying again changes nothing until it appears."""
+    unavailable = resolver.get_current_data_version(source.upstream, partition) == dg.DataVersion(UNAVAILABLE)
+    tried = instance.get_latest_planned_materialization_info(key, partition) is not None
+    return unavailable and (tried or not source.tried_once_when_unavailable)
 
 
 def plan_refresh(instance: dg.DagsterInstance, asset_graph, loading_context, full: bool = False) -> RefreshPlan:
@@ -78,9 +113,9 @@ def plan_refresh(instance: dg.DagsterInstance, asset_graph, loading_context, ful
     resolver = CachingStaleStatusResolver(instance, asset_graph, loading_context)
     plan, roots = RefreshPlan(), {}
     for key in sorted(asset_graph.materializable_asset_keys, key=lambda k: k.to_user_string()):
-        partitioned = asset_graph.get(key).is_partitioned
-        for partition in (report_partitions.get_partition_keys() if partitioned else [None]):
-            if not full and partition and _known_unavailable(instance, resolver, key, partition):
+        source = _source_of(asset_graph, key)
+        for partition in _partitions(asset_graph, key):
+            if not full and source and _known_unavailable(instance, resolver, key, partition, source):
                 plan.unavailable.append(_label(key, partition))
             elif full or resolver.get_status(key, partition) in (StaleStatus.STALE, StaleStatus.MISSING):
                 roots[(key, partition)] = "forced (full refresh)" if full else _reason(resolver, key, partition)
@@ -94,12 +129,11 @@ def plan_refresh(instance: dg.DagsterInstance, asset_graph, loading_context, ful
         plan.reasons[_label(key, partition)] = reason
         if partition is None:
             plan.assets.append(key)
-        elif partition not in plan.partitions:
-            plan.partitions.append(partition)
+        elif (run := (_source_of(asset_graph, key).job, partition)) not in plan.partitions:
+            plan.partitions.append(run)
     unavailable = set(plan.unavailable)
     plan.up_to_date = sorted(_label(key, partition) for key in asset_graph.materializable_asset_keys
-                             for partition in (report_partitions.get_partition_keys()
-                                               if asset_graph.get(key).is_partitioned else [None])
+                             for partition in _partitions(asset_graph, key)
                              if (key, partition) not in planned and _label(key, partition) not in unavailable)
     return plan
 
@@ -135,17 +169,17 @@ Launch = Callable[..., RunOutcome]
 
 
 def refresh(launch: Launch, plan_now: Callable[[], RefreshPlan]) -> tuple[list[RunOutcome], RefreshPlan]:
-    """Observe, plan, then run the stale report partitions and the stale rest.
+    """Observe, plan, then run the stale partitions (one run each) and the stale rest.
 
     `launch(job_name, asset_selection=None, partition_key=None)` runs one job to its end;
     `plan_now()` plans from the instance as it is after the observation.
     """
-    outcomes = [launch(OBSERVE_JOB)]
+    outcomes = [launch(job) for job in OBSERVE_JOBS]
     plan = plan_now()
-    if outcomes[0].success:
+    if all(outcome.success for outcome in outcomes):
         record_verified(launch.instance, plan)
-    for partition in plan.partitions:
-        outcomes.append(launch(REPORTS_JOB, partition_key=partition))
+    for job, partition in plan.partitions:
+        outcomes.append(launch(job, partition_key=partition))
     if plan.assets:
         outcomes.append(launch(MAIN_JOB, asset_selection=plan.assets))
     return outcomes, plan
@@ -167,10 +201,10 @@ def record_verified(instance: dg.DagsterInstance, plan: RefreshPlan) -> int:
 
 def plan_lines(plan: RefreshPlan, outcomes: list[RunOutcome]) -> list[str]:
     """`make run`'s account of what it did and why: the changes found, then what they rebuilt."""
-    rebuilt = sum(len(o.materialized) for o in outcomes if o.job_name != OBSERVE_JOB)
+    rebuilt = sum(len(o.materialized) for o in outcomes if o.job_name not in OBSERVE_JOBS)
     missing = sorted({label.split("[")[1].rstrip("]") for label in plan.unavailable})
     lines = [f"rebuilt {rebuilt} assets, skipped {len(plan.up_to_date)} as up to date"
-             + (f"; reports not available upstream: {', '.join(missing)}" if missing else "")]
+             + (f"; not available upstream: {', '.join(missing)}" if missing else "")]
     changed: dict[str, list[str]] = {}
     for label, reason in plan.reasons.items():
         if not reason.startswith(DOWNSTREAM):

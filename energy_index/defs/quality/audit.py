@@ -27,8 +27,9 @@ def suite_check_spec(key: dg.AssetKey) -> dg.AssetCheckSpec:
 def load_audited(conn: duckdb.DuckDBPyConnection, *, source: str, origin: str, table: str, key: dg.AssetKey,
                  load: Callable[[str], None], expectations: Callable[[list[str]], list],
                  id_column: str, audit: Callable[[pl.DataFrame], pl.DataFrame] = lambda f: f,
-                 replace_where: tuple[str, str] | None = None) -> Generator[dg.AssetCheckResult, None,
-                                                                             dg.AssetCheckResult]:
+                 replace_where: tuple[str, str] | None = None,
+                 frame: Callable[[str], pl.DataFrame] | None = None) -> Generator[dg.AssetCheckResult, None,
+                                                                                  dg.AssetCheckResult]:
     """Stage, validate, publish; returns the suite's check result for the caller to report with its
     materialisation (`check = yield from load_audited(...)`, then `MaterializeResult(check_results=
     [check])`), so the UI attaches the result to the data it checked. On bad data it yields the
@@ -36,15 +37,17 @@ def load_audited(conn: duckdb.DuckDBPyConnection, *, source: str, origin: str, t
 
     `origin` names the file the rows came from, for error messages. `replace_where=(column,
     value)` publishes only that slice (one release of a source),
-    leaving rows of other slices as they were.
+    leaving rows of other slices as they were. `frame(staged)` gives what the suite validates
+    when that is not the staged rows themselves (a profile DuckDB computes of a large file).
     """
     staged = prepare_staging(conn, table)
     try:
         load(staged)
     except SourceError as exc:
         raise dg.Failure(description=str(exc), metadata={"source": exc.source, "file": exc.location}) from exc
-    frame = conn.sql(f"select * from {staged}").pl()
-    outcome = validate(audit(frame), f"{table}_suite", table, expectations(frame.columns), id_column=id_column)
+    validated = frame(staged) if frame else conn.sql(f"select * from {staged}").pl()
+    outcome = validate(audit(validated), f"{table}_suite", table, expectations(validated.columns),
+                       id_column=id_column)
     record(conn, outcome, asset=key.to_user_string())
     check = outcome.check_result(SUITE_CHECK, key)
     if not outcome.success:

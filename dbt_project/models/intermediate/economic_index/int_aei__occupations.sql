@@ -63,4 +63,6 @@ placed as (
         on wages.onet_soc_code = with_minor.onet_soc_code
 )
 
-select * from placed
+-- Labelled with the release the marts describe; the statements may be an earlier release's.
+select placed.* replace ((select release from {{ ref('int_aei__current_release') }}) as release)
+from placed

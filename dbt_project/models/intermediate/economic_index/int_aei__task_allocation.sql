@@ -1,44 +1,13 @@
--- Each task in the mappings, allocated to the occupations whose statements carry its text.
--- Allocation rule (assumption allocation_rule = equal_split): a task's share is divided
--- equally among its distinct occupations. A task with no matching statement keeps one row
--- with no occupation, flagged unmatched, so its share is never dropped.
-with tasks as (
-    {{ in_current_release('stg_aei__task_mappings') }}
+-- The tasks of the release the marts describe, allocated to occupations (see
+-- int_aei__task_allocation_by_release for the rule).
+with allocation as (
+    select * from {{ ref('int_aei__task_allocation_by_release') }}
 ),
 
-statements as (
-    {{ in_current_release('stg_aei__task_statements') }}
-),
-
-task_occupations as (
-    select distinct task_key, onet_soc_code
-    from statements
-),
-
-matched as (
-    select
-        tasks.release,
-        tasks.task_name,
-        tasks.task_key,
-        tasks.share_pct,
-        task_occupations.onet_soc_code,
-        count(task_occupations.onet_soc_code) over (partition by tasks.task_name) as n_occupations
-    from tasks
-    left join task_occupations using (task_key)
-),
-
-allocated as (
-    select
-        release,
-        task_name,
-        task_key,
-        share_pct,
-        onet_soc_code,
-        n_occupations,
-        n_occupations > 0 as is_matched,
-        {{ assumption('allocation_rule', 'varchar') }} as allocation_rule,
-        case when n_occupations > 0 then share_pct / n_occupations else share_pct end as allocated_share_pct
-    from matched
+current_release as (
+    select * from {{ ref('int_aei__current_release') }}
 )
 
-select * from allocated
+select allocation.* exclude (published_on)
+from allocation
+inner join current_release using (release)

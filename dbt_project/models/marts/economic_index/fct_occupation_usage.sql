@@ -21,7 +21,8 @@ soc as (
 ),
 
 major_groups as (
-    select release, soc_code as major_group_code, soc_title as major_group_title
+    select (select release from {{ ref('int_aei__current_release') }}) as release,
+        soc_code as major_group_code, soc_title as major_group_title
     from soc
     where soc_level = 'major_group'
 ),

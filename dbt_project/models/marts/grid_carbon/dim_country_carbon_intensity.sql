@@ -8,6 +8,7 @@ with countries as (
 final as (
     select
         iso_code,
+        iso_alpha_2,
         country,
         year,
         gco2e_per_kwh,

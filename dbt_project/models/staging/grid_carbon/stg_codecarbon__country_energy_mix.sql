@@ -5,6 +5,7 @@ with source as (
 renamed as (
     select
         iso_code,
+        iso_alpha_2,
         country,
         cast(year as integer) as year,
         cast(gco2e_per_kwh as double) as gco2e_per_kwh,
