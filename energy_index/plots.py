@@ -155,3 +155,31 @@ def tradeoff_plot(rows: list[dict]) -> dg.MetadataValue:
         axis.set_title(f"{kind}s: accuracy against carbon", fontsize=10)
         axis.legend(fontsize=7)
     return figure_markdown(figure)
+
+
+def change_arrows_plot(moves: list[dict], title: str, xlabel: str, ylabel: str, path=None) -> dg.MetadataValue:
+    """An arrow per item from (x0, y0) to (x1, y1) on log axes, e.g. a task's share and energy in one
+    release and the next (hollow: before, filled: after): faint for every item, bold and labelled
+    where `highlight`. Values of 0
+    (an item absent from one release) are drawn at the smallest positive value shown, halved."""
+    positive = [v for m in moves for v in (m["x0"], m["x1"], m["y0"], m["y1"]) if v and v > 0]
+    floor = min(positive) / 2 if positive else 1e-6
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(8, 6))
+    for move in sorted(moves, key=lambda m: bool(m.get("highlight"))):
+        x0, y0, x1, y1 = (max(move[k] or 0, floor) for k in ("x0", "y0", "x1", "y1"))
+        bold = bool(move.get("highlight"))
+        axis.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops={
+            "arrowstyle": "->", "color": "#d62728" if bold else "#bbbbbb", "lw": 1.4 if bold else 0.5})
+        axis.scatter([x0], [y0], s=10 if bold else 3, facecolors="none", edgecolors="#999999", linewidths=0.5)
+        axis.scatter([x1], [y1], s=10 if bold else 3, color="#d62728" if bold else "#999999")
+        if bold:
+            axis.annotate(str(move["label"])[:48], (x1, y1), fontsize=6, xytext=(4, 2), textcoords="offset points")
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    axis.set_xlabel(xlabel)
+    axis.set_ylabel(ylabel)
+    axis.set_title(title, fontsize=10)
+    if path is not None:
+        figure.savefig(path, dpi=110, bbox_inches="tight")
+    return figure_markdown(figure)

@@ -58,7 +58,7 @@ def economic_index_release(context: dg.AssetExecutionContext, fetcher: SourceFet
             create_table(conn, fmt)  # dbt reads every format's table, whichever releases hold it
         for fmt, files in by_format.items():
             if _key(fmt) in context.selected_asset_keys:
-                yield from _load_format(conn, release, fmt, files)
+                yield from load_format(conn, release, fmt, files)
 
 
 def _files_by_format(fetcher: SourceFetcher, release: Release) -> dict[FileFormat, list[tuple[str, Path]]]:
@@ -75,7 +75,9 @@ def _files_by_format(fetcher: SourceFetcher, release: Release) -> dict[FileForma
     return grouped
 
 
-def _load_format(conn, release: Release, fmt: FileFormat, files: list[tuple[str, Path]]):
+def load_format(conn, release: Release, fmt: FileFormat, files: list[tuple[str, Path]]):
+    """Stage, validate and publish one format's files of a release (write-audit-publish); yields the
+    suite's check result and the materialisation of its raw table."""
     key, names = _key(fmt), [name for name, _ in files]
     counts: dict[str, int] = {}
 
