@@ -6,8 +6,10 @@ to heal two faults against a cold refresh (`bench_faults`), the report reader's 
 and speed (`bench_reports`), and the estimators' held-out errors beside their baselines
 (`estimates.figures`): the `pipeline` part. The `lake` part (`bench_lake`): a full refresh and
 its publish step in the local and team warehouse profiles, analysts' queries on the published
-lake while it runs, and the local catalog's choice (`bench_catalog`). Both run by default; pick
-one with `python -m energy_index.bench lake` or `ENERGY_INDEX_BENCH=lake make bench`.
+lake while it runs, and the local catalog's choice (`bench_catalog`). The `aei` part (`bench_aei`):
+a generated ~100 MB Economic Index long-format file ingested by the pipeline's path against bare
+DuckDB reading it. All run by default; pick some with `python -m energy_index.bench lake aei` or
+`ENERGY_INDEX_BENCH=lake make bench`.
 
 Each refresh runs in a child process so wall time and peak RSS are the pipeline's own, not
 this script's. A directory mirror is served over a local HTTP server, so the warm run goes
@@ -35,6 +37,7 @@ from pathlib import Path
 
 import duckdb
 
+from energy_index.bench_aei import aei_rows
 from energy_index.bench_faults import fault_rows
 from energy_index.bench_incremental import (
     code_location_rows,
@@ -51,7 +54,7 @@ from energy_index.settings import FOOTPRINT_ENV, HOME_ENV, MIRROR_ENV, REPO_ROOT
 
 REPEATS = 5
 FULL = {"FULL": "1"}
-PARTS, PARTS_ENV = ("pipeline", "lake"), "ENERGY_INDEX_BENCH"
+PARTS, PARTS_ENV = ("pipeline", "lake", "aei"), "ENERGY_INDEX_BENCH"
 
 
 class _CountingHandler(SimpleHTTPRequestHandler):
@@ -209,7 +212,7 @@ def format_table(rows: list[tuple[str, float | int, str]]) -> str:
 
 
 def selected_parts(argv: list[str]) -> list[str]:
-    """The parts to run: `python -m energy_index.bench [pipeline] [lake]`, else `ENERGY_INDEX_BENCH`
+    """The parts to run: `python -m energy_index.bench [pipeline] [lake] [aei]`, else `ENERGY_INDEX_BENCH`
     (e.g. `ENERGY_INDEX_BENCH=lake make bench`), else all of them."""
     chosen = argv or (os.environ.get(PARTS_ENV) or " ".join(PARTS)).replace(",", " ").split()
     if set(chosen) - set(PARTS):
@@ -269,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
                 built = (pipeline["home"], pipeline["dagster_home"], pipeline["warm"]["wall_s"]) if pipeline else None
                 lake_figures, lake = lake_rows(mirror, Path(tmp), built)
                 rows += lake_figures
+            if "aei" in parts:
+                rows += aei_rows(Path(tmp))
     finally:
         if server:
             server.shutdown()
