@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from energy_index.defs.economic_index.files import EconomicIndexRelease
+from energy_index.defs.operations.refresh import RELEASES_JOB
 from energy_index_tests.fixtures import economic_index as aei
 from energy_index_tests.fixtures.pipeline import (
     failure_messages,
     published,
     query,
+    run_everything,
     run_pipeline,
     scalar,
 )
@@ -24,7 +25,8 @@ def test_one_raw_table_per_file_with_release_and_source(built_home):
               "aei_soc_structure": 18, "aei_bls_employment": 4, "aei_wage_data": 5}
     for table, rows in counts.items():
         assert scalar(warehouse, f"select count(*) from raw.{table} where release = '{aei.RELEASE}'") == rows
-        assert scalar(warehouse, f"select count(distinct source_url) from raw.{table}") == 1
+        assert scalar(warehouse, f"select count(distinct source_url) from raw.{table} "
+                                 f"where release = '{aei.RELEASE}'") == 1
     raw_columns = {r[0] for r in query(warehouse, "describe raw.aei_onet_task_statements")}
     assert {"O*NET-SOC Code", "Task ID", "release", "source_url"} <= raw_columns
     staged = {r[0] for r in query(warehouse, "describe staging.stg_aei__task_statements")}
@@ -100,14 +102,13 @@ def test_every_assumption_is_described_and_sourced(built_home):
 
 
 def test_interaction_shares_not_summing_to_100_warn_without_blocking(copied_home, mirror):
-    result = run_pipeline(copied_home, mirror.base_url,
-                          selection=["sources/economic_index_files", "raw/aei_automation_vs_augmentation"])
+    result = run_pipeline(copied_home, mirror.base_url)
     assert result.success
     check = next(e for e in result.get_asset_check_evaluations() if e.check_name == "interaction_shares_sum_to_100")
     assert not check.passed and check.severity.value == "WARN"
     assert check.metadata["observed_sum_pct"].value == pytest.approx(sum(aei.INTERACTIONS.values()))
-    raw_and_normalised = query(copied_home / "warehouse.duckdb", """select sum(share_pct_raw), sum(share_pct_normalised)
-        from staging.stg_aei__automation_vs_augmentation""")[0]
+    raw_and_normalised = query(copied_home / "warehouse.duckdb", f"""select sum(share_pct_raw),
+        sum(share_pct_normalised) from staging.stg_aei__automation_vs_augmentation where release = '{aei.RELEASE}'""")[0]
     assert raw_and_normalised == pytest.approx((84.21, 100.0))
 
 
@@ -118,28 +119,18 @@ def test_interaction_shares_not_summing_to_100_warn_without_blocking(copied_home
     ("onet_task_mappings.csv", aei.build_files(mappings={**aei.MAPPINGS, "perform roles.": 6.0}),
      ["onet_task_mappings.csv", "expect_column_sum_to_be_between(pct)", "105"]),
 ])
-def test_bad_file_fails_naming_file_and_problem_and_keeps_marts(copied_home, mirror, filename, files, phrases):
+def test_bad_file_fails_its_release_alone_naming_file_and_problem(copied_home, mirror, filename, files, phrases):
     warehouse = copied_home / "warehouse.duckdb"
-    before = query(warehouse, "select count(*), sum(share_pct) from marts.fct_task_usage")
+    kept = f"""select count(*), sum(share_pct) from marts.fct_task_usage_by_release where release = '{aei.RELEASE}'
+        union all select count(*), sum(pct) from raw.aei_onet_task_mappings where release = '{aei.RELEASE}'"""
+    before = query(warehouse, kept)
     mirror.add(aei.file_path(filename), files[filename])
-    result = run_pipeline(copied_home, mirror.base_url)
-    assert not result.success
-    message = failure_messages(result)
+    releases, main = run_everything(copied_home, mirror.base_url, job=RELEASES_JOB)
+    assert not releases[aei.RELEASE].success
+    message = failure_messages(releases[aei.RELEASE])
     assert "[economic_index]" in message
     for phrase in phrases:
         assert phrase in message
-    assert query(warehouse, "select count(*), sum(share_pct) from marts.fct_task_usage") == before
-
-
-def test_a_later_release_loads_beside_the_first_without_code_changes(copied_home, mirror):
-    later = "release_2025_03_27"
-    files = aei.build_files(mappings={**aei.MAPPINGS, "file records.": 2.0, "none": 2.0})
-    for filename, body in files.items():
-        mirror.add(aei.file_path(filename, later), body)
-    result = run_pipeline(copied_home, mirror.base_url, economic_index=EconomicIndexRelease(release=later))
-    assert result.success
-    warehouse = copied_home / "warehouse.duckdb"
-    by_release = dict(query(warehouse, "select release, count(*) from raw.aei_onet_task_mappings group by 1"))
-    assert by_release == {aei.RELEASE: 9, later: 9}
-    assert scalar(warehouse, "select distinct release from marts.fct_task_usage") == later
-    assert scalar(warehouse, "select share_pct from marts.fct_task_usage where task_name = 'none'") == 2.0
+    assert all(result.success for release, result in releases.items() if release != aei.RELEASE)
+    assert main.success, "the marts are rebuilt from the releases that loaded and the last good rows"
+    assert query(warehouse, kept) == before

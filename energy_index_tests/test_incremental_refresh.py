@@ -16,10 +16,11 @@ from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
 from energy_index.bench_incremental import downstream_of
 from energy_index.cli import LAUNCHED_BY_TAG
 from energy_index.definitions import build_definitions
+from energy_index.defs.economic_index.releases import RELEASES
 from energy_index.defs.operations.launch import InProcessLauncher
 from energy_index.defs.operations.refresh import (
     MAIN_JOB,
-    OBSERVE_JOB,
+    OBSERVE_JOBS,
     VERIFIED,
     refresh,
 )
@@ -47,8 +48,9 @@ def materialized(outcomes) -> set[str]:
 
 def test_a_second_refresh_materialises_nothing(refreshed_home, mirror):
     _, outcomes, plan = refresh_in_process(refreshed_home, mirror.base_url, instance_beside(refreshed_home))
-    assert [o.job_name for o in outcomes] == [OBSERVE_JOB], f"nothing stale, only the observation runs: {plan.reasons}"
-    assert outcomes[0].success and len(outcomes[0].observed) >= 7, "every source was observed"
+    assert [o.job_name for o in outcomes] == list(OBSERVE_JOBS), f"nothing stale, only observations: {plan.reasons}"
+    assert all(o.success for o in outcomes) and len(outcomes[0].observed) >= 6, "every source was observed"
+    assert len(outcomes[1].observed) == len(RELEASES), "each release was observed"
     assert materialized(outcomes) == set(), "no download, no dbt model, no fit, no publish"
     assert plan.assets == [] and plan.partitions == [] and plan.reasons == {}
     assert all(not r.get("method") == "GET" for route in mirror.routes.values() for r in route.requests), \
@@ -94,8 +96,11 @@ def test_a_new_economic_index_file_does_not_retrain_the_classifier(refreshed_hom
         mirror.add(economic_index.file_path(filename), body)
     _, outcomes, _ = refresh_in_process(refreshed_home, mirror.base_url, instance_beside(refreshed_home))
     rebuilt = materialized(outcomes)
-    assert "raw/aei_onet_task_mappings" in rebuilt and "marts/fct_task_usage" in rebuilt
-    assert rebuilt <= downstream_of(ECONOMIC_INDEX_FILES)
+    changed = f"raw/aei_onet_task_mappings[{economic_index.RELEASE}]"
+    assert changed in rebuilt and "marts/fct_task_usage" in rebuilt
+    assert {label for label in rebuilt if "[release_" in label and economic_index.RELEASE not in label} == set(), \
+        "only the changed release is loaded again"
+    assert {label.split("[")[0] for label in rebuilt} <= downstream_of(ECONOMIC_INDEX_FILES)
     assert CLASSIFIER not in rebuilt and "ml/energy_model_evaluation" not in rebuilt
 
 
@@ -145,7 +150,7 @@ def test_energy_index_run_launches_its_runs_through_the_instance(refreshed_home,
     assert counts and int(counts[1]) == len(downstream_of(GRID_FILES)) and int(counts[2]) > 0
     instance = dg.DagsterInstance.from_config(str(dagster_home))
     runs = instance.get_runs(filters=RunsFilter(tags={LAUNCHED_BY_TAG: "energy-index run"}))
-    assert sorted(run.job_name for run in runs) == [OBSERVE_JOB, MAIN_JOB]
+    assert sorted(run.job_name for run in runs) == sorted([*OBSERVE_JOBS, MAIN_JOB])
     for run in runs:
         assert run.remote_job_origin.location_name == "energy_index", "launched from the code location"
         assert run.status == DagsterRunStatus.SUCCESS

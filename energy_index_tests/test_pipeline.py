@@ -6,7 +6,7 @@ import json
 
 import joblib
 
-from energy_index.defs.economic_index.files import FILES
+from energy_index.defs.economic_index.formats import FORMATS
 from energy_index.defs.ml.baseline import tertile_labels
 from energy_index_tests.fixtures.mlenergy import build_runs
 from energy_index_tests.fixtures.pipeline import published, query, scalar
@@ -60,7 +60,7 @@ def test_validation_results_are_recorded(built_home):
                  "select table_name, bool_and(success), count(*) from quality.validation_results group by 1")
     recorded = {name: ok for name, ok, _ in rows}
     assert recorded["raw.mlenergy_runs"] and recorded["raw.mlenergy_models"]
-    assert {f"raw.{spec.table}" for spec in FILES} <= set(recorded) and all(recorded.values())
+    assert {fmt.raw_table for fmt in FORMATS} <= set(recorded) and all(recorded.values())
 
 
 def test_classifier_metrics_and_saved_models(built_home):

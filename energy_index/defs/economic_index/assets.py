@@ -93,7 +93,8 @@ def load_format(conn, release: Release, fmt: FileFormat, files: list[tuple[str, 
     check = yield from load_audited(
         conn, source=SOURCE, origin=f"{release.release} ({', '.join(names)})", table=fmt.raw_table, key=key,
         load=load, expectations=fmt.suite(names), id_column=fmt.id_column,
-        frame=lambda staged: validation_frame(conn, fmt, staged), replace_where=("release", release.release))
+        frame=lambda staged: validation_frame(conn, fmt, staged), replace_where=("release", release.release),
+        in_place=fmt.long)
     rows = conn.execute(f"select count(*) from {fmt.raw_table} where release = ?", [release.release]).fetchone()[0]
     yield dg.MaterializeResult(asset_key=key, check_results=[check], metadata={
         "dagster/row_count": rows, "release": release.release, "format": fmt.name,

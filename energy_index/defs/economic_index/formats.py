@@ -9,8 +9,9 @@ told apart by `source_file`.
 
 Columns are declared with their types and read by name, so neither a reordered header nor
 a type guessed from the first rows changes a table. The long format (one value per row, 20-100 MB
-a file) is read by DuckDB straight into the staging table and validated on a profile DuckDB
-computes from it, so no file is ever held in Python.
+a file) is read by DuckDB straight into its raw table, inside the transaction that replaces the
+release's rows, and validated on a profile DuckDB computes from them before that commits: no file
+is ever held in Python, and its rows are written once.
 """
 
 from collections.abc import Callable
@@ -113,8 +114,9 @@ def create_table(conn: duckdb.DuckDBPyConnection, fmt: FileFormat, table: str | 
 
 def stage_files(conn: duckdb.DuckDBPyConnection, fmt: FileFormat, table: str,
                 files: list[tuple[Path, dict[str, str]]]) -> dict[str, int]:
-    """Create `table` from the files (path, provenance) of one format, by column name: the declared
-    types, each file's other columns as DuckDB reads them; returns the rows read per file."""
+    """Write the files (path, provenance) of one format and release into `table`, by column name: the
+    declared types, each file's other columns as DuckDB reads them (a wide format creates `table`;
+    the long format appends to it, so the raw table takes it in place); returns rows per file."""
     sql = (SQL_DIR / "raw" / ("aei_long_format.sql" if fmt.long else "aei_wide_file.sql")).read_text()
     types = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in fmt.columns.items()) + "}"
     selects, parameters = [], {}
@@ -124,13 +126,20 @@ def stage_files(conn: duckdb.DuckDBPyConnection, fmt: FileFormat, table: str,
             one = one.replace(f"${name}", f"${name}_{i}")
             parameters[f"{name}_{i}"] = value
         selects.append(f"({one})")
-    conn.execute(f"create table {table} as " + " union all by name ".join(selects), parameters)
-    return dict(conn.execute(f"select source_file, count(*) from {table} group by source_file").fetchall())
+    union = " union all by name ".join(selects)
+    if fmt.long:  # every column declared: appended in place to the raw table (or created, to stage)
+        create_table(conn, fmt, table)
+        conn.execute(f"insert into {table} by name {union}", parameters)
+    else:
+        conn.execute(f"create table {table} as {union}", parameters)
+    release = files[0][1]["release"]
+    return dict(conn.execute(f"select source_file, count(*) from {table} where release = ? group by source_file",
+                             [release]).fetchall())
 
 
 def validation_frame(conn: duckdb.DuckDBPyConnection, fmt: FileFormat, table: str) -> pl.DataFrame:
-    """What the format's suite validates: the rows themselves, or for the long format the profile
-    DuckDB computes over them (one row per file, geography, facet and variable)."""
+    """What the format's suite validates: the rows of `table` (a table or a subquery) themselves, or
+    for the long format the profile DuckDB computes over them (per file, geography, facet, variable)."""
     if fmt.long:
         return conn.sql((SQL_DIR / "raw" / "aei_long_format_profile.sql").read_text()
                         .replace("$table", table)).pl()
