@@ -78,16 +78,41 @@ def test_models_metadata_and_fetch_log(mirror_home):
 
 def test_economic_index_release_figures(mirror_home):
     warehouse = mirror_home / "warehouse.duckdb"
-    counts = {table: scalar(warehouse, f"select count(*) from raw.{table}") for table in (
-        "aei_onet_task_mappings", "aei_automation_vs_augmentation", "aei_onet_task_statements",
-        "aei_soc_structure", "aei_bls_employment", "aei_wage_data")}
-    assert counts == {"aei_onet_task_mappings": 3514, "aei_automation_vs_augmentation": 6,
-                      "aei_onet_task_statements": 19530, "aei_soc_structure": 1596,
-                      "aei_bls_employment": 22, "aei_wage_data": 1090}
-    matched, total = query(warehouse, "select count(*) filter (where is_matched), count(*) from marts.fct_task_usage")[0]
-    assert (matched, total) == (3513, 3514)
+    counts = dict(query(warehouse, """
+        select table_name || ' ' || release || ' ' || source_file, rows from (
+            select 'aei_onet_task_mappings' table_name, release, source_file, count(*) rows
+            from raw.aei_onet_task_mappings group by all
+            union all select 'aei_automation_vs_augmentation', release, source_file, count(*)
+            from raw.aei_automation_vs_augmentation group by all
+            union all select 'aei_automation_vs_augmentation_by_task', release, source_file, count(*)
+            from raw.aei_automation_vs_augmentation_by_task group by all
+            union all select 'aei_onet_task_statements', release, 'statements', count(*)
+            from raw.aei_onet_task_statements group by all
+            union all select 'aei_soc_structure', release, 'soc', count(*) from raw.aei_soc_structure group by all
+            union all select 'aei_bls_employment', release, 'bls', count(*) from raw.aei_bls_employment group by all
+            union all select 'aei_wage_data', release, 'wages', count(*) from raw.aei_wage_data group by all)"""))
+    feb, mar = "release_2025_02_10", "release_2025_03_27"
+    assert counts == {
+        f"aei_onet_task_mappings {feb} onet_task_mappings.csv": 3514,
+        f"aei_onet_task_mappings {mar} task_pct_v1.csv": 3514,
+        f"aei_onet_task_mappings {mar} task_pct_v2.csv": 3365,
+        f"aei_automation_vs_augmentation {feb} automation_vs_augmentation.csv": 6,
+        f"aei_automation_vs_augmentation {mar} automation_vs_augmentation_v1.csv": 6,
+        f"aei_automation_vs_augmentation_by_task {mar} automation_vs_augmentation_by_task.csv": 3364,
+        f"aei_onet_task_statements {feb} statements": 19530, f"aei_soc_structure {feb} soc": 1596,
+        f"aei_bls_employment {feb} bls": 22, f"aei_wage_data {feb} wages": 1090}
+    by_release = {r[0]: r[1:] for r in query(warehouse, """select release, count(*), count(*) filter (where is_matched),
+        sum(share_pct), count(directive_pct), bool_or(is_current_release) from marts.fct_task_usage_by_release
+        group by release""")}
+    assert by_release[feb][:2] == (3514, 3513) and by_release[mar][:2] == (3365, 3364)
+    assert by_release[feb][2] == pytest.approx(100, abs=0.01) and by_release[mar][2] == pytest.approx(100, abs=0.01)
+    assert (by_release[feb][3], by_release[mar][3]) == (0, 3364), "2025-03-27 gives each task's collaboration mix"
+    assert (by_release[feb][4], by_release[mar][4]) == (False, True), "the marts describe the latest release"
+    current = query(warehouse, "select count(*) filter (where is_matched), count(*) from marts.fct_task_usage")[0]
+    assert current == (3364, 3365)
     assert scalar(warehouse, "select sum(share_pct) from marts.fct_task_usage") == pytest.approx(100, abs=0.01)
-    assert scalar(warehouse, "select sum(pct) from raw.aei_automation_vs_augmentation") == pytest.approx(84.2, abs=0.05)
+    assert scalar(warehouse, f"select sum(pct) from raw.aei_automation_vs_augmentation where release = '{feb}'") == \
+        pytest.approx(84.2, abs=0.05)
     shares = scalar(warehouse, """select sum(conversation_share_pct) from marts.fct_occupation_usage
         where level in ('major_group', 'unmatched')""")
     assert shares == pytest.approx(100, abs=0.01)
@@ -96,6 +121,10 @@ def test_economic_index_release_figures(mirror_home):
     reference = query(warehouse, "select count(distinct scenario_id), bool_and(meets_latency_limit) "
                                  "from marts.fct_task_energy where is_reference")[0]
     assert reference == (1, True)
+    trend = query(warehouse, f"""select count(*), count(*) filter (where is_top_mover), sum(energy_share_pct)
+        from marts.fct_task_energy_trend where level = 'task' and release = '{mar}'""")[0]
+    assert trend[1] == 10 and trend[2] == pytest.approx(100, abs=0.01)
+    assert scalar(warehouse, "select count(*) from marts.fct_country_usage") == 0, "the mirror holds no long file"
 
 
 def test_corporate_reports_offline(mirror_home):

@@ -27,7 +27,8 @@ def country_frame(raw: bytes, version: str) -> pl.DataFrame:
     """One row per country: intensity in gCO2e/kWh, generation by kind (TWh) and shares of the total."""
     entries = json.loads(raw)
     frame = pl.DataFrame([{
-        "iso_code": code, "iso_alpha_2": _alpha_2(code), "country": entry.get("country_name"), "year": entry.get("year"),
+        "iso_code": code, "iso_alpha_2": _alpha_2(code), "country": entry.get("country_name"),
+        "year": entry.get("year"),
         "gco2e_per_kwh": entry.get("carbon_intensity"), "total_twh": entry.get("total_TWh"),
         "fossil_twh": entry.get("fossil_TWh"), "low_carbon_twh": entry.get("low_carbon_TWh"),
         "renewables_twh": entry.get("renewables_TWh"), "nuclear_twh": entry.get("nuclear_TWh"),

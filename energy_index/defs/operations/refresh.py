@@ -115,7 +115,9 @@ def plan_refresh(instance: dg.DagsterInstance, asset_graph, loading_context, ful
     for key in sorted(asset_graph.materializable_asset_keys, key=lambda k: k.to_user_string()):
         source = _source_of(asset_graph, key)
         for partition in _partitions(asset_graph, key):
-            if not full and source and _known_unavailable(instance, resolver, key, partition, source):
+            # A full refresh retries what a source records as unavailable, not what it cannot load at all.
+            retry = full and source is not None and source.tried_once_when_unavailable
+            if source and not retry and _known_unavailable(instance, resolver, key, partition, source):
                 plan.unavailable.append(_label(key, partition))
             elif full or resolver.get_status(key, partition) in (StaleStatus.STALE, StaleStatus.MISSING):
                 roots[(key, partition)] = "forced (full refresh)" if full else _reason(resolver, key, partition)
