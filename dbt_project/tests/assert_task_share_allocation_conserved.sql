@@ -1,5 +1,5 @@
 -- Allocating a task's share among its occupations must neither create nor lose share: per
--- task the allocated parts sum to the task's share, and in total to the mappings' total.
+-- task the allocated parts sum to the task's share, and in total to the release's task shares.
 with allocation as (
     select task_name, any_value(share_pct) as share_pct, sum(allocated_share_pct) as allocated
     from {{ ref('int_aei__task_allocation') }}
@@ -14,7 +14,7 @@ per_task as (
 
 totals as (
     select
-        (select sum(share_pct) from {{ ref('stg_aei__task_mappings') }}
+        (select sum(share_pct) from {{ ref('int_aei__task_shares_by_release') }}
          where release = (select release from {{ ref('int_aei__current_release') }})) as mapped,
         (select sum(conversation_share_pct) from {{ ref('fct_occupation_usage') }}
          where level in ('major_group', 'unmatched')) as rolled_up
