@@ -40,9 +40,10 @@ def test_nightly_schedules_observe_then_rebuild_what_is_stale(tmp_path):
     assert schedule.cron_schedule == "0 2 * * *" and schedule.execution_timezone == "UTC"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     covered = set()
-    for name in ("observe_sources", "refresh_everything", "refresh_corporate_reports"):
+    for name in ("observe_sources", "observe_economic_index_releases", "refresh_everything",
+                 "refresh_corporate_reports", "refresh_economic_index_releases"):
         covered |= set(definitions.resolve_job_def(name).asset_layer.executable_asset_keys)
-    assert covered >= set(definitions.resolve_all_asset_keys()), "the three nightly jobs cover every asset"
+    assert covered >= set(definitions.resolve_all_asset_keys()), "the nightly jobs cover every asset"
     observe = definitions.resolve_schedule_def("nightly_observe")
     assert observe.cron_schedule == "15 1 * * *", "sources are observed before the refreshes plan"
     request = schedule(dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 23, 2, 0, tzinfo=UTC),
@@ -53,6 +54,8 @@ def test_nightly_schedules_observe_then_rebuild_what_is_stale(tmp_path):
     reports = definitions.resolve_schedule_def("nightly_corporate_reports")
     assert reports.cron_schedule == "30 1 * * *" and reports.execution_timezone == "UTC"
     assert reports.default_status == dg.DefaultScheduleStatus.RUNNING
+    releases = definitions.resolve_schedule_def("nightly_economic_index_releases")
+    assert releases.cron_schedule == "45 1 * * *" and releases.default_status == dg.DefaultScheduleStatus.RUNNING
 
 
 def test_report_schedule_requests_one_run_per_report_never_materialised(tmp_path):
@@ -65,3 +68,15 @@ def test_report_schedule_requests_one_run_per_report_never_materialised(tmp_path
     requests = list(schedule.evaluate_tick(context).run_requests)
     assert sorted(r.partition_key for r in requests) == sorted(REPORTS)
     assert len({r.run_key for r in requests}) == len(REPORTS)
+
+
+def test_release_schedule_requests_one_run_per_release_never_materialised(tmp_path):
+    from energy_index.defs.economic_index.releases import RELEASES
+    definitions = defs()
+    schedule = definitions.resolve_schedule_def("nightly_economic_index_releases")
+    context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 23, 1, 45, tzinfo=UTC),
+                                        repository_def=definitions.get_repository_def(),
+                                        instance=dg.DagsterInstance.local_temp(str(tmp_path)))
+    requests = list(schedule.evaluate_tick(context).run_requests)
+    assert sorted(r.partition_key for r in requests) == sorted(RELEASES)
+    assert {r.job_name for r in requests} <= {None, "refresh_economic_index_releases"}
