@@ -79,8 +79,8 @@ def test_models_metadata_and_fetch_log(mirror_home):
 def test_economic_index_release_figures(mirror_home):
     warehouse = mirror_home / "warehouse.duckdb"
     counts = dict(query(warehouse, """
-        select table_name || ' ' || release || ' ' || source_file, rows from (
-            select 'aei_onet_task_mappings' table_name, release, source_file, count(*) rows
+        select table_name || ' ' || release || ' ' || source_file, n_rows from (
+            select 'aei_onet_task_mappings' as table_name, release, source_file, count(*) as n_rows
             from raw.aei_onet_task_mappings group by all
             union all select 'aei_automation_vs_augmentation', release, source_file, count(*)
             from raw.aei_automation_vs_augmentation group by all

@@ -25,10 +25,20 @@ def upstream_economic_index(fetcher: SourceFetcher) -> dg.DataVersionsByPartitio
 
 
 def _release_version(fetcher: SourceFetcher, release: Release) -> dg.DataVersion:
-    versions = {name: fetcher.probe(SOURCE, release.url(name)) for name in release.files}
+    versions = {name: _probe(fetcher, release, name) for name in release.files}
     if any(version is None for version in versions.values()):
         return dg.DataVersion(UNAVAILABLE)
     return combined_version({**versions, "registry": repr(release)})
+
+
+def _probe(fetcher: SourceFetcher, release: Release, name: str) -> str | None:
+    """A file's version; None when upstream lacks it or cannot say (a 404, a server error), which
+    makes only its release unavailable: materialising that release names the file and the error."""
+    try:
+        return fetcher.probe(SOURCE, release.url(name))
+    except SourceError as exc:
+        dg.get_dagster_logger().warning(f"{release.release}: {exc}")
+        return None
 
 
 @dg.asset(key=FILES_KEY, deps=[UPSTREAM_ECONOMIC_INDEX], partitions_def=release_partitions,
