@@ -150,7 +150,7 @@ def test_a_long_file_breaking_its_suite_is_rejected_naming_file_and_expectation(
     rows = later.long_rows("2025_09_15", later.SEPTEMBER_SHARES)
     rows += [["GLOBAL", "global", "2025-08-04", "2025-08-11", later.CLAUDE_AI, "onet_task", 0, "onet_task_pct",
               "an extra task.", 20.0]]
-    mirror.add(aei.file_path(claude_ai, later.SEPTEMBER), later._csv(later.LONG_COLUMNS, rows))
+    mirror.add(aei.file_path(claude_ai, later.SEPTEMBER), aei.csv_bytes(later.LONG_COLUMNS, rows))
     result = materialise_release(copied_home, mirror, later.SEPTEMBER)
     assert not result.success
     message = failure_messages(result)
