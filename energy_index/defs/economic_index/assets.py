@@ -49,8 +49,11 @@ def _key(fmt: FileFormat) -> dg.AssetKey:
 def economic_index_release(context: dg.AssetExecutionContext, fetcher: SourceFetcher, duckdb: DuckDBResource):
     """One registered Economic Index release: each file to the raw table of its format, audited.
 
-    A file whose columns match no known format fails the release with the expected and found
-    columns; any failure leaves every table's previous rows of this release in place.
+    Every header is read before anything is written, so a file whose columns match no known
+    format fails the release with the expected and found columns and changes nothing. A file
+    that fails its format's suite leaves that table's rows of this release as they were (tables
+    loaded before it in this run keep their new rows) and fails the partition, which the next
+    refresh runs again.
     """
     release = RELEASES[context.partition_key]
     by_format = _files_by_format(fetcher, release)
