@@ -75,7 +75,7 @@ def publish_staged(conn: duckdb.DuckDBPyConnection, table: str,
         else:
             column, value = replace_where
             conn.execute(f"create table if not exists {table} as select * from {staged} where false")
-            _add_new_columns(conn, table, staged)
+            add_new_columns(conn, table, staged)
             conn.execute(f"delete from {table} where {column} = ?", [value])
             conn.execute(f"insert into {table} by name select * from {staged}")
         conn.execute(f"drop table {staged}")
@@ -86,13 +86,14 @@ def publish_staged(conn: duckdb.DuckDBPyConnection, table: str,
     return row_count(conn, table)
 
 
-def _add_new_columns(conn: duckdb.DuckDBPyConnection, table: str, staged: str) -> None:
+def add_new_columns(conn: duckdb.DuckDBPyConnection, table: str, staged: str, parameters: dict | None = None) -> None:
     """A slice written by a newer version may bring columns the table lacks: add them (older
-    slices read null there until they are refreshed) instead of failing the load."""
-    def columns(name: str) -> dict[str, str]:
-        return dict(conn.execute(f"select column_name, column_type from (describe {name})").fetchall())
+    slices read null there until they are refreshed) instead of failing the load. `staged` is a
+    table, or a query with its `parameters`."""
+    def columns(name: str, bound: dict | None = None) -> dict[str, str]:
+        return dict(conn.execute(f"select column_name, column_type from (describe {name})", bound).fetchall())
     existing = columns(table)
-    for column, data_type in columns(staged).items():
+    for column, data_type in columns(staged, parameters).items():
         if column not in existing:
             conn.execute(f'alter table {table} add column "{column}" {data_type}')
 

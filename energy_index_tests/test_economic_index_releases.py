@@ -172,3 +172,21 @@ def test_a_release_with_a_missing_file_fails_alone_and_the_refresh_says_so(refre
     message = failure_messages(result)
     assert api in message and later.SEPTEMBER in message and "not in the mirror" in message
     assert materialise_release(refreshed_home, mirror, later.JANUARY).success, "the other releases are unaffected"
+
+
+def test_a_later_long_file_with_a_new_column_loads_beside_the_earlier_ones(tmp_path):
+    import duckdb
+
+    from energy_index.defs.economic_index.formats import create_table, stage_files
+    long, rows = BY_NAME["long"], later.long_rows("2026_01_15", later.JANUARY_SHARES)
+    earlier, newer = tmp_path / "earlier.csv", tmp_path / "newer.csv"
+    earlier.write_bytes(aei.csv_bytes(later.LONG_COLUMNS, rows))
+    newer.write_bytes(aei.csv_bytes([*later.LONG_COLUMNS, "value_ci_lower"], [[*r, 0.5] for r in rows]))
+    with duckdb.connect() as conn:
+        create_table(conn, long)
+        for release, path in (("release_a", earlier), ("release_b", newer)):
+            provenance = {"release": release, "source_url": str(path), "source_file": path.name}
+            assert stage_files(conn, long, long.raw_table, [(path, provenance)]) == {path.name: len(rows)}
+        counts = conn.execute("select release, count(value_ci_lower) from raw.aei_long_format group by 1 "
+                              "order by 1").fetchall()
+    assert counts == [("release_a", 0), ("release_b", len(rows))], "older releases read null in the new column"

@@ -23,6 +23,7 @@ import polars as pl
 
 from energy_index.defs.quality import economic_index_suites as suites
 from energy_index.settings import SQL_DIR
+from energy_index.warehouse import add_new_columns
 
 PROVENANCE = {"release": "varchar", "source_url": "varchar", "source_file": "varchar"}
 
@@ -127,8 +128,9 @@ def stage_files(conn: duckdb.DuckDBPyConnection, fmt: FileFormat, table: str,
             parameters[f"{name}_{i}"] = value
         selects.append(f"({one})")
     union = " union all by name ".join(selects)
-    if fmt.long:  # every column declared: appended in place to the raw table (or created, to stage)
+    if fmt.long:  # appended in place to the raw table (or created, to stage), a later release's new columns added
         create_table(conn, fmt, table)
+        add_new_columns(conn, table, union, parameters)
         conn.execute(f"insert into {table} by name {union}", parameters)
     else:
         conn.execute(f"create table {table} as {union}", parameters)

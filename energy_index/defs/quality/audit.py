@@ -41,12 +41,13 @@ def load_audited(conn: duckdb.DuckDBPyConnection, *, source: str, origin: str, t
     when that is not the staged rows themselves (a profile DuckDB computes of a large file).
     `in_place=True` (with `replace_where`) audits the slice inside the transaction that replaces it.
     """
+    read = frame or (lambda relation: conn.sql(f"select * from {relation}").pl())
     if in_place:
         return (yield from _audit_in_place(conn, source, origin, table, key, load, expectations, id_column,
-                                           frame, replace_where))
+                                           lambda slice_: audit(read(slice_)), replace_where))
     staged = prepare_staging(conn, table)
     _load(load, staged)
-    validated = frame(staged) if frame else conn.sql(f"select * from {staged}").pl()
+    validated = read(staged)
     outcome = validate(audit(validated), f"{table}_suite", table, expectations(validated.columns),
                        id_column=id_column)
     record(conn, outcome, asset=key.to_user_string())
