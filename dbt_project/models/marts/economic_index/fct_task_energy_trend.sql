@@ -96,8 +96,10 @@ changes as (
 ranked as (
     select
         * exclude (top_movers),
+        -- Rounded before ranking: a parallel sum's last bits vary between runs, so equal moves
+        -- would otherwise rank in a different order each time; ties go by item.
         case when previous_release is not null then row_number() over (
-            partition by release, level order by abs(energy_share_pct_change) desc nulls last, item
+            partition by release, level order by round(abs(energy_share_pct_change), 9) desc nulls last, item
         ) end as mover_rank,
         top_movers
     from changes
