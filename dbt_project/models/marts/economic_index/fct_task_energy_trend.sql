@@ -81,14 +81,17 @@ with_shares as (
     from energy
 ),
 
+-- Changes rounded to 1e-9: a parallel sum's last bits vary between runs, and a difference of
+-- two equal shares would otherwise be 0 one run and 4e-16 the next (and equal moves would rank
+-- in a different order each time; ties go by item).
 changes as (
     select
         *,
         lag(release) over by_item as previous_release,
-        share_pct - lag(share_pct) over by_item as share_pct_change,
-        energy_kwh - lag(energy_kwh) over by_item as energy_kwh_change,
-        kgco2e - lag(kgco2e) over by_item as kgco2e_change,
-        energy_share_pct - lag(energy_share_pct) over by_item as energy_share_pct_change
+        round(share_pct - lag(share_pct) over by_item, 9) as share_pct_change,
+        round(energy_kwh - lag(energy_kwh) over by_item, 9) as energy_kwh_change,
+        round(kgco2e - lag(kgco2e) over by_item, 9) as kgco2e_change,
+        round(energy_share_pct - lag(energy_share_pct) over by_item, 9) as energy_share_pct_change
     from with_shares
     window by_item as (partition by level, item order by published_on)
 ),
@@ -96,10 +99,8 @@ changes as (
 ranked as (
     select
         * exclude (top_movers),
-        -- Rounded before ranking: a parallel sum's last bits vary between runs, so equal moves
-        -- would otherwise rank in a different order each time; ties go by item.
         case when previous_release is not null then row_number() over (
-            partition by release, level order by round(abs(energy_share_pct_change), 9) desc nulls last, item
+            partition by release, level order by abs(energy_share_pct_change) desc nulls last, item
         ) end as mover_rank,
         top_movers
     from changes
