@@ -9,10 +9,11 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from energy_index.defs.footprint.recording import PipelineFootprint
-from energy_index.defs.ml.artifacts import load_model
+from energy_index.defs.ml.artifacts import load_model, model_record
 from energy_index.defs.ml.assets import WORKLOAD_ENERGY, ModelStore
 from energy_index.defs.ml.baseline import LABELS
 from energy_index.defs.ml.features import BASELINE_FEATURES, PHYSICS_FEATURES, matrix, with_physics
+from energy_index.defs.ml.fits import fitted_on, inputs_fingerprint, record_fit
 from energy_index.defs.ml.modelling import (
     CLASSIFIERS,
     GROUPED,
@@ -109,18 +110,40 @@ def energy_model_evaluation(config: EvaluationConfig, duckdb: DuckDBResource,
     `ml.energy_predictions` with the best regressor's out-of-fold predictions per run.
     The grouped score is the honest one: it predicts models the training never saw. Every row
     carries what its fitting cost (`fit_energy_kwh`, `fit_gco2e`, CodeCarbon's `footprint_mode`).
+    When the runs, settings and code are those of its last fit (a full refresh, a rebuilt mart with
+    the same rows), nothing is refitted: the scores of that training run stand (ml/fits.py).
     """
-    runs, run_id, trained_at = _runs(duckdb), str(uuid.uuid4()), utcnow()
+    runs = _runs(duckdb)
+    fingerprint = inputs_fingerprint(runs, config.model_dump())
+    with duckdb.get_connection() as conn:
+        reused = fitted_on(conn, EVALUATION_KEY.to_user_string(), fingerprint)
+    if reused is not None:  # the very runs, settings and code of the last fit: its scores stand
+        with duckdb.get_connection() as conn:
+            classifiers = conn.execute("select * from ml.energy_classifier_metrics where training_run_id = ? "
+                                       "and feature_set is not null", [reused]).pl().to_dicts()
+            regressions = conn.execute("select * from ml.energy_regression_metrics where training_run_id = ?",
+                                       [reused]).pl().to_dicts()
+        return _evaluation_result(reused, classifiers, regressions, refitted=False)
+    run_id, trained_at = str(uuid.uuid4()), utcnow()
     classifiers = _classifier_rows(runs, config.feature_sets, run_id, trained_at, footprint)
     regressions, best = _regression(runs, config.regression_feature_sets, run_id, trained_at, footprint)
     with duckdb.get_connection() as conn:
         append_rows(conn, "ml.energy_classifier_metrics", _frame(classifiers))
         append_rows(conn, "ml.energy_regression_metrics", _frame(regressions))
         replace_table(conn, "ml.energy_predictions", _predictions(runs, best, run_id))
+        record_fit(conn, EVALUATION_KEY.to_user_string(), fingerprint, run_id)
+    return _evaluation_result(run_id, classifiers, regressions, refitted=True)
+
+
+def _evaluation_result(run_id: str, classifiers: list[dict], regressions: list[dict],
+                       refitted: bool) -> dg.MaterializeResult:
     table = pl.DataFrame(classifiers).select("estimator", "feature_set", "evaluation_scheme", "accuracy", "macro_f1")
     champion = max((r for r in classifiers if r["evaluation_scheme"] == GROUPED), key=lambda r: r["macro_f1"])
     return dg.MaterializeResult(metadata={
         "training_run_id": run_id,
+        "refitted": refitted,
+        **({} if refitted else {"reused": dg.MetadataValue.text(
+            "the runs, settings and code are those of this training run: its fits and scores stand")}),
         "classifiers": frame_table(table.sort("evaluation_scheme", "macro_f1", descending=True)),
         "regressors": frame_table(pl.DataFrame(regressions).select(
             "estimator", "feature_set", "evaluation_scheme", "r2_log", "mae_j", "mape_pct", "binned_accuracy")),
@@ -129,7 +152,6 @@ def energy_model_evaluation(config: EvaluationConfig, duckdb: DuckDBResource,
         "best_grouped_confusion_matrix": confusion_matrix_plot(
             json.loads(champion["confusion_matrix"]), LABELS, f"grouped CV: {champion['estimator']}"),
     })
-
 
 
 @dg.asset(key=PRODUCTION_KEY, deps=[EVALUATION_KEY, WORKLOAD_ENERGY], kinds={"scikitlearn"}, pool="warehouse")
@@ -156,14 +178,12 @@ def energy_model_production(context: dg.AssetExecutionContext, duckdb: DuckDBRes
             "select estimator, feature_set, r2_log, mape_pct from ml.energy_regression_metrics "
             "where training_run_id = ? and evaluation_scheme = ? order by r2_log desc limit 1",
             [latest, GROUPED]).fetchone()
-    bundle = fit_production(_runs(duckdb), best_classifier[:2], best_regressor[:2])
     metadata = {"grouped_macro_f1": best_classifier[2], "grouped_accuracy": best_classifier[3],
                 "regressor_grouped_r2_log": best_regressor[2], "regressor_grouped_mape_pct": best_regressor[3],
                 "trained_at": utcnow().isoformat(), "chosen_classifier": list(best_classifier[:2]),
                 "chosen_regressor": list(best_regressor[:2])}
-    replaced, previous = save_if_not_worse(Path(model_store.models_dir), bundle, metadata)
-    verdict = "replaced the previous model" if replaced else \
-        f"KEPT the previous model: its grouped macro-F1 {previous:.4f} beats the new {metadata['grouped_macro_f1']:.4f}"
+    replaced, previous, verdict = _fit_or_keep(duckdb, Path(model_store.models_dir), latest, best_classifier[:2],
+                                               best_regressor[:2], metadata)
     context.log.info(verdict)
     with duckdb.get_connection() as conn:
         append_rows(conn, PRODUCTION_HISTORY_TABLE, pl.DataFrame([{
@@ -179,6 +199,24 @@ def energy_model_production(context: dg.AssetExecutionContext, duckdb: DuckDBRes
         "grouped_macro_f1": dg.MetadataValue.float(round(best_classifier[2], 4)),
         "previous_grouped_macro_f1": dg.MetadataValue.float(round(previous, 4)) if previous is not None else "none",
     })
+
+
+def _fit_or_keep(duckdb: DuckDBResource, models_dir: Path, evaluation_run: str, classifier: tuple, regressor: tuple,
+                 metadata: dict) -> tuple[bool, float | None, str]:
+    """Fit the production candidate and save it unless it is worse than the saved model; when the
+    saved model is this very candidate (its sound file's record carries the fingerprint of the same
+    runs, choice and code), keep it without refitting.
+    Returns (the candidate is the saved model, the saved model's score before, verdict)."""
+    runs = _runs(duckdb)
+    metadata["inputs_fingerprint"] = inputs_fingerprint(runs, evaluation_run, classifier, regressor)
+    saved = model_record(model_path(models_dir))
+    if saved is not None and saved.get("inputs_fingerprint") == metadata["inputs_fingerprint"]:
+        return True, saved["grouped_macro_f1"], "kept the saved model: it was fitted on these very runs and choice"
+    replaced, previous = save_if_not_worse(models_dir, fit_production(runs, classifier, regressor), metadata)
+    if not replaced:
+        return False, previous, (f"KEPT the previous model: its grouped macro-F1 {previous:.4f} beats the new "
+                                 f"{metadata['grouped_macro_f1']:.4f}")
+    return True, previous, "replaced the previous model"
 
 
 @dg.asset(key=["ml", "energy_drivers"], deps=[PRODUCTION_KEY, WORKLOAD_ENERGY], kinds={"scikitlearn"},

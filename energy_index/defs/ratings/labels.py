@@ -5,6 +5,7 @@ A label is drawn once and saved as SVG (text kept as text, so it is searchable a
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import re
@@ -62,6 +63,19 @@ def format_range(value: float | None, low: float | None, high: float | None, uni
     return f"{central} ({bounds[0]}–{bounds[1]})"
 
 
+def label_files(model: str, directory: Path) -> tuple[Path, Path]:
+    """Where a model's label is written: `<slug>.svg` and `<slug>.png` in `directory`."""
+    return Path(directory) / f"{slug(model)}.svg", Path(directory) / f"{slug(model)}.png"
+
+
+def label_fingerprint(model: str, rows: list[dict], methodology_version: str) -> str:
+    """sha256 of what a label shows and of the code that draws it: an unchanged fingerprint with
+    both files present means the label on disk is the one this call would draw."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(repr((model, rows, methodology_version)).encode())
+    return digest.hexdigest()[:16]
+
+
 def render_label(model: str, rows: list[dict], methodology_version: str, directory: Path) -> tuple[Path, Path]:
     """Draw the label of one model and write `<slug>.svg` and `<slug>.png` in `directory`."""
     if not rows:
@@ -80,13 +94,12 @@ def render_label(model: str, rows: list[dict], methodology_version: str, directo
     _draw_header(axis, model, methodology_version, height)
     for index, row in enumerate(rows):
         _draw_row(axis, row, index, height - HEADER - BLOCK * index)
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    name = slug(model)
+    svg, png = label_files(model, directory)
+    svg.parent.mkdir(parents=True, exist_ok=True)
     # fonttype 'none' keeps SVG text as <text>; a fixed hash salt and no date make reruns byte-identical.
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": name}):
-        svg = _save_atomically(figure, directory / f"{name}.svg", "svg", {"Date": None})
-    png = _save_atomically(figure, directory / f"{name}.png", "png", {"Software": None})
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": slug(model)}):
+        _save_atomically(figure, svg, "svg", {"Date": None})
+    _save_atomically(figure, png, "png", {"Software": None})
     return svg, png
 
 

@@ -1,13 +1,16 @@
 """dbt models (dbt_project/) as Dagster assets: staging views and mart tables, tests as checks."""
 
 
+import importlib.metadata
 import os
+from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
-from dagster_dbt.core.dbt_event_iterator import DbtEventIterator
+from packaging import version
 
+from energy_index.defs.transform.metadata import with_warehouse_metadata
 from energy_index.defs.transform.translator import DomainTranslator
 from energy_index.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
@@ -40,8 +43,23 @@ def _project_files() -> list[Path]:
     return files
 
 
+class WarehouseDbtResource(DbtCliResource):
+    """dagster-dbt's CLI resource without two steps it takes before every invocation, which this
+    project does not use and which cost 3 s per dbt step: `dbt --version` in a subprocess (the dbt
+    beside this interpreter is the installed dbt-core, whose version the package metadata gives) and
+    an in-process dbt adapter with every macro loaded (used only by dagster-dbt's own row-count and
+    column fetches; transform/metadata.py reads those from the warehouse directly)."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args):
+        return None
+
+
 def dbt_cli() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+    return WarehouseDbtResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
 
 
 prepare_manifest()
@@ -58,36 +76,19 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
 
 def build_with_metadata(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """`dbt build` of the context's selection; each table's row count and each model's column schema
-    are read once dbt has exited: its process holds DuckDB's write lock on the warehouse while it
-    runs, so dagster-dbt's fetches during the stream would be refused."""
+    are read once dbt has exited (its process holds DuckDB's write lock on the warehouse while it
+    runs), in two queries (transform/metadata.py)."""
     invocation = dbt.cli(["build"], context=context)
     events, failure = [], None
     try:
         events.extend(invocation.stream())
     except Exception as exc:  # a failed test or model: report what was built, then fail the step
         failure = exc
-    described = 0
     try:
-        for event in DbtEventIterator(iter(events), invocation).fetch_row_counts().fetch_column_metadata():
-            described += 1
-            yield event
+        described = list(with_warehouse_metadata(events, invocation.manifest))
     except Exception as exc:  # the metadata is a courtesy: never lose the events (or dbt's own failure) for it
         context.log.warning(f"row counts and column schemas not read ({exc}); the rest reported without them")
-        yield from events[described:]
-    finally:
-        release_warehouse()
+        described = events
+    yield from described
     if failure is not None:
         raise failure
-
-
-def release_warehouse() -> None:
-    """Close the DuckDB database dagster-dbt's adapter opened in this process to count rows and read
-    columns. dbt-duckdb keeps it open for the process's life, and DuckDB then refuses the Python
-    assets' own connections to the file (a different configuration), so the next asset in the same
-    process (in-process runs, the footprint hook) could not open the warehouse."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager as manager
-
-    with manager._LOCK:
-        if manager._ENV is not None:
-            manager._ENV.close()
-            manager._ENV = None
