@@ -32,7 +32,7 @@ dev: instance
 	$(BIN)/energy-index files & exec env PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster dev -w workspace.yaml $(DAGSTER_DEV_ARGS)
 
 bench: install
-	$(BIN)/python -m energy_index.bench
+	$(BIN)/python -m energy_index_bench
 
 # dbt docs (catalog.json, manifest.json, index.html, static_index.html) for the warehouse `make run`
 # built in ENERGY_INDEX_HOME (default ./data), written to dbt_project/target (or DBT_TARGET_PATH).

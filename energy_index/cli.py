@@ -8,20 +8,17 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from energy_index.defs.estimates.commands import add_serving_arguments, add_training_parser, run_estimate
-from energy_index.defs.estimates.figures import summary_lines as estimator_summary_lines
-from energy_index.defs.footprint.recording import refresh_lines
+from energy_index.defs.footprint.recording import warm_up
 from energy_index.defs.operations.instance import write_instance_config
-from energy_index.defs.operations.refresh import OBSERVE_JOBS, plan_lines
 from energy_index.defs.operations.run_health import PoolBusy
 from energy_index.defs.publish.commands import add_sql_parser, sql_command
 from energy_index.defs.ratings.commands import add_rate_parser, rate_command
-from energy_index.defs.ratings.commands import summary_lines as rating_summary_lines
 from energy_index.integrity import remove_partials
-from energy_index.lake import LAKE_ALIAS, Lake, LakeUnavailable, connect_published, lake_for, snapshots
+from energy_index.lake import LakeUnavailable
 from energy_index.settings import REPO_ROOT, ProfileError, load_settings
+from energy_index.summary import summary_lines
 from energy_index.warehouse import WarehouseBusy, connect_warehouse
 
 LAUNCHED_BY_TAG = "energy_index/launched_by"
@@ -36,8 +33,8 @@ def dagster_instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
-def run_refresh(full: bool = False):
-    """Observe every source, then launch, through the Dagster instance, runs of what is stale.
+def run_refresh(full: bool = False, console=None):
+    """Observe every source, then run, through the Dagster instance, what is stale.
 
     First heal what a killed run left behind: runs whose process died are marked failed and
     their `warehouse` pool slots freed; a live holder of the pool or of the warehouse file is
@@ -48,112 +45,29 @@ def run_refresh(full: bool = False):
     from energy_index.defs.operations.run_health import WAREHOUSE_POOL, wait_for_pool
 
     settings = load_settings()
-    wait_for_pool(instance, WAREHOUSE_POOL, settings.pool_wait_s, log=lambda line: print(f"energy-index: {line}"))
+    warm_up(settings.country_iso, settings.footprint, str(settings.warehouse_path))  # the runs execute here
+    say = console.print if console is not None else print
+    wait_for_pool(instance, WAREHOUSE_POOL, settings.pool_wait_s, log=lambda line: say(f"energy-index: {line}"))
     connect_warehouse(str(settings.warehouse_path), settings.lock_wait_s).close()
     for directory, pattern in [(settings.cache_dir / "downloads", ".*.partial"), (settings.models_dir, ".*.partial"),
-                               (settings.cache_dir / "extracted", ".extract-*")]:
+                               (settings.cache_dir / "parsed", ".*.partial"), (settings.cache_dir / "extracted", ".extract-*")]:
         remove_partials(directory, pattern)  # what a killed writer left; never read, only clutter
-    with InstanceLauncher(instance, tags={LAUNCHED_BY_TAG: "energy-index run" + (" --full" if full else "")}) as launch:
+    watching = {"watch": console.watch, "ended": console.ended} if console is not None else {}
+    with InstanceLauncher(instance, tags={LAUNCHED_BY_TAG: "energy-index run" + (" --full" if full else "")},
+                          **watching) as launch:
         return refresh(launch, lambda: launch.plan(full))
 
 
-def run_lines(outcome) -> list[str]:
-    name = f"{outcome.job_name}" + (f" [{outcome.partition}]" if outcome.partition else "")
-    done = f"{len(outcome.observed)} source versions observed" if outcome.job_name in OBSERVE_JOBS else \
-        f"{len(outcome.materialized)} asset materialisations"
-    lines = [f"{name} (run {outcome.run_id[:8]}): {'succeeded' if outcome.success else 'FAILED'}, {done}"]
-    return lines + [f"  failed step {failure}" for failure in outcome.failures]
+def run_command(args: argparse.Namespace) -> int:
+    """`energy-index run`: the refresh with a concise console (the full log in a file), then the summary."""
+    from energy_index.console import RefreshConsole, verbose_requested
 
-
-def summary_lines(results) -> list[str]:
-    settings = load_settings()
-    lines = []
-    if results is not None:
-        outcomes, plan = results
-        for outcome in outcomes:
-            lines += run_lines(outcome)
-        lines += plan_lines(plan, outcomes)
-        lines += refresh_lines(str(settings.warehouse_path), [o.run_id for o in outcomes])
-    lake = lake_for(settings)
-    try:
-        lines += snapshot_lines(lake)
-    except LakeUnavailable as exc:
-        if results is None:
-            raise  # `energy-index summary`: the lake is all it has to show
-        lines.append(f"published lake unreadable: {exc}")  # e.g. the team's catalog is down: the runs' lines stand
-    lines += [f"warehouse (pipeline): {settings.warehouse_path}",
-              f"published lake ({settings.profile} profile): catalog {lake.shown}, data {lake.data_path}",
-              "  read it with `energy-index sql \"select ...\"` (add --version N for an earlier refresh)",
-              f"download cache: {settings.cache_dir}", f"models: {settings.models_dir}",
-              f"sources: {'mirror ' + settings.mirror if settings.mirror else 'upstream URLs'}"]
-    return lines
-
-
-def snapshot_lines(lake: Lake) -> list[str]:
-    if not lake.exists:
-        return ["nothing published to the lake yet"]
-    with connect_published(lake) as conn:
-        latest = snapshots(conn)[0]
-        lines = [f"published snapshot {latest['snapshot_id']} ({latest['committed_at']:%Y-%m-%d %H:%M UTC}, "
-                 f"{latest['message'] or 'no message'}), rows per published table:"]
-        tables = conn.execute(f"select schema_name || '.' || table_name from duckdb_tables() "
-                              f"where database_name = '{LAKE_ALIAS}' order by 1").fetchall()
-        for (name,) in tables:
-            count = conn.execute(f"select count(*) from {name}").fetchone()[0]
-            lines.append(f"  {name:<45} {count:>8}")
-        lines += _accuracy_lines(conn)
-        lines += estimator_summary_lines(conn)
-        lines += rating_summary_lines(conn)
-        lines += _report_lines(conn)
-    return lines
-
-
-def _report_lines(conn: duckdb.DuckDBPyConnection) -> list[str]:
-    try:
-        rows = conn.execute("select report_id, status, detail, metrics_recognised, checks_passed "
-                            "from raw.corporate_report_status order by report_id").fetchall()
-    except duckdb.CatalogException:
-        return []
-    lines = ["corporate reports:"]
-    for report_id, status, detail, recognised, passed in rows:
-        if status == "parsed":
-            lines.append(f"  {report_id:<52} {recognised} values recognised, checks "
-                         f"{'passed' if passed else 'FAILED (see raw/corporate_report_metrics checks)'}")
-        else:
-            lines.append(f"  {report_id:<52} {'SKIPPED' if status == 'unavailable' else status.upper()}: {detail}")
-    return lines + _reader_accuracy_lines(conn)
-
-
-def _reader_accuracy_lines(conn: duckdb.DuckDBPyConnection) -> list[str]:
-    try:
-        rows = conn.execute("""select truth_set, sum(exact), sum(truth_rows), sum(unit_scale), sum(false_values)
-            from quality.corporate_reader_accuracy group by 1 order by 1""").fetchall()
-    except duckdb.CatalogException:
-        return []
-    return ["report reader against figures read by eye:"] + [
-        f"  {name:<12} {exact}/{total} exact ({100 * exact / max(total, 1):.1f}%), {scale} unit-scale errors, "
-        f"{false} false values" for name, exact, total, scale, false in rows]
-
-
-def _accuracy_lines(conn: duckdb.DuckDBPyConnection) -> list[str]:
-    """The seed baseline's latest scores, and the best model on unseen models (grouped CV)."""
-    try:
-        seed = conn.execute(
-            "select population, accuracy, macro_f1, n_runs from ml.energy_classifier_metrics "
-            "where feature_set is null and trained_at = (select max(trained_at) from ml.energy_classifier_metrics "
-            "where feature_set is null) order by 1").fetchall()
-        best = conn.execute(
-            "select estimator, feature_set, accuracy, macro_f1 from ml.energy_classifier_metrics "
-            "where evaluation_scheme = 'grouped_cv_by_model' and trained_at = (select max(trained_at) "
-            "from ml.energy_classifier_metrics where feature_set is not null) order by macro_f1 desc limit 1"
-        ).fetchall()
-    except duckdb.Error:  # no metrics yet, or no evaluation run yet (no feature_set column)
-        return []
-    lines = ["classifier, seed baseline (stratified 70/30):"]
-    lines += [f"  {pop:<14} accuracy {acc:.3f}, macro-F1 {f1:.3f} on {n} runs" for pop, acc, f1, n in seed]
-    lines += [f"best on unseen models (grouped CV): {est} on {fs} features, accuracy {acc:.3f}, macro-F1 {f1:.3f}"
-              for est, fs, acc, f1 in best]
-    return lines
+    full = args.full or os.environ.get("FULL", "") not in ("", "0")
+    with RefreshConsole(load_settings().home, verbose_requested(args.verbose)) as console:
+        results = run_refresh(full, console)
+        for line in summary_lines(results, tables=False, runs=False):  # each run's line was printed as it ended
+            console.print(line)
+    return 0 if all(outcome.success for outcome in results[0]) else 1
 
 
 def parse_report_command(args: argparse.Namespace) -> int:
@@ -224,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="observe the sources, rebuild what changed, publish, print a summary")
     run_parser.add_argument("--full", action="store_true", help="rebuild every asset, changed or not (FULL=1)")
+    run_parser.add_argument("-v", "--verbose", action="store_true",
+                            help="stream the full Dagster and dbt log here instead of into <home>/logs "
+                                 "(also ENERGY_INDEX_VERBOSE=1)")
     commands.add_parser("summary", help="summarise the published lake (the latest snapshot)")
     parse = commands.add_parser("parse-report", help="print the metrics recognised in a report PDF")
     parse.add_argument("path", help="a PDF file")
@@ -271,14 +188,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "predict":
         return predict_command(args)
     try:
-        results = run_refresh(args.full or os.environ.get("FULL", "") not in ("", "0")) \
-            if args.command == "run" else None
-        lines = summary_lines(results)
+        if args.command == "run":
+            return run_command(args)
+        print("\n".join(summary_lines(None)))
+        return 0
     except (PoolBusy, WarehouseBusy, LakeUnavailable, ProfileError) as exc:
         print(f"energy-index {args.command}: {exc}", file=sys.stderr)
         return 3
-    print("\n".join(lines))
-    return 0 if results is None or all(outcome.success for outcome in results[0]) else 1
 
 
 if __name__ == "__main__":

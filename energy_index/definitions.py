@@ -18,6 +18,7 @@ from energy_index.defs.domains import freshness_checks
 from energy_index.defs.operations.run_health import dead_run_reaper
 from energy_index.defs.resources import build_resources
 from energy_index.defs.schedules import (
+    isolate_failed_batches,
     nightly_corporate_reports,
     nightly_economic_index_releases,
     nightly_observe,
@@ -57,7 +58,7 @@ def build_definitions(resources: dict) -> dg.Definitions:
               refresh_economic_index_releases],
         schedules=[nightly_observe, nightly_observe_releases, nightly_refresh, nightly_corporate_reports,
                    nightly_economic_index_releases],
-        sensors=[dead_run_reaper, freshness_sensor],
+        sensors=[dead_run_reaper, freshness_sensor, isolate_failed_batches],
         resources=resources,
     ))
 

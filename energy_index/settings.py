@@ -18,7 +18,8 @@ directory or `s3://bucket/prefix/`), and keeps Dagster's runs in the PostgreSQL 
 `ENERGY_INDEX_DAGSTER_POSTGRES_URL`. Either variable also overrides the local profile's default.
 `ENERGY_INDEX_TRAINING_DIR` is the directory holding the published training figures
 (`reference.csv`) and accelerator specs (`gpu_specs.csv`); by default `../shared/training`
-when present.
+when present. `ENERGY_INDEX_WORKERS` (default: the machine's cores) bounds the worker processes
+a step uses for CPU-bound work that parallelises (reading report PDFs).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ LAKE_CATALOG_ENV, LAKE_DATA_ENV = "ENERGY_INDEX_LAKE_CATALOG", "ENERGY_INDEX_LAK
 DAGSTER_POSTGRES_ENV = "ENERGY_INDEX_DAGSTER_POSTGRES_URL"
 PROFILES = ("local", "team")
 COUNTRY_ENV, FOOTPRINT_ENV = "ENERGY_INDEX_COUNTRY", "ENERGY_INDEX_FOOTPRINT"
+WORKERS_ENV = "ENERGY_INDEX_WORKERS"
 SHARED_TRAINING = REPO_ROOT.parent / "shared" / "training"
 PROJECT_TRUTH = DBT_PROJECT_DIR / "seeds" / "corporate_reader_truth.csv"
 SHARED_TRUTH = REPO_ROOT.parent / "shared" / "corporate" / "truth.csv"
@@ -64,6 +66,7 @@ class Settings:
     profile: str = "local"
     lake_catalog: str | None = None  # a DuckLake catalog (`sqlite:...`, `postgres:...`, a DuckDB file)
     lake_data: str | None = None  # where the lake's Parquet files go: a directory or s3:// prefix
+    workers: int = 1  # worker processes for CPU-bound work inside a step
 
     @property
     def warehouse_path(self) -> Path:
@@ -106,6 +109,7 @@ def load_settings() -> Settings:
                     lock_wait_s=float(os.environ.get(LOCK_WAIT_ENV) or Settings.lock_wait_s),
                     training_dir=_training_dir(), country_iso=(os.environ.get(COUNTRY_ENV) or "").upper() or None,
                     footprint=(os.environ.get(FOOTPRINT_ENV) or "on").lower() not in ("off", "0", "false", "no"),
+                    workers=max(1, int(os.environ.get(WORKERS_ENV) or os.cpu_count() or 1)),
                     **_warehouse_profile())
 
 

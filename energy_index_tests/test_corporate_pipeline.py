@@ -11,6 +11,7 @@ from energy_index_tests.conftest import mirror_path
 from energy_index_tests.fixtures import corporate, report_layouts
 from energy_index_tests.fixtures.pipeline import (
     failure_messages,
+    partition_check,
     published,
     query,
     run_everything,
@@ -91,7 +92,7 @@ def test_a_report_failing_its_checks_is_flagged_not_dropped(copied_home, mirror)
     mirror.add(mirror_path(REPORTS[FACT_SHEET].url), corporate.inconsistent_fact_sheet())
     reports, main = run_everything(copied_home, mirror.base_url)
     assert reports[FACT_SHEET].success and main.success, "a failing check flags, it does not block"
-    check = next(e for e in reports[FACT_SHEET].get_asset_check_evaluations() if e.check_name == CHECK)
+    check = partition_check(reports[FACT_SHEET], CHECK, FACT_SHEET)
     assert not check.passed
     failing = [record.data for record in check.metadata["failing_comparisons"].records]
     assert any("scope1 + scope2_market vs scope1_2_market 2023" in f["rows"] for f in failing)
@@ -150,7 +151,7 @@ def test_a_unit_error_is_flagged_and_its_factor_not_used(copied_home, mirror):
     mirror.add(mirror_path(REPORTS[FACT_SHEET].url), corporate.fact_sheet_with_unit_error())
     reports, main = run_everything(copied_home, mirror.base_url)
     assert reports[FACT_SHEET].success and main.success
-    check = next(e for e in reports[FACT_SHEET].get_asset_check_evaluations() if e.check_name == CHECK)
+    check = partition_check(reports[FACT_SHEET], CHECK, FACT_SHEET)
     failing = [record.data for record in check.metadata["failing_values"].records]
     assert not check.passed and any("sanity_issue" in str(f) for f in failing)
     warehouse = copied_home / "warehouse.duckdb"

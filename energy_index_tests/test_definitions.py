@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import dagster as dg
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from energy_index.definitions import defs
 
@@ -58,16 +59,28 @@ def test_nightly_schedules_observe_then_rebuild_what_is_stale(tmp_path):
     assert releases.cron_schedule == "45 1 * * *" and releases.default_status == dg.DefaultScheduleStatus.RUNNING
 
 
-def test_report_schedule_requests_one_run_per_report_never_materialised(tmp_path):
+def test_report_schedule_requests_one_run_of_every_report_never_materialised(tmp_path):
+    """The reports are batched: every stale report in one run (they are contiguous when none was ever
+    read); should that run fail, the sensor runs each report alone."""
     from energy_index.defs.corporate.registry import REPORTS
     definitions = defs()
     schedule = definitions.resolve_schedule_def("nightly_corporate_reports")
+    instance = dg.DagsterInstance.local_temp(str(tmp_path))
     context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 23, 1, 30, tzinfo=UTC),
-                                        repository_def=definitions.get_repository_def(),
-                                        instance=dg.DagsterInstance.local_temp(str(tmp_path)))
-    requests = list(schedule.evaluate_tick(context).run_requests)
-    assert sorted(r.partition_key for r in requests) == sorted(REPORTS)
-    assert len({r.run_key for r in requests}) == len(REPORTS)
+                                        repository_def=definitions.get_repository_def(), instance=instance)
+    (request,) = schedule.evaluate_tick(context).run_requests
+    keys = sorted(REPORTS)
+    assert (request.tags[ASSET_PARTITION_RANGE_START_TAG], request.tags[ASSET_PARTITION_RANGE_END_TAG]) == \
+        (keys[0], keys[-1])
+
+    failed = dg.DagsterRun(job_name="refresh_corporate_reports", status=dg.DagsterRunStatus.FAILURE,
+                           tags=request.tags)
+    sensor = definitions.resolve_sensor_def("isolate_failed_batches")
+    alone = sensor(dg.build_run_status_sensor_context(
+        sensor_name="isolate_failed_batches", dagster_instance=instance, dagster_run=failed,
+        dagster_event=dg.DagsterEvent(event_type_value="PIPELINE_FAILURE", job_name=failed.job_name),
+        repository_def=definitions.get_repository_def()).for_run_failure())
+    assert sorted(r.partition_key for r in alone) == keys
 
 
 def test_release_schedule_requests_one_run_per_release_never_materialised(tmp_path):

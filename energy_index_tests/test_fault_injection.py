@@ -19,7 +19,7 @@ import time
 import dagster as dg
 import pytest
 
-from energy_index.bench_faults import marts_fingerprint as marts
+from energy_index_bench.faults import marts_fingerprint as marts
 from energy_index.defs.operations.run_health import (
     WAREHOUSE_POOL,
     dead_run_reaper,

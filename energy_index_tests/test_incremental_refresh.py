@@ -13,7 +13,7 @@ import dagster as dg
 from dagster._core.storage.dagster_run import DagsterRunStatus, RunsFilter
 from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
 
-from energy_index.bench_incremental import downstream_of
+from energy_index_bench.incremental import downstream_of
 from energy_index.cli import LAUNCHED_BY_TAG
 from energy_index.definitions import build_definitions
 from energy_index.defs.economic_index.releases import RELEASES

@@ -35,7 +35,7 @@ import psycopg2
 import pytest
 from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage
 
-from energy_index.bench_faults import RUN_MEASUREMENT_TABLES
+from energy_index_bench.faults import RUN_MEASUREMENT_TABLES
 from energy_index.defs.operations.run_health import run_in_step
 from energy_index.defs.publish.snapshot import published_relations
 from energy_index.lake import NO_DOWNLOADS, Lake, attach, connect_published, snapshots

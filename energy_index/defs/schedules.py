@@ -2,25 +2,29 @@
 
 At 01:15 UTC `observe_sources` records what every source holds upstream (cheap: HEAD requests
 and hashes). Corporate reports and Economic Index releases are partitioned (one partition per
-report, per release): at 01:30 one run per report whose partition is stale, at 01:45 one per
-stale release, so a report or release that fails does so alone. At 02:00 one run
-of every other asset that is stale or missing, and of what reads them; nothing stale, no run.
-`make run` does the same in one go (operations/refresh.py).
+report, per release): at 01:30 one run reads the stale reports together (one per contiguous range
+of them); should it fail, `isolate_failed_batches` runs each of its reports alone, so a report
+that fails does so alone. At 01:45 one run per stale release. At 02:00 one run of every other
+asset that is stale or missing, and of what reads them; nothing stale, no run. `make run` does
+the same in one go (operations/refresh.py).
 """
 
 import dagster as dg
 from dagster._core.loader import LoadingContextForTest
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from energy_index.defs.corporate.assets import METRICS_KEY, TABLES_KEY
 from energy_index.defs.corporate.registry import report_partitions
 from energy_index.defs.economic_index.assets import economic_index_release
 from energy_index.defs.economic_index.releases import release_partitions
 from energy_index.defs.economic_index.source import FILES_KEY, UPSTREAM_ECONOMIC_INDEX
+from energy_index.defs.operations.launch import partition_tags
 from energy_index.defs.operations.refresh import (
     OBSERVE_JOB,
     OBSERVE_RELEASES_JOB,
     RELEASES_JOB,
     REPORTS_JOB,
+    partition_runs,
     plan_refresh,
     record_verified,
 )
@@ -55,7 +59,7 @@ refresh_corporate_reports = dg.define_asset_job(
     REPORTS_JOB,
     selection=CORPORATE_REPORTS,
     partitions_def=report_partitions,
-    description="Download and parse one registered corporate report (one run per partition).",
+    description="Download and parse registered corporate reports (one run per stale range of them, read in parallel).",
     executor_def=dg.in_process_executor,
     tags=MAX_RUNTIME,
 )
@@ -122,13 +126,30 @@ def nightly_refresh(context: dg.ScheduleEvaluationContext):
 
 
 def _partition_runs(context: dg.ScheduleEvaluationContext, job: str, what: str):
-    """One run request per stale partition of `job` today; none, a skip saying why."""
+    """The run requests that load `job`'s stale partitions today (operations/refresh.py's
+    `partition_runs`: a batched source's together); none, a skip saying why."""
     plan = _plan(context)
     day = context.scheduled_execution_time.strftime("%Y-%m-%d")
-    stale = [partition for planned_job, partition in plan.partitions if planned_job == job]
-    if not stale:
+    runs = [keys for planned_job, keys in partition_runs(plan.partitions) if planned_job == job]
+    if not runs:
         return dg.SkipReason(f"every {what} is up to date ({len(plan.unavailable)} not available upstream)")
-    return [dg.RunRequest(run_key=f"{partition}:{day}", partition_key=partition) for partition in stale]
+    return [dg.RunRequest(run_key=f"{keys[0]}:{day}", partition_key=keys[0]) if len(keys) == 1 else
+            dg.RunRequest(run_key=f"{keys[0]}...{keys[-1]}:{day}", tags=partition_tags(None, (keys[0], keys[-1])))
+            for keys in runs]
+
+
+@dg.run_failure_sensor(name="isolate_failed_batches", monitored_jobs=[refresh_corporate_reports],
+                       request_job=refresh_corporate_reports, default_status=dg.DefaultSensorStatus.RUNNING)
+def isolate_failed_batches(context: dg.RunFailureSensorContext):
+    """When a run of several reports fails, runs each of them alone, so the report at fault fails
+    alone and the others load (as `make run` does itself)."""
+    tags = context.dagster_run.tags
+    first, last = tags.get(ASSET_PARTITION_RANGE_START_TAG), tags.get(ASSET_PARTITION_RANGE_END_TAG)
+    if first is None or first == last:
+        return dg.SkipReason("the failed run was for one report: it failed alone")
+    keys = report_partitions.get_partition_keys()
+    return [dg.RunRequest(run_key=f"{context.dagster_run.run_id}:{key}", partition_key=key)
+            for key in keys[keys.index(first):keys.index(last) + 1]]
 
 
 @dg.schedule(job=refresh_corporate_reports, cron_schedule="30 1 * * *", execution_timezone="UTC",

@@ -1,25 +1,27 @@
-"""Corporate reports as a statically partitioned asset: one partition per registered report."""
+"""Corporate reports as a statically partitioned asset: one partition per registered report, many per run."""
 
 import warnings
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 import polars as pl
+from dagster._core.definitions.asset_checks.asset_check_evaluation import AssetCheckEvaluationTargetMaterializationData
+from dagster._core.storage.event_log.base import AssetRecordsFilter
 from dagster_duckdb import DuckDBResource
 
-from energy_index.defs.corporate.extract import ReportError
+from energy_index.defs.corporate.reading import SOURCE, Reading, read_reports
 from energy_index.defs.corporate.registry import REPORTS, Report, report_partitions
-from energy_index.defs.corporate.report import CELL_COLUMNS, METRIC_COLUMNS, ParsedReport, parse_report
+from energy_index.defs.corporate.report import CELL_COLUMNS, METRIC_COLUMNS, ParsedReport
 from energy_index.defs.quality import corporate_suites as suites
 from energy_index.defs.quality.validation import ValidationOutcome, record, validate
-from energy_index.defs.sources.fetcher import SourceFetcher, SourceUnavailable
+from energy_index.defs.sources.fetcher import SourceFetcher
 from energy_index.defs.sources.upstream import UNAVAILABLE, combined_version, upstream_source
 from energy_index.metadata_tables import frame_table
 from energy_index.plots import series_plot
+from energy_index.progress import advance
+from energy_index.settings import load_settings
 from energy_index.warehouse import append_rows, prepare_staging, publish_staged, record_fetch, utcnow
 
-SOURCE = "corporate_reports"
 TABLES_KEY = dg.AssetKey(["raw", "corporate_report_tables"])
 METRICS_KEY = dg.AssetKey(["raw", "corporate_report_metrics"])
 STATUS_TABLE = "raw.corporate_report_status"
@@ -127,63 +129,85 @@ def _report_version(fetcher: SourceFetcher, report: Report) -> dg.DataVersion:
                                                "years, include its core metrics and break no sanity rule (a "
                                                "1000x jump between years); subtotals and regional parts add up.")],
     partitions_def=report_partitions,
+    # Many reports in one run (a first refresh, a new reader): one step reads them in parallel.
+    backfill_policy=dg.BackfillPolicy.single_run(),
     pool="warehouse",
-    can_subset=True,  # a report not read yields no materialisation, only its status (_not_read)
+    can_subset=True,
 )
 def corporate_reports(context: dg.AssetExecutionContext, fetcher: SourceFetcher, duckdb: DuckDBResource):
-    """One registered corporate report: download, extract tables, recognise metrics, check them.
+    """The run's registered corporate reports: download, extract tables, recognise metrics, check them.
 
-    A report the offline mirror does not hold is recorded as unavailable and skipped (the
-    partition stays unmaterialised); online, a failed download fails the partition. Other
-    partitions are unaffected either way.
+    The reports are read in parallel worker processes, and each parse is cached by the PDF's
+    content and the reader's code (corporate/reading.py). Each report's partition gets its own
+    metadata and check results. A report the offline mirror does not hold is recorded as
+    unavailable, one without figures (a scan, say) as such: both keep their last good rows. A
+    report that cannot be read (not a PDF, a failed download online) fails its run: alone, its
+    last good rows kept; in a run of several reports nothing is written, and each report is then
+    run alone (operations/refresh.py), so that one fails alone.
     """
-    report = REPORTS[context.partition_key]
-    try:
-        fetch = fetcher.fetch(SOURCE, report.url)
-    except SourceUnavailable as exc:
-        context.log.warning(f"{report.report_id} skipped: {exc}")
-        with duckdb.get_connection() as conn:
-            _record_status(conn, report, "unavailable", str(exc))
-            _ensure_tables(conn)
-        yield from _not_read(report, "unavailable", str(exc))
-        return
-    try:
-        parsed = parse_report(Path(fetch.path))
-    except ReportError as exc:
-        with duckdb.get_connection() as conn:
-            _record_status(conn, report, "failed", exc.problem)
-        yield from _not_read(report, "failed", exc.problem)
-        raise dg.Failure(f"[{SOURCE}] {report.report_id} ({report.url}): {exc.problem}") from exc
-    if parsed.status != "parsed":
-        # A scan, or a report without GHG figures: say so, and keep the last good rows.
-        context.log.warning(f"{report.report_id}: {parsed.detail}")
-        with duckdb.get_connection() as conn:
-            record_fetch(conn, fetch)
-            _record_status(conn, report, parsed.status, parsed.detail, parsed)
-            _ensure_tables(conn)
-        yield from _not_read(report, parsed.status, parsed.detail)
-        return
-    yield from _load(duckdb, report, parsed, fetch)
+    settings = load_settings()
+    reports = [REPORTS[key] for key in context.partition_keys]
+    readings = read_reports(reports, fetcher, settings.cache_dir, settings.workers,
+                            lambda done, total, item: advance(context.log, "reports read", done, total, item))
+    failed = [r for r in readings if r.status == "failed"]
+    if failed and len(readings) > 1:
+        raise dg.Failure(f"[{SOURCE}] {len(failed)} of {len(readings)} reports could not be read, so this run of "
+                         f"several wrote none; each is run alone next, so that one fails alone: "
+                         + "; ".join(f"{r.report.report_id} ({r.report.url}): {r.detail}" for r in failed))
+    outcomes = [_publish_reading(context, duckdb, reading) for reading in readings]
+    if not failed:  # a report that could not be read is not materialised: the next refresh tries it again
+        yield dg.MaterializeResult(asset_key=TABLES_KEY, metadata={"reports": len(readings)})
+        yield dg.MaterializeResult(asset_key=METRICS_KEY, metadata={"reports": len(readings)})
+    for reading, checks in zip(readings, outcomes, strict=True):
+        yield from (_evaluation(context, reading.report.report_id, *check) for check in checks)
+    if failed:
+        raise dg.Failure(f"[{SOURCE}] {failed[0].report.report_id} ({failed[0].report.url}): {failed[0].detail}")
 
 
-def _not_read(report: Report, status: str, detail: str):
-    """A report this run did not read: its status and the reason, shown on the partition in the UI
-    (as observations of both assets) and on the quality check, instead of a bare "Missing"/"Skipped".
-    The partition keeps its last published rows: a report that was merely not read passes (no
-    value was published); one that could not be parsed fails."""
-    reason = {"report_status": status, "detail": dg.MetadataValue.text(detail), "url": dg.MetadataValue.url(report.url)}
-    for key in (TABLES_KEY, METRICS_KEY):
-        yield dg.AssetObservation(asset_key=key, partition=report.report_id, metadata=reason)
+def _publish_reading(context: dg.AssetExecutionContext, duckdb: DuckDBResource, reading: Reading) -> list[tuple]:
+    """Write one report's rows (or only its status, keeping its last good rows), set its partition's
+    metadata; its check results, as (check, asset, passed, severity, metadata, description)."""
+    report, partition = reading.report, reading.report.report_id
+    if reading.status != "parsed":
+        if reading.status != "failed":
+            context.log.warning(f"{report.report_id}: {reading.detail}")
+        with duckdb.get_connection() as conn:
+            if reading.fetch is not None:
+                record_fetch(conn, reading.fetch)
+            _record_status(conn, report, reading.status, reading.detail, reading.parsed)
+            _ensure_tables(conn)
+        reason = {"report_status": reading.status, "detail": dg.MetadataValue.text(reading.detail),
+                  "url": dg.MetadataValue.url(report.url)}
+        for key in (TABLES_KEY, METRICS_KEY):
+            context.add_asset_metadata(reason, asset_key=key, partition_key=partition)
+        return _not_read_checks(reading.status, reading.detail, reason)
+    return _load(context, duckdb, report, reading.parsed, reading.fetch)
+
+
+def _not_read_checks(status: str, detail: str, reason: dict) -> list[tuple]:
+    """A report this run did not read keeps its last published rows: one merely not read (unavailable,
+    no figures) passes its checks with a warning, as nothing was published; one that could not be
+    parsed fails them."""
     read_failed = status == "failed"
-    yield dg.AssetCheckResult(check_name=TABLES_CHECK, asset_key=TABLES_KEY, passed=not read_failed,
-                              severity=dg.AssetCheckSeverity.ERROR if read_failed else dg.AssetCheckSeverity.WARN,
-                              metadata={**reason, "tables": 0},
-                              description=f"No table stored this run ({status}).")
-    yield dg.AssetCheckResult(
-        check_name=CHECK, asset_key=METRICS_KEY, passed=not read_failed, metadata={**reason, "values_checked": 0},
-        severity=dg.AssetCheckSeverity.ERROR if read_failed else dg.AssetCheckSeverity.WARN,
-        description=f"The report could not be read: {detail}" if read_failed
-        else f"Nothing to check: the report was not read this run ({status}).")
+    severity = dg.AssetCheckSeverity.ERROR if read_failed else dg.AssetCheckSeverity.WARN
+    return [(TABLES_CHECK, TABLES_KEY, not read_failed, severity, {**reason, "tables": 0},
+             f"No table stored this run ({status})."),
+            (CHECK, METRICS_KEY, not read_failed, severity, {**reason, "values_checked": 0},
+             f"The report could not be read: {detail}" if read_failed
+             else f"Nothing to check: the report was not read this run ({status}).")]
+
+
+def _evaluation(context: dg.AssetExecutionContext, partition: str, check: str, asset_key: dg.AssetKey, passed: bool,
+                severity: dg.AssetCheckSeverity, metadata: dict, description: str) -> dg.AssetCheckEvaluation:
+    """A check result on one report's partition, attached to that partition's materialisation of this run."""
+    records = context.instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=asset_key, asset_partitions=[partition]), limit=1).records
+    latest = records[0] if records and records[0].event_log_entry.run_id == context.run_id else None
+    target = AssetCheckEvaluationTargetMaterializationData(
+        run_id=latest.event_log_entry.run_id, storage_id=latest.storage_id, timestamp=latest.timestamp) if latest else None
+    return dg.AssetCheckEvaluation(check_name=check, asset_key=asset_key, passed=passed, severity=severity,
+                                   metadata=metadata, description=description, partition=partition,
+                                   target_materialization_data=target, blocking=False)
 
 
 def _ensure_tables(conn) -> None:
@@ -196,8 +220,9 @@ def _ensure_tables(conn) -> None:
             conn.unregister("_empty")
 
 
-def _load(duckdb: DuckDBResource, report: Report, parsed: ParsedReport, fetch):
-    """Publish the report's cells and metrics, check them, and say what was found."""
+def _load(context: dg.AssetExecutionContext, duckdb: DuckDBResource, report: Report, parsed: ParsedReport,
+          fetch) -> list[tuple]:
+    """Publish the report's cells and metrics, check them, and say what was found on its partition."""
     metrics = parsed.metrics_frame(report.report_id, report.company)
     with duckdb.get_connection() as conn:
         record_fetch(conn, fetch)
@@ -207,12 +232,12 @@ def _load(duckdb: DuckDBResource, report: Report, parsed: ParsedReport, fetch):
         passed = rows.success and consistency.success
         _record_status(conn, report, "parsed", f"{parsed.detail}; {fetch.status} {fetch.location}", parsed, passed)
     cells = [len(t.cell_rows()) for t in parsed.tables]
-    yield dg.MaterializeResult(asset_key=TABLES_KEY, metadata={
-        "pages_parsed": parsed.pages, "tables_found": len(parsed.tables), "dagster/row_count": sum(cells)},
-        check_results=[dg.AssetCheckResult(check_name=TABLES_CHECK, asset_key=TABLES_KEY, passed=0 not in cells,
-                                           metadata={"tables": len(cells), "empty_tables": cells.count(0)})])
+    context.add_asset_metadata({"report_status": "parsed", "pages_parsed": parsed.pages,
+                                "tables_found": len(parsed.tables), "dagster/row_count": sum(cells)},
+                               asset_key=TABLES_KEY, partition_key=report.report_id)
     plot = _scope_plot(report, metrics)
-    yield dg.MaterializeResult(asset_key=METRICS_KEY, metadata={
+    context.add_asset_metadata({
+        "report_status": "parsed",
         "metrics_recognised": len(parsed.metrics),
         "readings": len(parsed.candidates),
         "readings_rejected": sum(1 for c in parsed.candidates if c.status == "rejected"),
@@ -220,9 +245,9 @@ def _load(duckdb: DuckDBResource, report: Report, parsed: ParsedReport, fetch):
         "dagster/row_count": metrics.height,
         "distinct_metrics": metrics["metric"].n_unique() if len(metrics) else 0,
         "core_metrics_by_year": _core_metrics_table(metrics),
-        **({"emissions_by_scope": plot} if plot else {})})
-    yield dg.AssetCheckResult(check_name=CHECK, asset_key=METRICS_KEY, passed=passed,
-                              severity=dg.AssetCheckSeverity.ERROR, metadata={
-                                  "failing_values": rows.failures_table(),
-                                  "failing_comparisons": consistency.failures_table(),
-                                  "values_checked": rows.row_count, "comparisons": consistency.row_count})
+        **({"emissions_by_scope": plot} if plot else {})}, asset_key=METRICS_KEY, partition_key=report.report_id)
+    return [(TABLES_CHECK, TABLES_KEY, 0 not in cells, dg.AssetCheckSeverity.ERROR,
+             {"tables": len(cells), "empty_tables": cells.count(0)}, None),
+            (CHECK, METRICS_KEY, passed, dg.AssetCheckSeverity.ERROR, {
+                "failing_values": rows.failures_table(), "failing_comparisons": consistency.failures_table(),
+                "values_checked": rows.row_count, "comparisons": consistency.row_count}, None)]

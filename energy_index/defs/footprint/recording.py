@@ -48,6 +48,12 @@ def shared_footprint(country_iso: str | None, enabled: bool, options: dict | Non
         return _FOOTPRINTS[key]
 
 
+def warm_up(country_iso: str | None, enabled: bool, warehouse: str) -> None:
+    """Start this process's tracker for the runs about to execute here, in the background."""
+    if enabled:
+        shared_footprint(country_iso, enabled, {}, str(Path(warehouse).parent)).warm_up()
+
+
 class PipelineFootprint(dg.ConfigurableResource):
     """CodeCarbon measuring this run (country from ENERGY_INDEX_COUNTRY; ENERGY_INDEX_FOOTPRINT=off
     disables it), and the warehouse its rows are written to."""

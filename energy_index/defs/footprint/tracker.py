@@ -80,6 +80,22 @@ class Footprint:
             if self._failure is not None and not self._stack:
                 self._failure, self._tracker, self.mode = None, None, "not started"
 
+    def warm_up(self) -> None:
+        """Start CodeCarbon in the background (about 2 s, mostly probing the hardware), so a process
+        that knows it will measure (`energy-index run`) overlaps that with loading its code; the
+        first measurement waits for the warm-up to end."""
+        def start() -> None:
+            with self._lock:
+                tracker = self._ensure_tracker()
+                if tracker is not None and not self._stack:
+                    try:  # CodeCarbon finds its hardware on its first task; this one is discarded
+                        tracker.start_task("warm-up")
+                        tracker.stop_task("warm-up")
+                    except Exception as exc:  # noqa: BLE001 - tracking must never fail the work
+                        self._fail(exc)
+
+        threading.Thread(target=start, name="codecarbon-warm-up", daemon=True).start()
+
     def take_spent(self) -> float:
         """Seconds spent inside CodeCarbon since the last call: the tracking's own overhead."""
         spent, self._spent = self._spent, 0.0

@@ -6,8 +6,10 @@
    asset's recorded code version and input data versions with today's: an asset is rebuilt
    when it was never materialised, its code changed, or its inputs did, and so is everything
    downstream of it; the rest are skipped as up to date.
-3. The stale partitions (a corporate report, an Economic Index release) run one per run, then
-   one run rebuilds the stale rest.
+3. The stale partitions run first: a batched source's (the corporate reports) together, one run
+   per contiguous range of stale partitions, whose step reads them in parallel; if that run
+   fails, each of its partitions runs alone, so a bad one fails alone. Other sources' (an
+   Economic Index release) one per run. Then one run rebuilds the stale rest.
 4. Each mart the plan found up to date gets a "verified current" observation, which its
    freshness check counts (defs/domains.py): it is as new as what it reads.
 
@@ -38,20 +40,39 @@ PUBLISH_KEY = dg.AssetKey(["publish", "analytics_snapshot"])
 
 @dataclass(frozen=True)
 class PartitionedSource:
-    """A source loaded one partition per run, by its own job.
+    """A source loaded by its own job, partition by partition.
 
     A partition its upstream observation finds unavailable is skipped; `tried_once_when_unavailable`
     runs it once first (the corporate reports record "unavailable" as the report's status).
+    `batched`: its assets take a range of partitions in one run (a single-run backfill policy), so
+    its stale partitions run together; else one run per partition (the releases' files carry a data
+    version per partition, which a run of several cannot give each).
     """
 
     job: str
     upstream: dg.AssetKey
     partitions_def: dg.PartitionsDefinition
     tried_once_when_unavailable: bool
+    batched: bool
 
 
-PARTITIONED_SOURCES = (PartitionedSource(REPORTS_JOB, REPORTS_UPSTREAM_KEY, report_partitions, True),
-                       PartitionedSource(RELEASES_JOB, UPSTREAM_ECONOMIC_INDEX, release_partitions, False))
+PARTITIONED_SOURCES = (PartitionedSource(REPORTS_JOB, REPORTS_UPSTREAM_KEY, report_partitions, True, True),
+                       PartitionedSource(RELEASES_JOB, UPSTREAM_ECONOMIC_INDEX, release_partitions, False, False))
+
+
+def partition_runs(partitions: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """The runs that load planned (job, partition) pairs: a batched source's contiguous stale
+    partitions (in its partitions' order) together, any other partition alone."""
+    runs: list[tuple[str, list[str]]] = []
+    for source in PARTITIONED_SOURCES:
+        keys = source.partitions_def.get_partition_keys()
+        stale = sorted((keys.index(p) for job, p in partitions if job == source.job))
+        for index in stale:
+            if source.batched and runs and runs[-1][0] == source.job and keys.index(runs[-1][1][-1]) == index - 1:
+                runs[-1][1].append(keys[index])
+            else:
+                runs.append((source.job, [keys[index]]))
+    return runs
 
 
 @dataclass(frozen=True)
@@ -65,6 +86,7 @@ class RunOutcome:
     observed: tuple[str, ...] = ()
     failures: tuple[str, ...] = ()
     partition: str | None = None
+    elapsed_s: float | None = None
 
 
 @dataclass
@@ -171,17 +193,20 @@ Launch = Callable[..., RunOutcome]
 
 
 def refresh(launch: Launch, plan_now: Callable[[], RefreshPlan]) -> tuple[list[RunOutcome], RefreshPlan]:
-    """Observe, plan, then run the stale partitions (one run each) and the stale rest.
+    """Observe, plan, then run the stale partitions and the stale rest.
 
-    `launch(job_name, asset_selection=None, partition_key=None)` runs one job to its end;
-    `plan_now()` plans from the instance as it is after the observation.
+    `launch(job_name, asset_selection=None, partition_key=None, partition_range=None)` runs one job
+    to its end; `plan_now()` plans from the instance as it is after the observation. A failed run of
+    several partitions is followed by one run per partition, so that a bad one fails alone.
     """
     outcomes = [launch(job) for job in OBSERVE_JOBS]
     plan = plan_now()
     if all(outcome.success for outcome in outcomes):
         record_verified(launch.instance, plan)
-    for job, partition in plan.partitions:
-        outcomes.append(launch(job, partition_key=partition))
+    for job, keys in partition_runs(plan.partitions):
+        outcomes.append(launch(job, partition_range=(keys[0], keys[-1])))
+        if not outcomes[-1].success and len(keys) > 1:
+            outcomes += [launch(job, partition_key=key) for key in keys]
     if plan.assets:
         outcomes.append(launch(MAIN_JOB, asset_selection=plan.assets))
     return outcomes, plan

@@ -11,6 +11,7 @@ missing is written again even when its rows did not change.
 
 from __future__ import annotations
 
+import os
 from contextlib import suppress
 from dataclasses import dataclass, field
 
@@ -143,9 +144,17 @@ def _tables_missing_files(conn, alias: str = TARGET) -> set[str]:
         for schema, name in quoted)).fetchall()
     missing = set()
     for table, path in files:
-        if table not in missing and not conn.execute("select count(*) from glob(?)", [path]).fetchone()[0]:
+        if table not in missing and not _exists(conn, path):
             missing.add(table)
     return missing
+
+
+def _exists(conn, path: str) -> bool:
+    """A local file is asked of the file system (a DuckDB query per file cost a second per refresh);
+    a remote one (s3://...) of DuckDB, which reaches it."""
+    if "://" not in path:
+        return os.path.exists(path)
+    return bool(conn.execute("select count(*) from glob(?)", [path]).fetchone()[0])
 
 
 def damaged_tables(lake: Lake) -> list[str]:

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import duckdb
 
-from energy_index.bench_faults import start_refresh
 from energy_index.lake import Lake, LakeUnavailable, connect_published
 from energy_index.settings import SQL_DIR
+from energy_index_bench.faults import start_refresh
 
 TOTAL, WORKERS, POLL_S = 100, 4, 0.5
 PUBLISH_STEP = "publish__analytics_snapshot"

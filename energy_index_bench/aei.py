@@ -169,8 +169,8 @@ def child_baseline(csv: Path, db: Path, types: dict[str, str]) -> dict:
 
 
 def run_child(args: list[str]) -> dict:
-    """One child (`python -m energy_index.bench_aei ...`): its JSON report, peak RSS included."""
-    proc = subprocess.run([sys.executable, "-m", "energy_index.bench_aei", *args], cwd=REPO_ROOT,
+    """One child (`python -m energy_index_bench.aei ...`): its JSON report, peak RSS included."""
+    proc = subprocess.run([sys.executable, "-m", "energy_index_bench.aei", *args], cwd=REPO_ROOT,
                           capture_output=True, text=True)
     if proc.returncode != 0:
         sys.exit(f"bench: aei child {args[0]} exited with {proc.returncode}:\n{proc.stderr[-4000:]}")

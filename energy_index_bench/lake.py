@@ -26,17 +26,6 @@ from pathlib import Path
 
 import duckdb
 
-from energy_index.bench_catalog import catalog_rows
-from energy_index.bench_faults import start_refresh
-from energy_index.bench_mix import (
-    TOTAL,
-    baseline_mix,
-    per_query,
-    per_query_table,
-    reader_pool,
-    refresh_with_mix,
-    summary,
-)
 from energy_index.lake import NO_DOWNLOADS, Lake, lake_for
 from energy_index.settings import (
     DAGSTER_POSTGRES_ENV,
@@ -46,6 +35,17 @@ from energy_index.settings import (
     MIRROR_ENV,
     PROFILE_ENV,
     Settings,
+)
+from energy_index_bench.catalog import catalog_rows
+from energy_index_bench.faults import start_refresh
+from energy_index_bench.mix import (
+    TOTAL,
+    baseline_mix,
+    per_query,
+    per_query_table,
+    reader_pool,
+    refresh_with_mix,
+    summary,
 )
 
 Row = tuple[str, float | int, str]

@@ -26,6 +26,7 @@ from energy_index.lake import (
     attach,
     connect_published,
 )
+from energy_index_bench.table import format_table
 
 COMMITS, READERS, ROWS = 30, 2, 20_000
 CATALOGS = {"duckdb_file": "{dir}/catalog.ducklake", "sqlite": "sqlite:{dir}/catalog.sqlite"}
@@ -118,6 +119,5 @@ def catalog_rows() -> list[tuple[str, float | int, str]]:
 
 
 if __name__ == "__main__":
-    from energy_index.bench import format_table
 
     print(format_table(catalog_rows()))
