@@ -39,10 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     source = f"{mirror} (serving {os.environ[MIRROR_ENV]})" if server else (mirror or "upstream URLs")
     print(f"bench: {', '.join(parts)}; sources from {source}", flush=True)
     rows, pipeline, lake = [], None, None
+    out_dir = Path(os.environ.get(HOME_ENV) or REPO_ROOT / "data")
+    out_dir.mkdir(parents=True, exist_ok=True)
     try:
         with tempfile.TemporaryDirectory(prefix="energy-index-bench-") as tmp:
             if "pipeline" in parts:
-                pipeline = pipeline_part(mirror, server, Path(tmp))
+                pipeline = pipeline_part(mirror, server, Path(tmp), out_dir)
                 rows += pipeline["rows"]
             if "lake" in parts:  # on the pipeline's home when it ran: no second cold refresh
                 built = (pipeline["home"], pipeline["dagster_home"], pipeline["warm"]["wall_s"]) if pipeline else None
@@ -54,8 +56,6 @@ def main(argv: list[str] | None = None) -> int:
         if server:
             server.shutdown()
     print(format_table(rows))
-    out_dir = Path(os.environ.get(HOME_ENV) or REPO_ROOT / "data")
-    out_dir.mkdir(parents=True, exist_ok=True)
     report = {"timestamp": datetime.now(UTC).isoformat(), "python": platform.python_version(),
               "duckdb": duckdb.__version__, "source": source, "parts": parts,
               "metrics": {name: {"value": value, "unit": unit} for name, value, unit in rows},

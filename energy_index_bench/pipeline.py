@@ -29,6 +29,7 @@ from energy_index_bench.incremental import (
     refresh_rows,
     touched_grid_file,
 )
+from energy_index_bench.profile import breakdown_rows, profiled_refresh, run_breakdown
 from energy_index_bench.refreshes import CountingHandler, refresh_env, run_refresh
 from energy_index_bench.reports import report_rows
 
@@ -100,8 +101,9 @@ def footprint_rows(tracked: dict, untracked: dict) -> list[tuple[str, float, str
             ("footprint_overhead_measured", tracked["tracking_s"] / tracked["wall_s"] * 100, "%"), *rows]
 
 
-def pipeline_part(mirror: str | None, server, tmp: Path) -> dict:
-    """Cold, no-op, one-source and warm refreshes, the code location, parse baseline and faults."""
+def pipeline_part(mirror: str | None, server, tmp: Path, out_dir: Path) -> dict:
+    """Cold, no-op, one-source and warm refreshes with where their time went, the code location,
+    parse baseline, faults, and a profile of a full refresh (written to `out_dir`)."""
     home, dagster_home = Path(tmp, "home"), Path(tmp, "dagster_home")
     home.mkdir()
     dagster_home.mkdir()
@@ -112,6 +114,8 @@ def pipeline_part(mirror: str | None, server, tmp: Path) -> dict:
     print("bench: no-op refresh ...", flush=True)
     noop = run_refresh(home, dagster_home, mirror, Path(tmp, "noop.log"))
     incremental = refresh_rows("noop", noop, rebuilt_since(dagster_home, noop["started_at"]))
+    breakdown = breakdown_rows("cold", run_breakdown(dagster_home, cold["started_at"]), cold["wall_s"]) \
+        + breakdown_rows("noop", run_breakdown(dagster_home, noop["started_at"]), noop["wall_s"])
     if server:
         print("bench: one source touched upstream ...", flush=True)
         served, copy = touched_grid_file(Path(os.environ[MIRROR_ENV]).expanduser().resolve(), Path(tmp))
@@ -131,8 +135,10 @@ def pipeline_part(mirror: str | None, server, tmp: Path) -> dict:
     print("bench: faults (killed in dbt, truncated cache), each healed by the next refresh ...", flush=True)
     faults = fault_rows(home, dagster_home, {**refresh_env(home, dagster_home, mirror), **FULL}, cold["wall_s"],
                         lambda log: run_refresh(home, dagster_home, mirror, log, FULL), Path(tmp))
-    rows = metrics(cold, warm, parse) + [("cold_assets_rebuilt", len(cold["rebuilt"]), "assets")] + incremental \
-        + footprint_rows(warm, untracked) + faults + report_rows() + estimators
+    print("bench: a full refresh under the profiler ...", flush=True)
+    profile = profiled_refresh(refresh_env(home, dagster_home, mirror), out_dir / "bench-profile.txt")
+    rows = metrics(cold, warm, parse) + [("cold_assets_rebuilt", len(cold["rebuilt"]), "assets")] + breakdown \
+        + incremental + footprint_rows(warm, untracked) + faults + profile + report_rows() + estimators
     return {"rows": rows, "warm": warm, "home": home, "dagster_home": dagster_home}
 
 

@@ -36,10 +36,11 @@ def chosen_values(documents: list[str]) -> pl.DataFrame:
 
 @pytest.fixture(scope="module")
 def development_scores() -> pl.DataFrame:
-    truth = read_truth(SHARED_TRUTH)
-    documents = truth["document"].unique().to_list()
-    assert set(documents) <= set(REPORTS), "every development-set document is a registered report"
-    return score_documents(truth, chosen_values(documents))
+    """The registered development-set reports' scores. The truth file also holds reports not yet in
+    the registry (added to the development set for the next round of the reader); the pipeline's
+    own accuracy mart scores registered reports only, and so does this."""
+    truth = read_truth(SHARED_TRUTH).filter(pl.col("document").is_in(list(REPORTS)))
+    return score_documents(truth, chosen_values(truth["document"].unique().to_list()))
 
 
 def test_development_set_meets_its_targets(development_scores):

@@ -3,6 +3,8 @@
 
 import importlib.metadata
 import os
+import shutil
+import time
 from functools import cached_property
 from pathlib import Path
 
@@ -12,9 +14,11 @@ from packaging import version
 
 from energy_index.defs.transform.metadata import with_warehouse_metadata
 from energy_index.defs.transform.translator import DomainTranslator
+from energy_index.integrity import atomic_path
 from energy_index.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 GENERATED_DIRECTORIES = {"target", "logs", "dbt_packages"}
+KEPT_INVOCATIONS = 20  # the latest dbt invocations' target directories (logs, compiled SQL) kept to inspect
 # The analyst views read the Python assets' marts too, so they are built by their own dbt
 # invocation after those (energy_index/defs/analyst); inside dbt_models they would form a cycle.
 ANALYST_VIEWS = "path:models/analyst"
@@ -92,3 +96,24 @@ def build_with_metadata(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from described
     if failure is not None:
         raise failure
+    keep_partial_parse(Path(invocation.target_path))
+
+
+def keep_partial_parse(invocation_target: Path) -> None:
+    """Make this invocation's parse state the one the next invocation starts from, and drop old
+    invocations' directories.
+
+    dagster-dbt gives each invocation a target directory of its own, seeded with the project
+    target's `partial_parse.msgpack`, and never copies the new one back: every invocation after a
+    change of profile (another ENERGY_INDEX_HOME) or of a model parsed the project from scratch."""
+    project_target, parsed = dbt_project.project_dir / dbt_project.target_path, invocation_target / "partial_parse.msgpack"
+    if parsed.exists():
+        with atomic_path(project_target / parsed.name) as partial:
+            shutil.copyfile(parsed, partial)
+            partial.chmod(0o644)
+    cutoff = time.time() - 3600  # another process may still be using a recent one
+    invocations = sorted((d for d in project_target.iterdir() if d.is_dir() and "-" in d.name),
+                         key=lambda d: d.stat().st_mtime, reverse=True)
+    for old in invocations[KEPT_INVOCATIONS:]:
+        if old.stat().st_mtime < cutoff:
+            shutil.rmtree(old, ignore_errors=True)
