@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: run test dev bench docs install instance clean
+.PHONY: run test coverage dev bench docs install instance clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,13 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Line coverage of energy_index/ over the whole suite, subprocesses included (slower than `make test`).
+coverage: install
+	rm -f .coverage .coverage.*
+	$(BIN)/coverage run -m pytest
+	$(BIN)/coverage combine -q
+	$(BIN)/coverage report --sort=cover | tail -25
 
 # The UI shows charts and labels by URL from the file server (energy_index/files.py), started beside it;
 # dagster dev replaces the shell (exec), so a stop signal reaches it, and the file server stops with it.
@@ -46,4 +53,4 @@ docs: install
 	@echo "or open $${DBT_TARGET_PATH:-dbt_project/target}/static_index.html in a browser (no server needed)."
 
 clean:
-	rm -rf data .dagster_home dbt_project/target dbt_project/logs
+	rm -rf data .dagster_home dbt_project/target dbt_project/logs .coverage .coverage.*

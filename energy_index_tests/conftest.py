@@ -1,8 +1,17 @@
-"""Shared fixtures: a loopback HTTP mirror serving generated sources, and a built warehouse."""
+"""Shared fixtures: a loopback HTTP mirror serving generated sources, and a built warehouse.
+
+The suite runs on every core (pytest-xdist). A state that takes a refresh to build (the fixture
+warehouse with the Dagster instance that built it) is built once per session, by whichever
+worker asks first, under a lock the others wait on; tests read it, or copy it to change it.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
+from collections.abc import Callable
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -17,9 +26,9 @@ from energy_index_tests.fixtures.server import LoopbackServer
 
 @cache
 def generated_sources() -> tuple[tuple[str, bytes], ...]:
-    """Every generated source and where the pinned upstream URLs map it onto an http mirror, built
-    once per session: an archive or PDF built twice differs in its timestamps, which would look
-    like a new upstream version to the next refresh."""
+    """Every generated source and where the pinned upstream URLs map it onto an http mirror. The
+    archive and PDFs are generated without timestamps, so every worker serves the same bytes: a
+    different build would look like a new upstream version to the next refresh."""
     sources = [(archive_path(), build_archive())]
     sources += [(economic_index.file_path(name), body) for name, body in economic_index.build_files().items()]
     sources += [(economic_index.file_path(name, release), body)
@@ -55,15 +64,44 @@ def mirror(server) -> LoopbackServer:
     return serve_sources(server)
 
 
-@pytest.fixture(scope="session")
-def built_home(tmp_path_factory) -> Path:
-    """A warehouse built once from the generated sources, served as an http mirror on 127.0.0.1, by
-    `make run`'s refresh; its Dagster instance is kept beside it (`instance_beside(home)`)."""
-    home = tmp_path_factory.mktemp("built") / "home"
+@contextmanager
+def _exclusive(lock: Path):
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def session_state(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """A directory `build(directory)` fills once per test session, shared by every xdist worker: the
+    first worker to ask builds it under a lock; the others wait for it, then use it as it is."""
+    root = tmp_path_factory.getbasetemp()
+    root = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+    directory = root / f"session-{name}"
+    with _exclusive(root / f"session-{name}.lock"):
+        if not (directory / ".built").exists():
+            shutil.rmtree(directory, ignore_errors=True)
+            directory.mkdir()
+            build(directory)
+            (directory / ".built").touch()
+    return directory
+
+
+def _build_warehouse(directory: Path) -> None:
+    home = directory / "home"
     with LoopbackServer() as loopback:
         _, outcomes, _ = refresh_in_process(home, serve_sources(loopback).base_url, instance_beside(home))
     assert all(o.success for o in outcomes), f"the fixture pipeline must build cleanly: {outcomes}"
-    return home
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory) -> Path:
+    """A warehouse built once per session from the generated sources, served as an http mirror on
+    127.0.0.1, by `make run`'s refresh; its Dagster instance is kept beside it (`instance_beside(home)`).
+    Read it; copy it (`copied_home`, `refreshed_home`) to change it."""
+    return session_state(tmp_path_factory, "built", _build_warehouse) / "home"
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from energy_index_tests.fixtures.mlenergy import archive_path, build_archive, bu
 from energy_index_tests.fixtures.pipeline import (
     failure_messages,
     published,
-    run_pipeline,
+    run_changed,
     scalar,
 )
 
@@ -49,15 +49,15 @@ def not_a_tarball():
 
 @pytest.mark.parametrize("make_bad", [truncated, negative_energy, missing_column, run_without_energy,
                                       not_a_tarball])
-def test_bad_archive_fails_clearly_and_keeps_the_last_good_data(copied_home, mirror, make_bad):
-    warehouse, analytics = copied_home / "warehouse.duckdb", published(copied_home)
+def test_bad_archive_fails_clearly_and_keeps_the_last_good_data(refreshed_home, mirror, make_bad):
+    warehouse, analytics = refreshed_home / "warehouse.duckdb", published(refreshed_home)
     mart_sql = "select count(*), sum(energy_j) from marts.fct_workload_energy"
     before = (scalar(warehouse, "select count(*) from raw.mlenergy_runs"), scalar(warehouse, mart_sql))
     published_before = scalar(analytics, mart_sql)
 
     archive, expected_phrases = make_bad()
     mirror.add(archive_path(), archive)
-    result = run_pipeline(copied_home, mirror.base_url)
+    _, result = run_changed(refreshed_home, mirror.base_url)
 
     assert not result.success
     message = failure_messages(result)
@@ -71,15 +71,15 @@ def test_bad_archive_fails_clearly_and_keeps_the_last_good_data(copied_home, mir
     assert "marts/fct_workload_energy" not in materialised and "publish/analytics_snapshot" not in materialised
 
 
-def test_failed_suite_is_reported_as_a_failed_blocking_check(copied_home, mirror):
+def test_failed_suite_is_reported_as_a_failed_blocking_check(refreshed_home, mirror):
     archive, _ = negative_energy()
     mirror.add(archive_path(), archive)
-    result = run_pipeline(copied_home, mirror.base_url)
+    _, result = run_changed(refreshed_home, mirror.base_url)
     evaluations = {e.asset_key.to_user_string(): e for e in result.get_asset_check_evaluations()}
     failed = evaluations["raw/mlenergy_runs"]
     assert not failed.passed
     failures = [record.data for record in failed.metadata["failures"].records]
     assert any(IMAGE_RUN in f["rows"] and f["expectation"] for f in failures)
-    recorded = scalar(copied_home / "warehouse.duckdb",
+    recorded = scalar(refreshed_home / "warehouse.duckdb",
                       "select count(*) from quality.validation_results where not success and sample_ids like '%big-image%'")
     assert recorded >= 1

@@ -2,24 +2,28 @@
 
 Every refresh here is a real `energy-index run` subprocess against the generated sources on a
 loopback mirror, recording to its own Dagster instance with the project's instance settings
-(so the `warehouse` pool is live). Kills are SIGKILL to the refresh's process group while a
-chosen step runs. After each fault the next refresh must succeed with no manual step, mark
-the dead run failed and free its pool slot, and leave marts equal to a clean build's. The
-tests share one home and run in order: each starts from the state the previous one left.
+(so the `warehouse` pool is live). The site starts as a copy of the session's built warehouse
+and the instance that built it, so a normal refresh there has nothing to do until a fault
+gives it something. Kills are SIGKILL to the refresh's process group while a chosen step runs,
+during a full refresh (FULL=1: every step runs, so the chosen one is reached). After each fault
+the next refresh must succeed with no manual step, mark the dead run failed and free its pool
+slot, and leave marts equal to a clean build's. The tests share one home and run in order:
+each starts from the state the previous one left.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
 import time
 
 import dagster as dg
+import duckdb
 import pytest
 
-from energy_index_bench.faults import marts_fingerprint as marts
 from energy_index.defs.operations.run_health import (
     WAREHOUSE_POOL,
     dead_run_reaper,
@@ -28,19 +32,23 @@ from energy_index.defs.operations.run_health import (
 from energy_index.integrity import content_problem, read_json
 from energy_index.lake import Lake, connect_published
 from energy_index.settings import SQL_DIR
+from energy_index_bench.faults import marts_fingerprint as marts
 from energy_index_tests.conftest import serve_sources
 from energy_index_tests.fixtures.faults import Refresh, make_dagster_home
 from energy_index_tests.fixtures.mlenergy import archive_path
 from energy_index_tests.fixtures.pipeline import published
 from energy_index_tests.fixtures.server import LoopbackServer
 
-RUN_TIMEOUT_S = 900  # a hang guard only: a healthy refresh here takes about a minute
+RUN_TIMEOUT_S = 900  # a hang guard only: a healthy refresh here takes well under a minute
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """One home, one Dagster instance and one loopback mirror shared by the whole sequence."""
+def site(tmp_path_factory, built_home):
+    """One home, one Dagster instance and one loopback mirror shared by the whole sequence: copies
+    of the built warehouse and of its instance's storage, under the project's instance settings."""
     root = tmp_path_factory.mktemp("faults")
+    shutil.copytree(built_home, root / "home")
+    shutil.copytree(built_home.parent / "dagster", root / "dagster_home")
     with LoopbackServer() as server:
         serve_sources(server)
         yield {"home": root / "home", "dagster": make_dagster_home(root / "dagster_home"), "server": server,
@@ -101,6 +109,10 @@ def test_kill_during_dbt_leaves_a_stale_run_holding_the_pool(site, clean_marts):
 
 
 def test_kill_during_training(site, clean_marts):
+    """The evaluation keeps a fit whose runs are unchanged (ml/fits.py): its record is dropped so this
+    refresh fits the models again, and is killed while it does."""
+    with duckdb.connect(str(site["home"] / "warehouse.duckdb")) as conn:
+        conn.execute("delete from ml.energy_model_fits")
     heal(site, clean_marts, kill_during(site, "ml__energy_model_evaluation", after_s=3.0), "after-training-kill")
 
 

@@ -8,12 +8,12 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import dagster as dg
 from dagster._core.storage.dagster_run import DagsterRunStatus, RunsFilter
 from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
 
-from energy_index_bench.incremental import downstream_of
 from energy_index.cli import LAUNCHED_BY_TAG
 from energy_index.definitions import build_definitions
 from energy_index.defs.economic_index.releases import RELEASES
@@ -27,6 +27,7 @@ from energy_index.defs.operations.refresh import (
 from energy_index.defs.resources import build_resources
 from energy_index.defs.sources.fetcher import SourceFetcher
 from energy_index.settings import REPO_ROOT, load_settings
+from energy_index_bench.incremental import downstream_of
 from energy_index_tests.fixtures import economic_index, grid_carbon
 from energy_index_tests.fixtures.pipeline import (
     environment,
@@ -137,7 +138,8 @@ def test_a_failed_source_keeps_the_last_good_data_and_its_downstream_does_not_ru
 
 def test_energy_index_run_launches_its_runs_through_the_instance(refreshed_home, mirror):
     """`make run`'s command, in its own process: the runs it launches carry the code location's
-    origin (so the UI lists them on their job's page) and it says what it rebuilt and skipped."""
+    origin (so the UI lists them on their job's page); it prints a line per run and what it rebuilt
+    and skipped, concisely, and the full Dagster log goes to the file it names."""
     year = max(grid_carbon.ROWS)
     rows = [(region, place, cfe, intensity * 1.2) for region, place, cfe, intensity in grid_carbon.ROWS[year]]
     mirror.add(grid_carbon.file_path(year), grid_carbon.csv_bytes(year, rows))
@@ -146,6 +148,11 @@ def test_energy_index_run_launches_its_runs_through_the_instance(refreshed_home,
     result = subprocess.run([sys.executable, "-m", "energy_index.cli", "run"], cwd=REPO_ROOT, capture_output=True,
                             text=True, timeout=1200, env={**os.environ, **settings, "DAGSTER_HOME": str(dagster_home)})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert len(lines) <= 60 and result.stderr == "", result.stdout + result.stderr
+    log = Path(re.match(r"energy-index run: the full log is (\S+)$", lines[0])[1])
+    assert log.parent == refreshed_home / "logs" and "STEP_SUCCESS" in log.read_text(), "the Dagster stream is in the log"
+    assert [line.split(" (run ")[0].strip() for line in lines if " (run " in line] == [*OBSERVE_JOBS, MAIN_JOB]
     counts = re.search(r"rebuilt (\d+) assets, skipped (\d+) as up to date", result.stdout)
     assert counts and int(counts[1]) == len(downstream_of(GRID_FILES)) and int(counts[2]) > 0
     instance = dg.DagsterInstance.from_config(str(dagster_home))
@@ -156,3 +163,11 @@ def test_energy_index_run_launches_its_runs_through_the_instance(refreshed_home,
         assert run.status == DagsterRunStatus.SUCCESS
         on_job_page = RunsFilter(job_name=run.job_name, tags={REPOSITORY_LABEL_TAG: "__repository__@energy_index"})
         assert run.run_id in {r.run_id for r in instance.get_runs(filters=on_job_page)}, "as the UI's job page asks"
+    quiet_logs = set((refreshed_home / "logs").iterdir())
+    verbose = subprocess.run([sys.executable, "-m", "energy_index.cli", "run", "-v"], cwd=REPO_ROOT,
+                             capture_output=True, text=True, timeout=1200,
+                             env={**os.environ, **settings, "DAGSTER_HOME": str(dagster_home)})
+    assert verbose.returncode == 0, verbose.stdout[-3000:] + verbose.stderr[-3000:]
+    assert "STEP_SUCCESS" in verbose.stdout + verbose.stderr, "-v streams Dagster's log here"
+    assert "rebuilt 0 assets" in verbose.stdout
+    assert set((refreshed_home / "logs").iterdir()) == quiet_logs, "-v writes no log file"

@@ -8,7 +8,7 @@ import sys
 
 from energy_index.lake import connect_published, snapshots
 from energy_index_tests.fixtures.mlenergy import archive_path, build_archive, build_runs
-from energy_index_tests.fixtures.pipeline import published, run_pipeline, scalar
+from energy_index_tests.fixtures.pipeline import published, run_changed, scalar
 
 COUNT = "select count(*) from marts.fct_workload_energy"
 ENERGY = "select round(sum(energy_j), 3) from marts.fct_workload_energy"
@@ -25,7 +25,8 @@ def _env(home) -> dict:
     return {**os.environ, "ENERGY_INDEX_HOME": str(home)}
 
 
-def test_open_reader_keeps_its_snapshot_and_the_earlier_refresh_stays_readable(copied_home, mirror):
+def test_open_reader_keeps_its_snapshot_and_the_earlier_refresh_stays_readable(refreshed_home, mirror):
+    copied_home = refreshed_home
     lake = published(copied_home)
     reader = connect_published(lake)
     reader.execute("begin transaction")
@@ -37,7 +38,7 @@ def test_open_reader_keeps_its_snapshot_and_the_earlier_refresh_stays_readable(c
              if "acme/tiny-chat/bs32+tp1" in path}
     runs.update(extra)
     mirror.add(archive_path(), build_archive(runs))
-    result = run_pipeline(copied_home, mirror.base_url)
+    _, result = run_changed(copied_home, mirror.base_url)
 
     assert result.success
     assert reader.execute(COUNT).fetchone()[0] == before, "an open transaction keeps the snapshot it began on"

@@ -22,6 +22,7 @@ the lake already holds what a failed refresh rebuilt, and the next refresh publi
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -35,11 +36,17 @@ import psycopg2
 import pytest
 from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage
 
-from energy_index_bench.faults import RUN_MEASUREMENT_TABLES
 from energy_index.defs.operations.run_health import run_in_step
 from energy_index.defs.publish.snapshot import published_relations
 from energy_index.lake import NO_DOWNLOADS, Lake, attach, connect_published, snapshots
-from energy_index.settings import DAGSTER_POSTGRES_ENV, LAKE_CATALOG_ENV, LAKE_DATA_ENV, PROFILE_ENV, SQL_DIR
+from energy_index.settings import (
+    DAGSTER_POSTGRES_ENV,
+    LAKE_CATALOG_ENV,
+    LAKE_DATA_ENV,
+    PROFILE_ENV,
+    SQL_DIR,
+)
+from energy_index_bench.faults import RUN_MEASUREMENT_TABLES
 from energy_index_tests.conftest import serve_sources
 from energy_index_tests.fixtures.faults import Refresh
 from energy_index_tests.fixtures.mlenergy import archive_path, build_archive, build_runs
@@ -47,7 +54,7 @@ from energy_index_tests.fixtures.pipeline import environment
 from energy_index_tests.fixtures.postgres import PostgresServer, postgres_server
 from energy_index_tests.fixtures.server import LoopbackServer
 
-RUN_TIMEOUT_S = 900  # a hang guard only: a refresh here takes one to two minutes
+RUN_TIMEOUT_S = 900  # a hang guard only: a refresh here takes well under a minute
 PUBLISH = dg.AssetKey(["publish", "analytics_snapshot"])
 PUBLISH_STEP = "publish__analytics_snapshot"
 
@@ -82,8 +89,12 @@ class Team:
 
 
 @pytest.fixture(scope="module")
-def team(tmp_path_factory):
+def team(tmp_path_factory, built_home):
+    """The team's machine: a home seeded with the session's built warehouse and caches (its local lake
+    left out), whose first team refresh rebuilds everything (Dagster's PostgreSQL storage starts
+    empty) from those caches, and publishes the team's lake."""
     root = tmp_path_factory.mktemp("team")
+    shutil.copytree(built_home, root / "home", ignore=shutil.ignore_patterns("lake"))
     shared = root / "shared-lake"
     shared.mkdir()
     with postgres_server("lake") as catalog, postgres_server("dagster") as dagster_db, LoopbackServer() as mirror:

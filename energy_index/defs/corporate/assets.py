@@ -6,7 +6,6 @@ import dagster as dg
 import duckdb
 import polars as pl
 from dagster._core.definitions.asset_checks.asset_check_evaluation import AssetCheckEvaluationTargetMaterializationData
-from dagster._core.storage.event_log.base import AssetRecordsFilter
 from dagster_duckdb import DuckDBResource
 
 from energy_index.defs.corporate.reading import SOURCE, Reading, read_reports
@@ -200,6 +199,8 @@ def _not_read_checks(status: str, detail: str, reason: dict) -> list[tuple]:
 def _evaluation(context: dg.AssetExecutionContext, partition: str, check: str, asset_key: dg.AssetKey, passed: bool,
                 severity: dg.AssetCheckSeverity, metadata: dict, description: str) -> dg.AssetCheckEvaluation:
     """A check result on one report's partition, attached to that partition's materialisation of this run."""
+    from dagster._core.storage.event_log.base import AssetRecordsFilter  # lazily: it loads SQLAlchemy
+
     records = context.instance.fetch_materializations(
         AssetRecordsFilter(asset_key=asset_key, asset_partitions=[partition]), limit=1).records
     latest = records[0] if records and records[0].event_log_entry.run_id == context.run_id else None

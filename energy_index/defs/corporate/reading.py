@@ -3,7 +3,7 @@ each parse kept in a cache keyed by the PDF's content and the reader's code.
 
 Parsing a report (camelot on its relevant pages) is CPU-bound and takes seconds to minutes; a run
 that reads many reports (a first refresh, a new reader) spreads them over `ENERGY_INDEX_WORKERS`
-processes. A parse depends only on the PDF's bytes and the reader's code (this package), so it
+processes (energy_index/parallel.py). A parse depends only on the PDF's bytes and the reader's code (this package), so it
 is cached under `cache/parsed/`: a report whose file and reader are unchanged (a full refresh, a
 report run again alone after its batch failed) is not parsed again. A cache entry that cannot
 be read is parsed again and rewritten.
@@ -11,20 +11,17 @@ be read is parsed again and rewritten.
 
 from __future__ import annotations
 
-import multiprocessing
 import pickle
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 from energy_index.defs.code_versions import package_version
-from energy_index.defs.corporate.extract import ReportError
 from energy_index.defs.corporate.registry import Report
-from energy_index.defs.corporate.report import ParsedReport, parse_report
+from energy_index.defs.corporate.report import ParsedReport, parse_or_problem
 from energy_index.defs.sources.fetcher import FetchResult, SourceError, SourceFetcher, SourceUnavailable
 from energy_index.integrity import atomic_path
+from energy_index.parallel import in_workers
 
 SOURCE = "corporate_reports"
 READER_PACKAGE = Path(__file__).resolve().parent
@@ -51,8 +48,10 @@ def read_reports(reports: list[Report], fetcher: SourceFetcher, cache_dir: Path,
         if reading.fetch is not None and not _from_cache(reading, cache_dir):
             pending[Path(reading.fetch.path)] = reading
     done = len(readings) - len(pending)
-    for path, parsed_or_problem in _parse_all(list(pending), workers):
+    for path, parsed_or_problem in in_workers(parse_or_problem, list(pending), workers):
         reading, done = pending[path], done + 1
+        if isinstance(parsed_or_problem, BaseException):  # the worker died (a crash in a PDF library)
+            parsed_or_problem = f"the reader's worker process failed ({parsed_or_problem!r}); read it alone to see why"
         _settle(reading, parsed_or_problem)
         if reading.parsed is not None:
             _store(reading, cache_dir)
@@ -102,27 +101,3 @@ def _settle(reading: Reading, parsed_or_problem: ParsedReport | str) -> None:
             parsed_or_problem.detail
     else:
         reading.status, reading.detail = "failed", parsed_or_problem
-
-
-def parse_or_problem(path: Path) -> ParsedReport | str:
-    """A report's parse, or the problem that stopped it (run in a worker process)."""
-    try:
-        return parse_report(path)
-    except ReportError as exc:
-        return exc.problem
-
-
-def _parse_all(paths: list[Path], workers: int):
-    """(path, parse or problem) for every path, as each finishes: in this process for one report,
-    else in worker processes (spawned: the refresh's process has threads a fork would copy)."""
-    if len(paths) <= 1 or workers <= 1:
-        yield from ((path, parse_or_problem(path)) for path in paths)
-        return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(paths)), mp_context=context) as pool:
-        futures = {pool.submit(parse_or_problem, path): path for path in paths}
-        for future in as_completed(futures):
-            try:
-                yield futures[future], future.result()
-            except BrokenProcessPool as exc:
-                yield futures[future], f"the reader's worker process died ({exc}); run the report alone to see why"

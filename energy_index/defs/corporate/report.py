@@ -16,7 +16,7 @@ import polars as pl
 
 from energy_index.defs.corporate.candidate import Candidate
 from energy_index.defs.corporate.document import Document, NoTextLayer, read_document
-from energy_index.defs.corporate.extract import ExtractedTable, extract_tables, page_count
+from energy_index.defs.corporate.extract import ExtractedTable, ReportError, extract_tables, page_count
 from energy_index.defs.corporate.layouts import read_layouts
 from energy_index.defs.corporate.resolve import resolve
 from energy_index.defs.corporate.statements import read_statements
@@ -89,6 +89,14 @@ def parse_report(path: Path) -> ParsedReport:
     else:
         report.detail = f"{len(report.metrics)} values from {len(candidates)} readings on {len(relevant)} pages"
     return report
+
+
+def parse_or_problem(path: Path) -> ParsedReport | str:
+    """A report's parse, or the problem that stopped it (how a worker process hands it back)."""
+    try:
+        return parse_report(path)
+    except ReportError as exc:
+        return exc.problem
 
 
 def read_document_candidates(document: Document, tables: list[ExtractedTable]) -> list[Candidate]:

@@ -16,9 +16,7 @@ WRITTEN = {dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED, dg.DagsterEventTyp
 def _step_assets(context: dg.HookContext) -> tuple[list[str], set[str]]:
     """The assets the step planned (or, for a check step, the assets it checked) and those it
     materialised."""
-    records = context.instance.get_records_for_run(context.run_id, of_type=WRITTEN).records
-    events = [r.event_log_entry.dagster_event for r in records]
-    events = [e for e in events if e is not None and e.step_key == context.step_key]
+    events = context.resources.footprint.step_events(context.instance, context.run_id, WRITTEN, context.step_key)
     planned = {e.asset_key.to_user_string() for e in events if e.event_type != dg.DagsterEventType.ASSET_CHECK_EVALUATION
                and e.asset_key is not None}
     checked = {f"{e.asset_check_evaluation_data.asset_key.to_user_string()} (checks)" for e in events

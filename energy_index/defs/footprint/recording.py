@@ -3,11 +3,12 @@ hooks on every asset and check (`hooks`).
 
 The `footprint` resource opens a measurement when a run starts; the hooks on every job close
 it when a step ends (success or failure) and open the next, so with steps running one after
-another each step's measurement covers exactly that step. The hook writes one row per asset
-the step planned to `raw.pipeline_emissions` (a multi-asset step's energy shared equally) and
-reports an observation on each asset with its kWh, gCO2e and measurement mode, which the UI
-shows beside the materialisation. Nothing here can fail a step: a write that cannot get the
-warehouse is kept and retried at the next step.
+another each step's measurement covers exactly that step. The hook keeps one row per asset the
+step planned for `raw.pipeline_emissions` (a multi-asset step's energy shared equally), written
+every few seconds and when the run ends, and reports an observation on each asset with its kWh,
+gCO2e and measurement mode, which the UI shows beside the materialisation. Nothing here can fail
+a step: a write that cannot get the warehouse is kept and retried at the next write, or by the
+next run.
 """
 
 import json
@@ -33,6 +34,7 @@ SCHEMA = {"run_id": pl.Utf8, "job_name": pl.Utf8, "step_key": pl.Utf8, "asset_ke
           "step_energy_kwh": pl.Float64, "country_iso": pl.Utf8, "country_name": pl.Utf8, "mode": pl.Utf8,
           "tracking_overhead_s": pl.Float64, "recorded_at": pl.Datetime("us", "UTC")}
 TABLE = "raw.pipeline_emissions"
+FLUSH_EVERY_S = 5.0
 _FOOTPRINTS: dict[tuple, Footprint] = {}
 _LOCK = threading.Lock()
 
@@ -67,6 +69,9 @@ class PipelineFootprint(dg.ConfigurableResource):
     _footprint: Footprint | None = PrivateAttr(default=None)
     _pending: list[dict] = PrivateAttr(default_factory=list)
     _overhead_s: float = PrivateAttr(default=0.0)  # tracking time not yet charged to a step
+    _events: dict = PrivateAttr(default_factory=dict)  # step key -> this run's events of the types asked for
+    _cursor: str | None = PrivateAttr(default=None)
+    _flushed_at: float = PrivateAttr(default_factory=time.monotonic)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         self._footprint = shared_footprint(self.country_iso, self.enabled, self.codecarbon_options,
@@ -105,10 +110,27 @@ class PipelineFootprint(dg.ConfigurableResource):
         self._footprint.start(STEP)
         return measurement
 
+    def step_events(self, instance: dg.DagsterInstance, run_id: str, types: set, step_key: str) -> list:
+        """The run's events of `types` from `step_key`, read incrementally: each step's hook reads only
+        what was logged since the last one (reading the whole run each time grew with every step)."""
+        while True:
+            records = instance.get_records_for_run(run_id, cursor=self._cursor, of_type=types, limit=1000)
+            self._cursor = records.cursor or self._cursor
+            for record in records.records:
+                event = record.event_log_entry.dagster_event
+                if event is not None:
+                    self._events.setdefault(event.step_key, []).append(event)
+            if not records.has_more:
+                return self._events.get(step_key, [])
+
     def record(self, rows: list[dict]) -> None:
+        """Keep a step's rows; write what is kept every FLUSH_EVERY_S and when the run ends (opening
+        the warehouse for every step cost seconds a refresh). A killed run loses at most that many
+        seconds of rows."""
         started = time.perf_counter()
         self._pending.extend(rows)
-        self._flush()
+        if time.monotonic() - self._flushed_at >= FLUSH_EVERY_S:
+            self._flush()
         self.add_overhead(time.perf_counter() - started)  # charged to the next step's rows
 
     def _spill_dir(self) -> Path:
@@ -126,6 +148,7 @@ class PipelineFootprint(dg.ConfigurableResource):
 
     def _flush(self) -> None:
         """Write the pending rows and any a locked warehouse made an earlier run keep."""
+        self._flushed_at = time.monotonic()
         spilled = self._spilled()
         frames = [f for _, f in spilled] + ([pl.DataFrame(self._pending, schema=SCHEMA)] if self._pending else [])
         if not frames:

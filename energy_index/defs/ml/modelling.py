@@ -13,6 +13,7 @@ import polars as pl
 
 from energy_index.defs.ml.baseline import LABELS, baseline_estimator
 from energy_index.defs.ml.features import matrix, name_categories
+from energy_index.settings import load_settings
 
 SEED = 42
 HOLDOUT, GROUPED = "stratified_holdout_70_30", "grouped_cv_by_model"
@@ -29,8 +30,10 @@ def _hist_gradient_boosting():
 def _random_forest():
     from sklearn.ensemble import RandomForestClassifier
 
+    # Trees grow in threads on every worker core; each tree's seed is drawn up front, so the forest
+    # is the same whatever the number of threads.
     return RandomForestClassifier(n_estimators=100, random_state=SEED, class_weight="balanced",
-                                  min_samples_leaf=2, n_jobs=1)
+                                  min_samples_leaf=2, n_jobs=load_settings().workers)
 
 
 def _hist_gradient_boosting_regressor():
@@ -42,7 +45,8 @@ def _hist_gradient_boosting_regressor():
 def _random_forest_regressor():
     from sklearn.ensemble import RandomForestRegressor
 
-    return RandomForestRegressor(n_estimators=100, random_state=SEED, min_samples_leaf=2, n_jobs=1)
+    return RandomForestRegressor(n_estimators=100, random_state=SEED, min_samples_leaf=2,
+                                 n_jobs=load_settings().workers)
 
 
 CLASSIFIERS = {

@@ -26,6 +26,8 @@ from energy_index.defs.ratings.methodology import REFERENCE_GRID, Methodology, l
 from energy_index.files import url_for
 from energy_index.integrity import read_json, write_json_atomically
 from energy_index.metadata_tables import frame_table
+from energy_index.parallel import in_workers
+from energy_index.settings import load_settings
 from energy_index.warehouse import replace_table, table_exists, utcnow
 
 RATINGS_KEY = dg.AssetKey(["marts", "fct_model_ratings"])
@@ -161,29 +163,30 @@ def model_labels(context: dg.AssetExecutionContext, duckdb: DuckDBResource, labe
     boundaries, and the training figure where there is one. A label whose content and drawing
     code are unchanged (its fingerprint in `labels.json`) and whose files exist is not drawn again.
     """
-    from energy_index.defs.ratings.labels import label_files, label_fingerprint, render_label
+    from energy_index.defs.ratings.labels import draw_label, label_files, label_fingerprint
     from energy_index.plots import png_markdown
 
     with duckdb.get_connection() as conn:
         ratings = headline(conn.sql("select * from marts.fct_model_ratings").pl())
     directory = Path(label_store.directory)
     drawn_before = read_json(directory / LABEL_INDEX) or {}
-    written, fingerprints = {}, {}
+    written, fingerprints, to_draw = {}, {}, []
     # one label per model across sources: inference rows under the benchmark's name, training beside them
     for _, rows in ratings.sort("phase", "task", "boundary").group_by("model_key", maintain_order=True):
         model = rows.sort("phase")["model"][0]  # 'inference' sorts first: the benchmark's full name
         shown, version = label_rows(rows), rows["methodology_version"][0]
-        fingerprints[model] = label_fingerprint(model, shown, version)
-        files = label_files(model, directory)
-        unchanged = drawn_before.get(model) == fingerprints[model] and all(path.exists() for path in files)
-        written[model] = files if unchanged else render_label(model, shown, version, directory)
+        fingerprints[model], written[model] = label_fingerprint(model, shown, version), label_files(model, directory)
+        if drawn_before.get(model) != fingerprints[model] or not all(path.exists() for path in written[model]):
+            to_draw.append((model, shown, version, directory))
+    for _, drawn in in_workers(draw_label, to_draw, load_settings().workers):  # matplotlib is CPU-bound
+        if isinstance(drawn, BaseException):
+            raise drawn
     write_json_atomically(directory / LABEL_INDEX, fingerprints)
     current = {path for pair in written.values() for path in pair}
     stale = [p for p in [*directory.glob("*.svg"), *directory.glob("*.png")] if p not in current]
     for path in stale:  # a model that lost its rating must not keep a label
         path.unlink()
-    redrawn = sum(drawn_before.get(model) != fingerprint for model, fingerprint in fingerprints.items())
-    context.log.info(f"{len(written)} labels in {directory} ({redrawn} drawn, the rest unchanged), "
+    context.log.info(f"{len(written)} labels in {directory} ({len(to_draw)} drawn, the rest unchanged), "
                      f"{len(stale)} stale files removed")
     reference = assumptions()["reference_model"]  # the serving scenario's model leads the UI's examples
     shown = sorted(written, key=lambda m: (model_key(m) != model_key(reference), m))[:3]

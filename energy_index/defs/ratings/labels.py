@@ -76,6 +76,11 @@ def label_fingerprint(model: str, rows: list[dict], methodology_version: str) ->
     return digest.hexdigest()[:16]
 
 
+def draw_label(job: tuple[str, list[dict], str, Path]) -> tuple[Path, Path]:
+    """`render_label(*job)`, the shape a worker process takes (energy_index/parallel.py)."""
+    return render_label(*job)
+
+
 def render_label(model: str, rows: list[dict], methodology_version: str, directory: Path) -> tuple[Path, Path]:
     """Draw the label of one model and write `<slug>.svg` and `<slug>.png` in `directory`."""
     if not rows:

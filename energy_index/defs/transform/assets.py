@@ -1,6 +1,7 @@
 """dbt models (dbt_project/) as Dagster assets: staging views and mart tables, tests as checks."""
 
 
+import fcntl
 import importlib.metadata
 import os
 import shutil
@@ -29,12 +30,23 @@ def prepare_manifest() -> None:
     """Parse the dbt project when its manifest is missing or older than any project file.
 
     `DbtProject.prepare_if_dev()` only acts under `dagster dev`; this covers `make run`,
-    pytest and the daemon alike, and costs one stat per project file when nothing changed.
+    pytest and the daemon alike, and costs one stat per project file when nothing changed. A
+    lock keeps processes loading the code at once (test workers, the UI beside a refresh) from
+    parsing into the same target directory together.
     """
     manifest = dbt_project.manifest_path
-    if manifest.exists() and all(p.stat().st_mtime <= manifest.stat().st_mtime for p in _project_files()):
+    if _manifest_current(manifest):
         return
-    dbt_cli().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+    target = dbt_project.project_dir / dbt_project.target_path
+    target.mkdir(parents=True, exist_ok=True)
+    with (target / ".parse.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _manifest_current(manifest):  # another process may have parsed while this one waited
+            dbt_cli().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+
+
+def _manifest_current(manifest: Path) -> bool:
+    return manifest.exists() and all(p.stat().st_mtime <= manifest.stat().st_mtime for p in _project_files())
 
 
 def _project_files() -> list[Path]:
