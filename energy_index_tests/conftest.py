@@ -18,9 +18,17 @@ from pathlib import Path
 import pytest
 
 from energy_index.defs.corporate.registry import REPORTS
+from energy_index.settings import SHARED_TRAINING, TRAINING_ENV
 from energy_index_tests.fixtures import aei_releases, corporate, economic_index, grid_carbon
+from energy_index_tests.fixtures.mirror import find_mirror
 from energy_index_tests.fixtures.mlenergy import archive_path, build_archive
-from energy_index_tests.fixtures.pipeline import instance_beside, refresh_in_process
+from energy_index_tests.fixtures.pipeline import (
+    environment,
+    failure_messages,
+    instance_beside,
+    refresh_in_process,
+    run_pipeline,
+)
 from energy_index_tests.fixtures.server import LoopbackServer
 
 
@@ -102,6 +110,22 @@ def built_home(tmp_path_factory) -> Path:
     127.0.0.1, by `make run`'s refresh; its Dagster instance is kept beside it (`instance_beside(home)`).
     Read it; copy it (`copied_home`, `refreshed_home`) to change it."""
     return session_state(tmp_path_factory, "built", _build_warehouse) / "home"
+
+
+def _build_from_mirror(directory: Path) -> None:
+    # The published training figures beside the mirror, when there (CI has them); else generated ones.
+    with environment(**{TRAINING_ENV: str(SHARED_TRAINING) if SHARED_TRAINING.exists() else None}):
+        result = run_pipeline(directory / "home", find_mirror())
+    assert result.success, failure_messages(result)
+
+
+@pytest.fixture(scope="session")
+def mirror_home(tmp_path_factory) -> Path:
+    """The whole pipeline run once per session on the real sources of the offline mirror (skipped
+    where there is none; CI always has it)."""
+    if find_mirror() is None:
+        pytest.skip("no offline mirror here (ENERGY_INDEX_MIRROR or ../shared/mirror)")
+    return session_state(tmp_path_factory, "mirror", _build_from_mirror) / "home"
 
 
 @pytest.fixture

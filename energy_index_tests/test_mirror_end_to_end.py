@@ -7,33 +7,19 @@ reference figures, computed here from the loaded data.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from energy_index.settings import SHARED_TRAINING, TRAINING_ENV
+from energy_index.settings import SHARED_TRAINING
 from energy_index_tests.fixtures.mirror import find_mirror, require_mirror_in_ci
 from energy_index_tests.fixtures.pipeline import (
-    environment,
     published,
     query,
-    run_pipeline,
     scalar,
 )
 
 MIRROR = find_mirror()
 require_mirror_in_ci(MIRROR)
 pytestmark = pytest.mark.skipif(MIRROR is None, reason="no offline mirror here (ENERGY_INDEX_MIRROR or ../shared/mirror)")
-
-
-@pytest.fixture(scope="module")
-def mirror_home(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("mirror") / "home"
-    # The published training figures beside the mirror, when there (CI has them); else generated ones.
-    with environment(**{TRAINING_ENV: str(SHARED_TRAINING) if SHARED_TRAINING.exists() else None}):
-        result = run_pipeline(home, MIRROR)
-    assert result.success
-    return home
 
 
 def test_every_run_of_the_pinned_commit_is_loaded(mirror_home):

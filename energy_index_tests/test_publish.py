@@ -7,11 +7,12 @@ import subprocess
 import sys
 
 from energy_index.lake import connect_published, snapshots
-from energy_index_tests.fixtures.mlenergy import archive_path, build_archive, build_runs
+from energy_index_tests.fixtures import grid_carbon
 from energy_index_tests.fixtures.pipeline import published, run_changed, scalar
 
-COUNT = "select count(*) from marts.fct_workload_energy"
-ENERGY = "select round(sum(energy_j), 3) from marts.fct_workload_energy"
+COUNT = "select count(*) from marts.dim_grid_carbon_intensity"
+INTENSITY = "select round(sum(grid_gco2e_per_kwh), 3) from marts.dim_grid_carbon_intensity"
+RAW = "select count(*) from raw.google_region_carbon"
 
 
 def count_in_new_process(home) -> int:
@@ -22,7 +23,7 @@ def count_in_new_process(home) -> int:
 
 
 def _env(home) -> dict:
-    return {**os.environ, "ENERGY_INDEX_HOME": str(home)}
+    return {**os.environ, "INTENSITY_INDEX_HOME": str(home)}
 
 
 def test_open_reader_keeps_its_snapshot_and_the_earlier_refresh_stays_readable(refreshed_home, mirror):
@@ -30,19 +31,18 @@ def test_open_reader_keeps_its_snapshot_and_the_earlier_refresh_stays_readable(r
     lake = published(copied_home)
     reader = connect_published(lake)
     reader.execute("begin transaction")
-    before, energy_before = reader.execute(COUNT).fetchone()[0], reader.execute(ENERGY).fetchone()[0]
+    before, intensity_before = reader.execute(COUNT).fetchone()[0], reader.execute(INTENSITY).fetchone()[0]
+    raw_before = reader.execute(RAW).fetchone()[0]
     first = snapshots(reader)[0]["snapshot_id"]
 
-    runs = build_runs()
-    extra = {path.replace("bs32+tp1", "bs64+tp1"): dict(run) for path, run in runs.items()
-             if "acme/tiny-chat/bs32+tp1" in path}
-    runs.update(extra)
-    mirror.add(archive_path(), build_archive(runs))
+    year = max(grid_carbon.ROWS)  # a new cloud region upstream: one more row of that year
+    extra = [("test-region", "Test", 0.5, 100.0)]
+    mirror.add(grid_carbon.file_path(year), grid_carbon.build_file(year, [*grid_carbon.ROWS[year], *extra]))
     _, result = run_changed(copied_home, mirror.base_url)
 
     assert result.success
     assert reader.execute(COUNT).fetchone()[0] == before, "an open transaction keeps the snapshot it began on"
-    assert reader.execute("select count(*) from raw.mlenergy_runs").fetchone()[0] == before
+    assert reader.execute(RAW).fetchone()[0] == raw_before
     reader.execute("commit")
     assert reader.execute(COUNT).fetchone()[0] == before + len(extra), "its next transaction sees the new refresh"
     reader.close()
@@ -59,5 +59,5 @@ def test_open_reader_keeps_its_snapshot_and_the_earlier_refresh_stays_readable(r
         assert refreshes[-1] == (result.run_id,)
     with connect_published(lake, version=first) as earlier:
         assert earlier.execute(COUNT).fetchone()[0] == before, "time travel: the earlier refresh's rows"
-        assert earlier.execute(ENERGY).fetchone()[0] == energy_before
-    assert scalar(lake, f"select count(*) from marts.fct_workload_energy at (version => {first})") == before
+        assert earlier.execute(INTENSITY).fetchone()[0] == intensity_before
+    assert scalar(lake, f"select count(*) from marts.dim_grid_carbon_intensity at (version => {first})") == before

@@ -5,18 +5,21 @@ Two PostgreSQL servers (pgserver): one holds the lake's catalog (database `lake`
 Dagster instance's storage, so an outage of the catalog does not take Dagster's record of the
 runs down with it. Every refresh is a real `energy-index run` subprocess with
 ENERGY_INDEX_WAREHOUSE=team against the generated sources on a loopback mirror; its Dagster
-home starts empty and `energy-index run` writes the team's dagster.yaml itself. Analysts read
-from another process through `energy_index.lake.connect_published`. The tests share one home,
-lake and instance and run in order: each starts from the state the previous one left.
+home starts empty and `energy-index run` writes the team's dagster.yaml itself. The home starts
+with the session's built warehouse and caches, so the first team refresh rebuilds everything
+without parsing or fitting again. Analysts read from another process through
+`energy_index.lake.connect_published`. The tests share one home, lake and instance and run in
+order: each starts from the state the previous one left.
 
 The faults, each followed by a normal refresh that must heal it with no manual step: the
 catalog's server going down during a refresh (the publish fails naming the catalog; the last
 snapshot stays whole; the next refresh publishes what the failed one built), a mart's Parquet
 file deleted from the shared directory (the next refresh publishes because of it alone and
 writes that table anew), and a refresh killed while its publish writes (its files are orphans
-the next publish deletes). The failed and killed refreshes carry new upstream runs, so there
-is something to publish afterwards: with nothing new upstream, Dagster's data versions say
-the lake already holds what a failed refresh rebuilt, and the next refresh publishes nothing.
+the next publish deletes). The failed and killed refreshes carry new upstream data (a grid file
+with more cloud regions), so there is something to publish afterwards: with nothing new
+upstream, Dagster's data versions say the lake already holds what a failed refresh rebuilt,
+and the next refresh publishes nothing.
 """
 
 from __future__ import annotations
@@ -48,8 +51,8 @@ from energy_index.settings import (
 )
 from energy_index_bench.faults import RUN_MEASUREMENT_TABLES
 from energy_index_tests.conftest import serve_sources
+from energy_index_tests.fixtures import grid_carbon
 from energy_index_tests.fixtures.faults import Refresh
-from energy_index_tests.fixtures.mlenergy import archive_path, build_archive, build_runs
 from energy_index_tests.fixtures.pipeline import environment
 from energy_index_tests.fixtures.postgres import PostgresServer, postgres_server
 from energy_index_tests.fixtures.server import LoopbackServer
@@ -57,6 +60,7 @@ from energy_index_tests.fixtures.server import LoopbackServer
 RUN_TIMEOUT_S = 900  # a hang guard only: a refresh here takes well under a minute
 PUBLISH = dg.AssetKey(["publish", "analytics_snapshot"])
 PUBLISH_STEP = "publish__analytics_snapshot"
+GRID_MART = "marts.dim_grid_carbon_intensity"  # one row per cloud region and year
 
 
 @dataclass
@@ -69,7 +73,7 @@ class Team:
     catalog: PostgresServer  # the lake's catalog, database `lake`
     dagster_db: PostgresServer  # Dagster's instance storage, database `dagster`
     env: dict[str, str]
-    extra_runs: int = 0  # runs the mirror's ML.ENERGY archive holds beyond the fixture's
+    extra_regions: int = 0  # cloud regions the mirror's latest grid file holds beyond the fixture's
 
     @property
     def lake(self) -> Lake:
@@ -147,15 +151,14 @@ def rows_in_postgres(server: PostgresServer, database: str, sql: str, *args) -> 
     return rows
 
 
-def more_upstream_runs(team: Team, *batch_sizes: str) -> int:
-    """Serve an ML.ENERGY archive with extra runs (tiny-chat at each batch size, on every GPU);
-    returns how many more runs (workload rows) it holds than the archive served until now."""
-    runs = build_runs()
-    extra = {path.replace("bs32+tp1", f"{size}+tp1"): dict(run) for size in batch_sizes
-             for path, run in runs.items() if "acme/tiny-chat/bs32+tp1" in path}
-    runs.update(extra)
-    team.mirror.add(archive_path(), build_archive(runs))
-    added, team.extra_runs = len(extra) - team.extra_runs, len(extra)
+def more_upstream_regions(team: Team, regions: int) -> int:
+    """Serve the latest Google Cloud grid file with `regions` more cloud regions than the fixture's;
+    returns how many rows that adds to GRID_MART beyond what the mirror served until now. A grid
+    file is the change that reaches the lake with the least work (no model is refitted for it)."""
+    year = max(grid_carbon.ROWS)
+    extra = [(f"test-region{i}", f"Test {i}", 0.5, 100.0 + i) for i in range(regions)]
+    team.mirror.add(grid_carbon.file_path(year), grid_carbon.build_file(year, [*grid_carbon.ROWS[year], *extra]))
+    added, team.extra_regions = regions - team.extra_regions, regions
     assert added > 0
     return added
 
@@ -186,7 +189,7 @@ def assert_published_what_was_built(team: Team, before: set[str], output: str, h
             f"the next refresh did not publish what the {how} one built:\n{output[-3000:]}"
     latest, after = lake_state(team.lake)
     assert metadata["snapshot_id"].value == latest > committed
-    assert after["marts.fct_workload_energy"] == counts["marts.fct_workload_energy"] + new_rows
+    assert after[GRID_MART] == counts[GRID_MART] + new_rows
     assert_lake_matches_warehouse(team, after)
     return metadata
 
@@ -264,15 +267,16 @@ def test_a_team_refresh_publishes_while_an_analyst_reads_from_another_process(te
     assert "published lake (team profile): catalog postgres:dbname=lake" in output, output[-3000:]
     first_snapshot, _ = lake_state(team.lake)
 
-    with analyst_in_another_process(team, "reader-full") as reading:
-        full = team.refresh("second-full", FULL="1")
+    with analyst_in_another_process(team, "reader") as reading:
+        more_upstream_regions(team, 1)
+        full = team.refresh("second")
         code, output = finish(full)
-    assert code == 0, f"the full team refresh failed:\n{output[-3000:]}"
+    assert code == 0, f"the second team refresh failed:\n{output[-3000:]}"
     assert reading["rounds"] > 0, "the analyst's process never finished a round of the sql/ examples"
     assert reading["failures"] == [], f"{len(reading['failures'])} analyst queries failed during the refresh, " \
                                       f"e.g. {reading['failures'][:3]}"
     latest, counts = lake_state(team.lake)
-    assert latest > first_snapshot, "the full refresh committed no new snapshot"
+    assert latest > first_snapshot, "the second refresh committed no new snapshot"
     assert first_snapshot in reading["snapshots_seen"] and latest in reading["snapshots_seen"], \
         f"the analyst should have read across the commit (saw snapshots {reading['snapshots_seen']})"
     print(f"\nanalyst in another process: {reading['rounds']} rounds of {len(list(SQL_DIR.glob('*.sql')))} "
@@ -305,18 +309,18 @@ def test_a_team_refresh_publishes_while_an_analyst_reads_from_another_process(te
     assert {s for (s,) in in_catalog} == set(committed)
     assert files and all(path.startswith(str(team.shared)) for path in files), files
     assert not (team.home / "lake").exists(), "the team profile wrote a local lake under the home"
-    assert counts["marts.fct_workload_energy"] > 0
+    assert counts["marts.fct_workload_energy"] > 0 and counts[GRID_MART] > 0
 
 
 def test_the_catalog_going_down_mid_refresh_fails_the_publish_and_loses_nothing(team):
-    """New upstream runs arrive, and the catalog's server goes down while the refresh builds them."""
+    """New upstream data arrives, and the catalog's server goes down while the refresh builds it."""
     committed, counts = lake_state(team.lake)
     with team.instance() as instance:
         published_before, _ = published_by(instance)
     before = run_ids(team)
-    new_rows = more_upstream_runs(team, "bs64")
+    new_rows = more_upstream_regions(team, 2)
 
-    refresh = team.refresh("catalog-down", FULL="1")
+    refresh = team.refresh("catalog-down")
     wait_for_step(team, refresh, "dbt_models")
     team.catalog.stop()
     try:
@@ -338,7 +342,7 @@ def test_the_catalog_going_down_mid_refresh_fails_the_publish_and_loses_nothing(
             "the failed run is not recorded as failed in Dagster's PostgreSQL storage"
         assert published_by(instance)[0] == published_before, "a publish was recorded with the catalog down"
     # The pipeline's own warehouse kept what the refresh built: only the publish failed.
-    assert warehouse_counts(team)["marts.fct_workload_energy"] == counts["marts.fct_workload_energy"] + new_rows
+    assert warehouse_counts(team)[GRID_MART] == counts[GRID_MART] + new_rows
 
     assert lake_state(team.lake) == (committed, counts), \
         "after the catalog came back, the last committed snapshot should be readable with every table and row"
@@ -384,9 +388,9 @@ def test_a_deleted_data_file_is_written_again_by_the_next_refresh(team):
 
 
 def test_a_refresh_killed_during_publish_leaves_the_last_snapshot_whole(team):
-    """New upstream runs arrive; the refresh that publishes them is killed inside the publish."""
+    """New upstream data arrives; the refresh that publishes it is killed inside the publish."""
     committed, counts = lake_state(team.lake)
-    new_rows = more_upstream_runs(team, "bs64", "bs96")
+    new_rows = more_upstream_regions(team, 3)
     killed, written = kill_while_publish_writes(team, team.refresh("killed-publish"))
     assert lake_state(team.lake) == (committed, counts), "the killed publish changed what analysts read"
     every_example_reads(team.lake)

@@ -13,7 +13,6 @@ import polars as pl
 
 from energy_index.defs.ml.baseline import LABELS, baseline_estimator
 from energy_index.defs.ml.features import matrix, name_categories
-from energy_index.settings import load_settings
 
 SEED = 42
 HOLDOUT, GROUPED = "stratified_holdout_70_30", "grouped_cv_by_model"
@@ -30,10 +29,10 @@ def _hist_gradient_boosting():
 def _random_forest():
     from sklearn.ensemble import RandomForestClassifier
 
-    # Trees grow in threads on every worker core; each tree's seed is drawn up front, so the forest
-    # is the same whatever the number of threads.
+    # One thread: on a few hundred runs, threads cost more than they save (measured: the evaluation
+    # and the permutation importance both slowed with two).
     return RandomForestClassifier(n_estimators=100, random_state=SEED, class_weight="balanced",
-                                  min_samples_leaf=2, n_jobs=load_settings().workers)
+                                  min_samples_leaf=2, n_jobs=1)
 
 
 def _hist_gradient_boosting_regressor():
@@ -45,8 +44,7 @@ def _hist_gradient_boosting_regressor():
 def _random_forest_regressor():
     from sklearn.ensemble import RandomForestRegressor
 
-    return RandomForestRegressor(n_estimators=100, random_state=SEED, min_samples_leaf=2,
-                                 n_jobs=load_settings().workers)
+    return RandomForestRegressor(n_estimators=100, random_state=SEED, min_samples_leaf=2, n_jobs=1)
 
 
 CLASSIFIERS = {
