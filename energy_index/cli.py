@@ -12,6 +12,7 @@ import dagster as dg
 from energy_index.defs.estimates.commands import add_serving_arguments, add_training_parser, run_estimate
 from energy_index.defs.footprint.recording import warm_up
 from energy_index.defs.operations.instance import write_instance_config
+from energy_index.defs.operations.refresh import UnknownAssets
 from energy_index.defs.operations.run_health import PoolBusy
 from energy_index.defs.publish.commands import add_sql_parser, sql_command
 from energy_index.defs.ratings.commands import add_rate_parser, rate_command
@@ -33,7 +34,7 @@ def dagster_instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
-def run_refresh(full: bool = False, console=None):
+def run_refresh(full: bool = False, console=None, rebuild: frozenset[dg.AssetKey] = frozenset()):
     """Observe every source, then run, through the Dagster instance, what is stale.
 
     First heal what a killed run left behind: runs whose process died are marked failed and
@@ -53,9 +54,9 @@ def run_refresh(full: bool = False, console=None):
                                (settings.cache_dir / "parsed", ".*.partial"), (settings.cache_dir / "extracted", ".extract-*")]:
         remove_partials(directory, pattern)  # what a killed writer left; never read, only clutter
     watching = {"watch": console.watch, "ended": console.ended} if console is not None else {}
-    with InstanceLauncher(instance, tags={LAUNCHED_BY_TAG: "energy-index run" + (" --full" if full else "")},
-                          **watching) as launch:
-        return refresh(launch, lambda: launch.plan(full))
+    how = " --full" if full else "".join(f" --rebuild {key.to_user_string()}" for key in sorted(rebuild))
+    with InstanceLauncher(instance, tags={LAUNCHED_BY_TAG: "energy-index run" + how}, **watching) as launch:
+        return refresh(launch, lambda: launch.plan(full, rebuild))
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -63,8 +64,10 @@ def run_command(args: argparse.Namespace) -> int:
     from energy_index.console import RefreshConsole, verbose_requested
 
     full = args.full or os.environ.get("FULL", "") not in ("", "0")
+    keys = [*args.rebuild, *(os.environ.get("REBUILD") or "").replace(",", " ").split()]
+    rebuild = frozenset(dg.AssetKey.from_user_string(key) for key in keys)
     with RefreshConsole(load_settings().home, verbose_requested(args.verbose)) as console:
-        results = run_refresh(full, console)
+        results = run_refresh(full, console, rebuild)
         for line in summary_lines(results, tables=False, runs=False):  # each run's line was printed as it ended
             console.print(line)
     return 0 if all(outcome.success for outcome in results[0]) else 1
@@ -138,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="observe the sources, rebuild what changed, publish, print a summary")
     run_parser.add_argument("--full", action="store_true", help="rebuild every asset, changed or not (FULL=1)")
+    run_parser.add_argument("--rebuild", action="append", default=[], metavar="ASSET",
+                            help="rebuild this asset (e.g. ml/energy_model_evaluation) and everything downstream of it, "
+                                 "changed or not; repeatable (REBUILD=a,b)")
     run_parser.add_argument("-v", "--verbose", action="store_true",
                             help="stream the full Dagster and dbt log here instead of into <home>/logs "
                                  "(also ENERGY_INDEX_VERBOSE=1)")
@@ -192,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_command(args)
         print("\n".join(summary_lines(None)))
         return 0
-    except (PoolBusy, WarehouseBusy, LakeUnavailable, ProfileError) as exc:
+    except (PoolBusy, WarehouseBusy, LakeUnavailable, ProfileError, UnknownAssets) as exc:
         print(f"energy-index {args.command}: {exc}", file=sys.stderr)
         return 3
 

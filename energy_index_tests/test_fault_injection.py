@@ -5,7 +5,8 @@ loopback mirror, recording to its own Dagster instance with the project's instan
 (so the `warehouse` pool is live). The site starts as a copy of the session's built warehouse
 and the instance that built it, so a normal refresh there has nothing to do until a fault
 gives it something. Kills are SIGKILL to the refresh's process group while a chosen step runs,
-during a full refresh (FULL=1: every step runs, so the chosen one is reached). After each fault
+during a refresh told to rebuild that step's asset and what reads it (`REBUILD=`, so the step
+runs though nothing changed, and nothing else does). After each fault
 the next refresh must succeed with no manual step, mark the dead run failed and free its pool
 slot, and leave marts equal to a clean build's. The tests share one home and run in order:
 each starts from the state the previous one left.
@@ -79,14 +80,23 @@ def heal(site, clean_marts, killed_run: str, name: str) -> str:
     return output
 
 
-def kill_during(site, step_key: str, after_s: float = 0.0) -> str:
-    """Kill a full refresh (FULL=1: every step runs, so the chosen one is reached) inside the step;
-    `heal` then runs a normal refresh, which rebuilds only what the kill left stale."""
-    killed = refresh(site, f"killed-{step_key}", FULL="1")
-    return killed.kill_during(step_key, after_s)
+def kill_during(site, step_key: str, after_s: float = 0.0, rebuild: str | None = None) -> str:
+    """Kill a refresh that rebuilds `rebuild` (by default the step's own asset) and what reads it,
+    inside the step; `heal` then runs a normal refresh, which rebuilds only what the kill left stale."""
+    killed = refresh(site, f"killed-{step_key}", REBUILD=rebuild or step_key.replace("__", "/"))
+    run_id = killed.kill_during(step_key, after_s)
+    instance = dg.DagsterInstance.from_config(str(site["dagster"]))
+    finished = {record.step_key for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_SUCCESS)}
+    assert step_key not in finished, f"the refresh was killed after {step_key} had finished, not inside it"
+    return run_id
 
 
 def test_kill_during_download(site, clean_marts):
+    """The cached archive is gone (as on a first refresh), so the refresh downloads it, slowly, and is
+    killed mid-download; the next refresh finds its partial file, removes it and downloads again."""
+    archive_name = archive_path().rsplit("/", 1)[1]
+    for cached in (site["home"] / "cache" / "downloads").glob(f"*{archive_name}*"):
+        cached.unlink()
     route = site["server"].routes[archive_path()]
     route.trickle_s = 20.0
     try:
@@ -97,11 +107,13 @@ def test_kill_during_download(site, clean_marts):
 
 
 def test_kill_during_raw_write(site, clean_marts):
-    heal(site, clean_marts, kill_during(site, "raw__mlenergy_runs", after_s=0.2), "after-raw-kill")
+    # From the download on: the archive the last test's kill cut short is downloaded whole first.
+    run_id = kill_during(site, "raw__mlenergy_runs", after_s=0.2, rebuild="sources/mlenergy_archive")
+    heal(site, clean_marts, run_id, "after-raw-kill")
 
 
 def test_kill_during_dbt_leaves_a_stale_run_holding_the_pool(site, clean_marts):
-    run_id = kill_during(site, "dbt_models", after_s=3.0)
+    run_id = kill_during(site, "dbt_models", after_s=2.0, rebuild="raw/mlenergy_runs")
     instance = dg.DagsterInstance.from_config(str(site["dagster"]))
     assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.STARTED
     assert any(run_id in holder for holder in pool_holders(instance, WAREHOUSE_POOL))

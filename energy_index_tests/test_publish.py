@@ -23,7 +23,7 @@ def count_in_new_process(home) -> int:
 
 
 def _env(home) -> dict:
-    return {**os.environ, "INTENSITY_INDEX_HOME": str(home)}
+    return {**os.environ, "ENERGY_INDEX_HOME": str(home)}
 
 
 def test_open_reader_keeps_its_snapshot_and_the_earlier_refresh_stays_readable(refreshed_home, mirror):
@@ -36,7 +36,7 @@ def test_open_reader_keeps_its_snapshot_and_the_earlier_refresh_stays_readable(r
     first = snapshots(reader)[0]["snapshot_id"]
 
     year = max(grid_carbon.ROWS)  # a new cloud region upstream: one more row of that year
-    extra = [("test-region", "Test", 0.5, 100.0)]
+    extra = [("testland-west1", "Test", 0.5, 100.0)]
     mirror.add(grid_carbon.file_path(year), grid_carbon.build_file(year, [*grid_carbon.ROWS[year], *extra]))
     _, result = run_changed(copied_home, mirror.base_url)
 

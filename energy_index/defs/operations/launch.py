@@ -103,10 +103,10 @@ class InstanceLauncher:
     def __exit__(self, *exc) -> None:
         self._process.__exit__(*exc)
 
-    def plan(self, full: bool = False) -> RefreshPlan:
+    def plan(self, full: bool = False, rebuild: frozenset[dg.AssetKey] = frozenset()) -> RefreshPlan:
         """Plan on a fresh request context, so the observations just recorded are seen."""
         context = self._process.create_request_context()
-        return plan_refresh(self.instance, context.asset_graph, context, full)
+        return plan_refresh(self.instance, context.asset_graph, context, full, rebuild)
 
     def __call__(self, job_name: str, asset_selection=None, partition_key: str | None = None,
                  partition_range: tuple[str, str] | None = None) -> RunOutcome:
@@ -140,9 +140,9 @@ class InProcessLauncher:
         self.definitions, self.instance, self.tags = definitions, instance, dict(tags or {})
         self.results: dict[str, dg.ExecuteInProcessResult] = {}
 
-    def plan(self, full: bool = False) -> RefreshPlan:
+    def plan(self, full: bool = False, rebuild: frozenset[dg.AssetKey] = frozenset()) -> RefreshPlan:
         return plan_refresh(self.instance, self.definitions.resolve_asset_graph(),
-                            LoadingContextForTest(self.instance), full)
+                            LoadingContextForTest(self.instance), full, rebuild)
 
     def __call__(self, job_name: str, asset_selection=None, partition_key: str | None = None,
                  partition_range: tuple[str, str] | None = None) -> RunOutcome:

@@ -15,7 +15,9 @@
 
 A published lake whose latest snapshot lacks data files (deleted by hand, lost by a disk) gets
 the publish planned too, though nothing upstream changed: it writes those tables again.
-`full=True` (FULL=1 / `energy-index run --full`) rebuilds everything regardless.
+`full=True` (FULL=1 / `energy-index run --full`) rebuilds everything regardless; `rebuild={keys}`
+(REBUILD=key / `energy-index run --rebuild key`) rebuilds those assets (every partition) and
+everything downstream of them regardless, and the rest only if stale.
 """
 
 from collections.abc import Callable
@@ -75,6 +77,10 @@ def partition_runs(partitions: list[tuple[str, str]]) -> list[tuple[str, list[st
     return runs
 
 
+class UnknownAssets(ValueError):
+    """A refresh was asked to rebuild assets the pipeline does not build."""
+
+
 @dataclass(frozen=True)
 class RunOutcome:
     """What one run did, read from its events."""
@@ -129,20 +135,27 @@ def _known_unavailable(instance: dg.DagsterInstance, resolver: CachingStaleStatu
     return unavailable and (tried or not source.tried_once_when_unavailable)
 
 
-def plan_refresh(instance: dg.DagsterInstance, asset_graph, loading_context, full: bool = False) -> RefreshPlan:
+def plan_refresh(instance: dg.DagsterInstance, asset_graph, loading_context, full: bool = False,
+                 rebuild: frozenset[dg.AssetKey] = frozenset()) -> RefreshPlan:
     """Ask Dagster which materialisable assets (and report partitions) are stale or missing; plan
-    those and everything downstream of them, which reads what they will rewrite."""
+    those, the ones `full` or `rebuild` forces, and everything downstream of them, which reads what
+    they will rewrite."""
+    unknown = sorted(k.to_user_string() for k in rebuild if k not in asset_graph.materializable_asset_keys)
+    if unknown:
+        raise UnknownAssets(f"--rebuild names no asset the pipeline builds: {', '.join(unknown)} (asset keys look "
+                            "like raw/mlenergy_runs or marts/fct_workload_energy; the UI lists them all)")
     resolver = CachingStaleStatusResolver(instance, asset_graph, loading_context)
     plan, roots = RefreshPlan(), {}
     for key in sorted(asset_graph.materializable_asset_keys, key=lambda k: k.to_user_string()):
-        source = _source_of(asset_graph, key)
+        source, forced = _source_of(asset_graph, key), full or key in rebuild
         for partition in _partitions(asset_graph, key):
-            # A full refresh retries what a source records as unavailable, not what it cannot load at all.
-            retry = full and source is not None and source.tried_once_when_unavailable
+            # A forced refresh retries what a source records as unavailable, not what it cannot load at all.
+            retry = forced and source is not None and source.tried_once_when_unavailable
             if source and not retry and _known_unavailable(instance, resolver, key, partition, source):
                 plan.unavailable.append(_label(key, partition))
-            elif full or resolver.get_status(key, partition) in (StaleStatus.STALE, StaleStatus.MISSING):
-                roots[(key, partition)] = "forced (full refresh)" if full else _reason(resolver, key, partition)
+            elif forced or resolver.get_status(key, partition) in (StaleStatus.STALE, StaleStatus.MISSING):
+                roots[(key, partition)] = ("forced (full refresh)" if full else "forced (--rebuild)") if forced \
+                    else _reason(resolver, key, partition)
     if not full and PUBLISH_KEY in asset_graph.materializable_asset_keys and (PUBLISH_KEY, None) not in roots:
         damaged = _damaged_lake_tables()
         if damaged:  # nothing stale, yet analysts' reads of these fail until they are written again
