@@ -2,7 +2,9 @@
 
 `ENERGY_INDEX_HOME` (default `./data` under the repository) holds the pipeline's warehouse, the
 published lake (local profile), the download cache and trained models. dbt's `profiles.yml`
-reads the same variable, so Python assets and dbt always open the same DuckDB file.
+reads the same variable, so Python assets and dbt always open the same DuckDB file, and dbt's
+target directory (`DBT_TARGET_PATH`: each invocation's artefacts and the parse state the next one
+starts from) is `<home>/dbt`, since that state is valid for one warehouse path only.
 `ENERGY_INDEX_MIRROR` (a directory or an http(s) base URL) rewrites every source URL onto an
 offline copy laid out as `<host>/<path>`. `ENERGY_INDEX_CORPORATE_TRUTH` lists truth files
 (figures read by eye from reports, `os.pathsep`-separated) to score the report reader
@@ -38,6 +40,7 @@ DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt")) if Path(sys.executab
     else (shutil.which("dbt") or "dbt")
 
 HOME_ENV = "ENERGY_INDEX_HOME"
+DBT_TARGET_ENV = "DBT_TARGET_PATH"  # dagster-dbt and dbt both read it
 MIRROR_ENV = "ENERGY_INDEX_MIRROR"
 TRUTH_ENV = "ENERGY_INDEX_CORPORATE_TRUTH"
 POOL_WAIT_ENV, LOCK_WAIT_ENV = "ENERGY_INDEX_POOL_WAIT_S", "ENERGY_INDEX_LOCK_WAIT_S"
@@ -98,6 +101,7 @@ def load_settings() -> Settings:
     home = Path(os.environ.get(HOME_ENV) or REPO_ROOT / "data").expanduser().resolve()
     home.mkdir(parents=True, exist_ok=True)
     os.environ[HOME_ENV] = str(home)
+    os.environ[DBT_TARGET_ENV] = str(home / "dbt")
     mirror = os.environ.get(MIRROR_ENV) or None
     if mirror and "://" not in mirror:
         mirror = str(Path(mirror).expanduser().resolve())

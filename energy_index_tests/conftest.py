@@ -32,6 +32,18 @@ from energy_index_tests.fixtures.pipeline import (
 from energy_index_tests.fixtures.server import LoopbackServer
 
 
+# Modules that build a session state or run whole refreshes, slowest first. xdist hands modules to
+# its workers in collection order (pyproject.toml turns its own reordering by test count off), so
+# these start first, in parallel, and the suite does not end waiting on one of them.
+SCHEDULED_FIRST = ("test_mirror_end_to_end", "test_team_profile", "test_fault_injection", "test_corporate_pipeline",
+                   "test_incremental_refresh", "test_corporate_dev_set")
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: index for index, name in enumerate(SCHEDULED_FIRST)}
+    items.sort(key=lambda item: rank.get(item.module.__name__.rsplit(".", 1)[-1], len(rank)))
+
+
 @cache
 def generated_sources() -> tuple[tuple[str, bytes], ...]:
     """Every generated source and where the pinned upstream URLs map it onto an http mirror. The

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+import pytest
 from dagster._core.storage.dagster_run import DagsterRunStatus, RunsFilter
 from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
 
@@ -22,6 +23,7 @@ from energy_index.defs.operations.refresh import (
     MAIN_JOB,
     OBSERVE_JOBS,
     VERIFIED,
+    UnknownAssets,
     refresh,
 )
 from energy_index.defs.resources import build_resources
@@ -134,6 +136,19 @@ def test_a_failed_source_keeps_the_last_good_data_and_its_downstream_does_not_ru
     _, _, plan = refresh_in_process(refreshed_home, mirror.base_url, instance_beside(refreshed_home),
                                     fetcher=broken)
     assert "sources/google_region_carbon_files" in plan.reasons, "the next refresh tries the source again"
+
+
+def test_rebuild_forces_an_asset_and_what_reads_it(refreshed_home, mirror):
+    """`--rebuild ml/energy_model_evaluation`: nothing changed upstream, yet that asset and exactly its
+    downstream run (the evaluation keeps its fit: same runs, settings and code)."""
+    evaluation = dg.AssetKey(["ml", "energy_model_evaluation"])
+    instance = instance_beside(refreshed_home)
+    _, outcomes, plan = refresh_in_process(refreshed_home, mirror.base_url, instance, rebuild=frozenset({evaluation}))
+    assert materialized(outcomes) == downstream_of(evaluation)
+    assert plan.reasons["ml/energy_model_evaluation"] == "forced (--rebuild)"
+    with pytest.raises(UnknownAssets, match="ml/no_such_model"):
+        refresh_in_process(refreshed_home, mirror.base_url, instance,
+                           rebuild=frozenset({dg.AssetKey(["ml", "no_such_model"])}))
 
 
 def test_energy_index_run_launches_its_runs_through_the_instance(refreshed_home, mirror):

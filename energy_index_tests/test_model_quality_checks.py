@@ -32,7 +32,8 @@ CHECK_NAMES = {"accuracy_not_regressed", "grouped_accuracy_not_regressed", "grou
 def retrain(home: Path) -> dict[str, dg.AssetCheckEvaluation]:
     """Materialise the baseline, evaluation and production assets of the code location with their
     checks, as a refresh does (the ML quality checks added if the definitions do not carry them);
-    the ML quality checks' evaluations by name."""
+    the ML quality checks' evaluations by name (the ML assets' materialisation metadata, by asset,
+    is kept in `retrain.materialisations`)."""
     with environment(**sources_environment(home, None)):
         resources = build_resources(load_settings())
         definitions = build_definitions(resources)
@@ -43,6 +44,7 @@ def retrain(home: Path) -> dict[str, dg.AssetCheckEvaluation]:
     assert result.success, "a failed quality check must not fail the run"
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations() if e.check_name in CHECK_NAMES}
     assert set(evaluations) == CHECK_NAMES
+    retrain.materialisations = {e.asset_key: e.materialization.metadata for e in result.get_asset_materialization_events()}
     return evaluations
 
 
@@ -91,6 +93,9 @@ def test_an_unchanged_retrain_passes(trained_home):
     assert evaluations["grouped_mape_not_regressed"].metadata["tolerance"].value == assumption(MAPE_TOLERANCE)
     assert query(trained_home / "warehouse.duckdb", history) == [(before + 1, True)], \
         "one row per production materialisation, every one published"
+    fitted = retrain.materialisations
+    assert fitted[EVALUATION_KEY]["refitted"].value is False, "the same runs, settings and code: nothing refitted"
+    assert fitted[PRODUCTION_KEY]["verdict"].text.startswith("kept the saved model")
 
 
 def test_labels_that_no_longer_match_their_runs_fail_every_check(trained_home):
@@ -106,6 +111,7 @@ def test_labels_that_no_longer_match_their_runs_fail_every_check(trained_home):
             set energy_j = shuffled.energy_j, log_energy = shuffled.log_energy, energy_label = shuffled.energy_label
             from shuffled where runs.run_id = shuffled.run_id""")
     evaluations = retrain(trained_home)
+    assert retrain.materialisations[EVALUATION_KEY]["refitted"].value is True, "new runs: the models are fitted again"
     for name, evaluation in evaluations.items():
         assert not evaluation.passed, f"{name}: {evaluation.description}"
         assert evaluation.severity == dg.AssetCheckSeverity.ERROR

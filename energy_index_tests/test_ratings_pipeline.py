@@ -10,7 +10,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from energy_index.settings import HOME_ENV
-from energy_index_tests.fixtures.pipeline import published, query, scalar
+from energy_index_tests.fixtures.pipeline import environment, published, query, scalar
 
 
 def rate(home: Path, *args: str) -> subprocess.CompletedProcess:
@@ -71,3 +71,29 @@ def test_rate_explains_a_model_task_or_grid_without_a_rating(built_home):
     assert wrong_task.returncode == 2 and "has no text-to-video rating" in wrong_task.stderr
     wrong_grid = rate(built_home, model, "--region", "mars-north1")
     assert wrong_grid.returncode == 2 and "no location-based grid named 'mars-north1'" in wrong_grid.stderr
+
+
+def test_labels_are_drawn_again_only_when_what_they_show_changed(copied_home):
+    """A refresh that rebuilds the labels on unchanged ratings draws none of them again; a label whose
+    file went missing is drawn again, and one whose model lost its rating is removed."""
+    import dagster as dg
+
+    from energy_index.defs.ratings.assets import LABEL_INDEX, LabelStore, model_labels
+    from energy_index.defs.resources import WarehouseResource
+    from energy_index.integrity import read_json
+
+    labels = copied_home / "labels"
+    before = {path: path.stat().st_mtime_ns for path in labels.glob("*.svg")}
+    missing = sorted(before)[0]
+    missing.unlink()
+    stale = labels / "a-model-no-longer-rated.svg"
+    stale.write_text("<svg/>")
+    resources = {"duckdb": WarehouseResource(database=str(copied_home / "warehouse.duckdb")),
+                 "label_store": LabelStore(directory=str(labels))}
+    with environment(**{HOME_ENV: str(copied_home)}):
+        assert dg.materialize([model_labels], resources=resources).success
+    after = {path: path.stat().st_mtime_ns for path in labels.glob("*.svg")}
+    assert missing in after and not stale.exists()
+    assert {p: t for p, t in after.items() if p != missing} == {p: t for p, t in before.items() if p != missing}, \
+        "unchanged labels are not drawn again"
+    assert len(read_json(labels / LABEL_INDEX)) == len(after)

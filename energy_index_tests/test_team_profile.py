@@ -336,6 +336,9 @@ def test_the_catalog_going_down_mid_refresh_fails_the_publish_and_loses_nothing(
         f"the publish's failure should name the lake's catalog: {failed_steps[0]}"
     assert "published lake unreadable: " in output and f"sources: mirror {team.mirror.base_url}" in output, \
         f"the summary should print to its end, saying the lake is unreadable:\n{output[-3000:]}"
+    log = team.home / "logs"
+    assert f"(the full log, with tracebacks: {log}/refresh-" in output and "! refresh_everything (run " in output, \
+        f"a failed run is marked, its error printed in full and the log named:\n{output[-3000:]}"
     with team.instance() as instance:
         failed = [run for run in new_runs(instance, before) if run.status == dg.DagsterRunStatus.FAILURE]
         assert [run.job_name for run in failed] == ["refresh_everything"], \

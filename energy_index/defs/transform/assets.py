@@ -16,10 +16,11 @@ from packaging import version
 from energy_index.defs.transform.metadata import with_warehouse_metadata
 from energy_index.defs.transform.translator import DomainTranslator
 from energy_index.integrity import atomic_path
-from energy_index.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from energy_index.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET_ENV
 
 GENERATED_DIRECTORIES = {"target", "logs", "dbt_packages"}
 KEPT_INVOCATIONS = 20  # the latest dbt invocations' target directories (logs, compiled SQL) kept to inspect
+PARSE_STATE = "partial_parse.msgpack"
 # The analyst views read the Python assets' marts too, so they are built by their own dbt
 # invocation after those (energy_index/defs/analyst); inside dbt_models they would form a cycle.
 ANALYST_VIEWS = "path:models/analyst"
@@ -94,6 +95,7 @@ def build_with_metadata(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """`dbt build` of the context's selection; each table's row count and each model's column schema
     are read once dbt has exited (its process holds DuckDB's write lock on the warehouse while it
     runs), in two queries (transform/metadata.py)."""
+    start_from_project_parse()
     invocation = dbt.cli(["build"], context=context)
     events, failure = [], None
     try:
@@ -111,21 +113,39 @@ def build_with_metadata(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     keep_partial_parse(Path(invocation.target_path))
 
 
-def keep_partial_parse(invocation_target: Path) -> None:
-    """Make this invocation's parse state the one the next invocation starts from, and drop old
-    invocations' directories.
+def dbt_target() -> Path:
+    """Where dbt invocations keep their artefacts and parse state: `<home>/dbt` (settings.py)."""
+    configured = os.environ.get(DBT_TARGET_ENV)
+    return Path(configured) if configured else dbt_project.project_dir / dbt_project.target_path
 
-    dagster-dbt gives each invocation a target directory of its own, seeded with the project
-    target's `partial_parse.msgpack`, and never copies the new one back: every invocation after a
-    change of profile (another ENERGY_INDEX_HOME) or of a model parsed the project from scratch."""
-    project_target, parsed = dbt_project.project_dir / dbt_project.target_path, invocation_target / "partial_parse.msgpack"
-    if parsed.exists():
-        with atomic_path(project_target / parsed.name) as partial:
-            shutil.copyfile(parsed, partial)
-            partial.chmod(0o644)
+
+def start_from_project_parse() -> None:
+    """A home's first invocation starts from the parse the code location made (dbt keeps it only
+    if the profile is the same, and parses in full otherwise)."""
+    home_state, project_state = dbt_target() / PARSE_STATE, dbt_project.project_dir / dbt_project.target_path / PARSE_STATE
+    if not home_state.exists() and project_state.exists() and home_state != project_state:
+        _copy_atomically(project_state, home_state)
+
+
+def keep_partial_parse(invocation_target: Path) -> None:
+    """Make this invocation's parse state the one the home's next invocation starts from, and drop
+    old invocations' directories.
+
+    dagster-dbt gives each invocation a target directory of its own, seeded with the target
+    directory's `partial_parse.msgpack`, and never copies the new one back: every invocation after
+    a change of a model parsed the project from scratch. The state is per home (DBT_TARGET_PATH is
+    `<home>/dbt`): dbt discards it when the warehouse path in the profile differs."""
+    if (invocation_target / PARSE_STATE).exists():
+        _copy_atomically(invocation_target / PARSE_STATE, dbt_target() / PARSE_STATE)
     cutoff = time.time() - 3600  # another process may still be using a recent one
-    invocations = sorted((d for d in project_target.iterdir() if d.is_dir() and "-" in d.name),
+    invocations = sorted((d for d in dbt_target().iterdir() if d.is_dir() and "-" in d.name),
                          key=lambda d: d.stat().st_mtime, reverse=True)
     for old in invocations[KEPT_INVOCATIONS:]:
         if old.stat().st_mtime < cutoff:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _copy_atomically(source: Path, target: Path) -> None:
+    with atomic_path(target) as partial:
+        shutil.copyfile(source, partial)
+        partial.chmod(0o644)
