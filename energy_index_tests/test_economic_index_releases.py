@@ -6,22 +6,18 @@ from __future__ import annotations
 
 import pytest
 
-from energy_index.definitions import build_definitions
 from energy_index.defs.economic_index.formats import BY_NAME, UnknownFormat, detect_format
 from energy_index.defs.economic_index.releases import RELEASES, RegistryError, _release, release_partitions
 from energy_index.defs.operations.refresh import RELEASES_JOB, plan_lines
-from energy_index.defs.resources import build_resources
-from energy_index.settings import load_settings
 from energy_index_tests.fixtures import aei_releases as later
 from energy_index_tests.fixtures import economic_index as aei
 from energy_index_tests.fixtures.pipeline import (
-    environment,
     failure_messages,
     instance_beside,
     query,
     refresh_in_process,
+    run_partition,
     scalar,
-    sources_environment,
 )
 
 LONG_RELEASES = {later.SEPTEMBER: "2025_09_15", later.JANUARY: "2026_01_15"}
@@ -29,10 +25,7 @@ LONG_RELEASES = {later.SEPTEMBER: "2025_09_15", later.JANUARY: "2026_01_15"}
 
 def materialise_release(home, mirror, release: str):
     """One release's partition, as the UI's "Materialize" or the nightly per-release run does."""
-    with environment(**sources_environment(home, mirror.base_url)):
-        definitions = build_definitions(build_resources(load_settings()))
-        return definitions.resolve_job_def(RELEASES_JOB).execute_in_process(partition_key=release,
-                                                                            raise_on_error=False)
+    return run_partition(home, mirror.base_url, RELEASES_JOB, release)
 
 
 def test_each_registered_release_is_a_partition_and_a_bad_row_is_named():

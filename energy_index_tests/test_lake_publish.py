@@ -150,3 +150,21 @@ def test_a_reader_inside_a_transaction_keeps_its_snapshot_and_does_not_block_the
     reader.execute("commit")
     assert reader.execute("select count(*) from marts.energy").fetchone()[0] == 5001
     reader.close()
+
+
+def test_the_current_files_read_from_the_catalog_are_those_ducklake_lists(warehouse, lake):
+    """The damaged-lake check reads the catalog's tables itself (one query, not one per table): on a
+    lake with relative paths at every level, it finds exactly the files DuckLake's own function does."""
+    from energy_index.defs.publish.snapshot import current_files
+    from energy_index.lake import LAKE_ALIAS
+
+    publish_to_lake(warehouse, lake, "run-1")
+    warehouse.execute("insert into marts.energy values (5000, 1.0)")
+    publish_to_lake(warehouse, lake, "run-2")  # the energy table's earlier files belong to an earlier snapshot only
+    with connect_published(lake) as conn:
+        tables = conn.execute("select schema_name, table_name from duckdb_tables() where database_name = ?",
+                              [LAKE_ALIAS]).fetchall()
+        listed = conn.execute(" union all ".join(
+            f"select '{schema}.{name}', data_file from ducklake_list_files('{LAKE_ALIAS}', '{name}', schema => '{schema}')"
+            for schema, name in tables)).fetchall()
+        assert sorted(current_files(conn, lake.data_path, LAKE_ALIAS)) == sorted(listed) != []

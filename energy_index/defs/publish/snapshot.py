@@ -71,7 +71,7 @@ def publish_to_lake(conn: duckdb.DuckDBPyConnection, lake: Lake, run_id: str) ->
     try:
         orphans = _delete_orphans(conn)
         before = _fingerprints(conn)
-        missing = _tables_missing_files(conn)
+        missing = _tables_missing_files(conn, lake.data_path)
         publication = _commit(conn, run_id, before, missing)
         publication.orphans_deleted = orphans
         return publication
@@ -132,21 +132,28 @@ def _delete_orphans(conn) -> int:
     return int(deleted)
 
 
-def _tables_missing_files(conn, alias: str = TARGET) -> set[str]:
+def _tables_missing_files(conn, data_path: str, alias: str = TARGET) -> set[str]:
     """Tables of the current snapshot whose data files are gone (deleted by hand, lost by a disk)."""
-    tables = conn.execute("select schema_name, table_name from duckdb_tables() where database_name = ?",
-                          [alias]).fetchall()
-    if not tables:
-        return set()
-    quoted = [(schema.replace("'", "''"), name.replace("'", "''")) for schema, name in tables]
-    files = conn.execute(" union all ".join(  # one query: a query per table costs a catalog round trip each
-        f"select '{schema}.{name}', data_file from ducklake_list_files('{alias}', '{name}', schema => '{schema}')"
-        for schema, name in quoted)).fetchall()
-    missing = set()
-    for table, path in files:
-        if table not in missing and not _exists(conn, path):
-            missing.add(table)
-    return missing
+    return {table for table, path in current_files(conn, data_path, alias) if not _exists(conn, path)}
+
+
+def current_files(conn, data_path: str, alias: str = TARGET) -> list[tuple[str, str]]:
+    """(schema.table, file) for every data file of the current snapshot, read from the catalog's own
+    tables in one query (DuckLake's `ducklake_list_files` takes one table per call, a catalog round
+    trip each: a second per refresh). A relative path is relative to its table's, the table's to its
+    schema's, the schema's to the lake's data path (the DuckLake specification)."""
+    metadata = f"__ducklake_metadata_{alias}"
+    rows = conn.execute(f"""select s.schema_name || '.' || t.table_name, s.path, s.path_is_relative,
+            t.path, t.path_is_relative, f.path, f.path_is_relative
+        from {metadata}.ducklake_data_file f join {metadata}.ducklake_table t using (table_id)
+        join {metadata}.ducklake_schema s using (schema_id)
+        where f.end_snapshot is null and t.end_snapshot is null and s.end_snapshot is null""").fetchall()
+    files = []
+    for table, schema_path, schema_relative, table_path, table_relative, file_path, file_relative in rows:
+        schema_dir = data_path + schema_path if schema_relative else schema_path
+        table_dir = schema_dir + table_path if table_relative else table_path
+        files.append((table, table_dir + file_path if file_relative else file_path))
+    return files
 
 
 def _exists(conn, path: str) -> bool:
@@ -165,6 +172,6 @@ def damaged_tables(lake: Lake) -> list[str]:
         return []
     try:
         with connect_published(lake) as conn:
-            return sorted(_tables_missing_files(conn, LAKE_ALIAS))
+            return sorted(_tables_missing_files(conn, lake.data_path, LAKE_ALIAS))
     except (LakeUnavailable, duckdb.Error):
         return []
