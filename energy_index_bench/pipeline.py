@@ -74,7 +74,8 @@ def metrics(cold: dict, warm: dict, parse: dict) -> list[tuple[str, float | int,
         rows += [(f"{name}_wall_time", run["wall_s"], "s"),
                  (f"{name}_peak_rss", run["peak_rss_mib"], "MiB"),
                  (f"{name}_bytes_downloaded", run["bytes_downloaded"], "bytes"),
-                 (f"{name}_fetches", run["fetches"], "rows")]
+                 (f"{name}_fetches", run["fetches"], "rows"),
+                 (f"{name}_console_lines", run["console_lines"], "lines")]
         rows += [(f"{name}_http_{code}", n, "responses") for code, n in sorted(run["http"].items())]
     return rows + [
         ("warm_full_cold_wall_ratio", warm["wall_s"] / cold["wall_s"], "x"),

@@ -56,7 +56,8 @@ def refresh_env(home: Path, dagster_home: Path, mirror: str | None) -> dict:
 
 
 def run_refresh(home: Path, dagster_home: Path, mirror: str | None, log: Path, extra_env: dict | None = None) -> dict:
-    """One full refresh in a child process: wall time, peak RSS and the bytes it downloaded."""
+    """One full refresh in a child process: wall time, peak RSS, the bytes it downloaded, and the
+    lines it printed (what a person reads on the console; the full log goes to a file)."""
     env = {**refresh_env(home, dagster_home, mirror), **(extra_env or {})}
     CountingHandler.statuses.clear()
     started_at = datetime.now(UTC)
@@ -77,6 +78,7 @@ def run_refresh(home: Path, dagster_home: Path, mirror: str | None, log: Path, e
     rss_mib = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
     return {"wall_s": wall, "peak_rss_mib": rss_mib, "bytes_downloaded": downloaded,
             "fetches": rows, "http": dict(CountingHandler.statuses), "started_at": started_at,
+            "console_lines": len(log.read_text().splitlines()),
             "tracking_s": _tracking_seconds(home, started_at)}
 
 
