@@ -101,7 +101,14 @@ class RefreshConsole:
         plan = instance.get_execution_plan_snapshot(run.execution_plan_snapshot_id)
         state = {"done": 0, "steps": len(plan.step_keys_to_execute) if plan else None, "step": "starting",
                  "detail": "", "started": time.monotonic()}
-        self._status = self._console.status(self._describe(run, state))
+        from rich.live import Live
+        from rich.spinner import Spinner
+
+        self._spinner = Spinner("dots", text=self._describe(run, state))
+        # Not rich's Status: its Live would take over sys.stdout and sys.stderr, which belong to the
+        # log file here, and so put Dagster's whole stream on the terminal above the live line.
+        self._status = Live(self._spinner, console=self._console, transient=True, refresh_per_second=8,
+                            redirect_stdout=False, redirect_stderr=False)
         self._status.start()
         stop = threading.Event()
         poller = threading.Thread(target=self._poll, args=(instance, run, state, stop), daemon=True)
@@ -133,7 +140,7 @@ class RefreshConsole:
                 else:
                     state["done"] += 1
             if self._status is not None:
-                self._status.update(self._describe(run, state))
+                self._spinner.update(text=self._describe(run, state))
 
     @staticmethod
     def _describe(run, state: dict) -> str:

@@ -5,9 +5,11 @@ built it, and runs `make run`'s refresh (observe, plan, run what is stale) in pr
 """
 
 import os
+import pty
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import dagster as dg
@@ -151,24 +153,60 @@ def test_rebuild_forces_an_asset_and_what_reads_it(refreshed_home, mirror):
                            rebuild=frozenset({dg.AssetKey(["ml", "no_such_model"])}))
 
 
+ANSI_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def run_on_a_terminal(args: list[str], env: dict) -> tuple[int, list[str], str, str]:
+    """`args` with its output on a pseudo-terminal, as a person runs it, and its errors on a pipe:
+    (exit code, the lines the terminal keeps, everything drawn on it, standard error). A live line
+    is redrawn in place (carriage returns, erase codes), so it leaves no line of its own."""
+    terminal, child_end = pty.openpty()
+    proc = subprocess.Popen(args, cwd=REPO_ROOT, env={**env, "TERM": "xterm-256color"}, stdout=child_end,
+                            stderr=subprocess.PIPE)
+    os.close(child_end)
+    drawn: list[bytes] = []
+
+    def drain() -> None:  # a terminal's buffer is small: read while the command writes
+        while True:
+            try:
+                chunk = os.read(terminal, 65536)
+            except OSError:  # EIO once every writer has closed its end
+                return
+            if not chunk:
+                return
+            drawn.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    stderr = proc.communicate(timeout=1200)[1].decode()
+    reader.join(timeout=60)
+    os.close(terminal)
+    raw = b"".join(drawn).decode(errors="replace")
+    text = ANSI_CONTROL.sub("", raw).replace("\r\n", "\n")
+    kept = [line.rsplit("\r", 1)[-1] for line in text.split("\n")]
+    return proc.returncode, [line for line in kept if line.strip()], raw, stderr
+
+
 def test_energy_index_run_launches_its_runs_through_the_instance(refreshed_home, mirror):
-    """`make run`'s command, in its own process: the runs it launches carry the code location's
-    origin (so the UI lists them on their job's page); it prints a line per run and what it rebuilt
-    and skipped, concisely, and the full Dagster log goes to the file it names."""
+    """`make run`'s command, in its own process, on a terminal: the runs it launches carry the code
+    location's origin (so the UI lists them on their job's page); it prints a line per run and what
+    it rebuilt and skipped, concisely, with a live line while a run executes; the full Dagster log
+    goes to the file it names."""
     year = max(grid_carbon.ROWS)
     rows = [(region, place, cfe, intensity * 1.2) for region, place, cfe, intensity in grid_carbon.ROWS[year]]
     mirror.add(grid_carbon.file_path(year), grid_carbon.csv_bytes(year, rows))
     dagster_home = refreshed_home.parent / "dagster"
     settings = {k: v for k, v in sources_environment(refreshed_home, mirror.base_url).items() if v is not None}
-    result = subprocess.run([sys.executable, "-m", "energy_index.cli", "run"], cwd=REPO_ROOT, capture_output=True,
-                            text=True, timeout=1200, env={**os.environ, **settings, "DAGSTER_HOME": str(dagster_home)})
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    lines = result.stdout.splitlines()
-    assert len(lines) <= 60 and result.stderr == "", result.stdout + result.stderr
+    code, lines, drawn, stderr = run_on_a_terminal([sys.executable, "-m", "energy_index.cli", "run"],
+                                                   {**os.environ, **settings, "DAGSTER_HOME": str(dagster_home)})
+    assert code == 0, "\n".join(lines[-40:]) + stderr[-3000:]
+    assert len(lines) <= 60 and stderr == "", "\n".join(lines) + stderr
+    assert re.search(rf"{MAIN_JOB}: \d+/\d+ steps, running \S+", ANSI_CONTROL.sub("", drawn)), \
+        "a live line names the run, its steps done and the step running"
     log = Path(re.match(r"energy-index run: the full log is (\S+)$", lines[0])[1])
     assert log.parent == refreshed_home / "logs" and "STEP_SUCCESS" in log.read_text(), "the Dagster stream is in the log"
     assert [line.split(" (run ")[0].strip() for line in lines if " (run " in line] == [*OBSERVE_JOBS, MAIN_JOB]
-    counts = re.search(r"rebuilt (\d+) assets, skipped (\d+) as up to date", result.stdout)
+    counts = re.search(r"rebuilt (\d+) assets, skipped (\d+) as up to date", "\n".join(lines))
     assert counts and int(counts[1]) == len(downstream_of(GRID_FILES)) and int(counts[2]) > 0
     instance = dg.DagsterInstance.from_config(str(dagster_home))
     runs = instance.get_runs(filters=RunsFilter(tags={LAUNCHED_BY_TAG: "energy-index run"}))
