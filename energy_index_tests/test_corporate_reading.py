@@ -3,12 +3,14 @@ processes (or in this one), each parse cached by the PDF's content and the reade
 
 from __future__ import annotations
 
+import logging
 import pickle
 
 from energy_index.defs.corporate.reading import read_reports
 from energy_index.defs.corporate.registry import REPORTS
 from energy_index.defs.sources.fetcher import SourceFetcher
 from energy_index.parallel import in_workers
+from energy_index.progress import advance, watching
 from energy_index_tests.conftest import mirror_path
 from energy_index_tests.fixtures import corporate, report_layouts
 
@@ -59,3 +61,17 @@ def test_work_in_workers_hands_back_each_result_or_error():
     results = dict(in_workers(int, ["1", "x", "3"], workers=2))
     assert results["1"] == 1 and results["3"] == 3 and isinstance(results["x"], ValueError)
     assert dict(in_workers(int, ["7"], workers=2)) == {"7": 7}, "one item runs in this process"
+    alone = dict(in_workers(int, ["8", "y"], workers=1))
+    assert alone["8"] == 8 and isinstance(alone["y"], ValueError), "in this process too, an error is handed back"
+
+
+def test_a_steps_progress_reaches_its_log_and_whoever_watches(caplog):
+    """A console watching a run sees `reports read 2/3 (item)` as the step reports it; the log gets
+    the same line whether anyone watches or not."""
+    log, seen = logging.getLogger("a step"), []
+    with caplog.at_level(logging.INFO):
+        with watching(lambda *progress: seen.append(progress)):
+            advance(log, "reports read", 2, 3, GOOGLE)
+        advance(log, "reports read", 3, 3, META)
+    assert seen == [("reports read", 2, 3, GOOGLE)], "only while watching"
+    assert [r.getMessage() for r in caplog.records] == [f"reports read 2/3: {GOOGLE}", f"reports read 3/3: {META}"]

@@ -139,3 +139,16 @@ def test_rows_a_locked_warehouse_refused_are_written_by_the_next_run(tmp_path):
     runs = {r["run_id"] for r in rows(warehouse)}
     assert runs == {first.run_id, second.run_id}
     assert not list((warehouse.parent / "footprint_pending").glob("*.parquet"))
+
+
+def test_the_emissions_table_exists_with_its_columns_before_any_step_is_recorded():
+    """dbt builds the footprint marts on raw.pipeline_emissions even when no hook has written a row
+    yet (tracking off, a first refresh): the asset creates it empty, with every column, once."""
+    from energy_index.defs.footprint.assets import ensure_table
+    from energy_index.defs.footprint.recording import SCHEMA, TABLE
+
+    with duckdb.connect() as conn:
+        ensure_table(conn)
+        ensure_table(conn)  # already there: left alone
+        columns = [name for name, *_ in conn.execute(f"describe {TABLE}").fetchall()]
+        assert columns == list(SCHEMA) and conn.execute(f"select count(*) from {TABLE}").fetchone() == (0,)

@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -30,6 +31,7 @@ from energy_index.defs.operations.refresh import (
 )
 from energy_index.defs.resources import build_resources
 from energy_index.defs.sources.fetcher import SourceFetcher
+from energy_index.defs.transform.assets import KEPT_INVOCATIONS, PARSE_STATE, keep_partial_parse
 from energy_index.settings import REPO_ROOT, load_settings
 from energy_index_bench.incremental import downstream_of
 from energy_index_tests.fixtures import economic_index, grid_carbon
@@ -151,6 +153,25 @@ def test_rebuild_forces_an_asset_and_what_reads_it(refreshed_home, mirror):
     with pytest.raises(UnknownAssets, match="ml/no_such_model"):
         refresh_in_process(refreshed_home, mirror.base_url, instance,
                            rebuild=frozenset({dg.AssetKey(["ml", "no_such_model"])}))
+
+
+def test_dbts_parse_state_is_kept_for_the_next_invocation_and_old_invocations_pruned(tmp_path, monkeypatch):
+    """dagster-dbt seeds each invocation's own target directory with the home's parse state but never
+    copies the new one back; keep_partial_parse does, so the next `dbt build` parses only what
+    changed. Old invocations' directories go, the latest and any recent one (maybe in use) stay."""
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path))
+    hours_ago = time.time() - 2 * 3600
+    invocations = [tmp_path / f"invocation-{i:02d}" for i in range(KEPT_INVOCATIONS + 5)]
+    for age, directory in enumerate(invocations):  # invocation-00 the newest
+        directory.mkdir()
+        os.utime(directory, (hours_ago - age, hours_ago - age))
+    recent = tmp_path / "invocation-recent"
+    (recent).mkdir()
+    (recent / PARSE_STATE).write_bytes(b"the parse state after a model changed")
+    keep_partial_parse(recent)
+    assert (tmp_path / PARSE_STATE).read_bytes() == b"the parse state after a model changed"
+    kept = sorted(d.name for d in tmp_path.iterdir() if d.is_dir())
+    assert kept == sorted(["invocation-recent", *(d.name for d in invocations[:KEPT_INVOCATIONS - 1])])
 
 
 ANSI_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")

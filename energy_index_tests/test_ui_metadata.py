@@ -4,7 +4,12 @@ check results after the materialisation they check; charts shown inline by URL."
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -13,6 +18,7 @@ import pytest
 
 from energy_index.definitions import defs
 from energy_index.defs.domains import FRESH_LAYERS, OWNER
+from energy_index.settings import REPO_ROOT
 from energy_index_tests.fixtures.pipeline import instance_beside
 
 DOMAIN_GROUPS = {"mlenergy", "economic_index", "corporate", "grid_carbon", "emissions", "analysis", "footprint",
@@ -139,6 +145,47 @@ def test_charts_are_short_markdown_images_served_by_url(tmp_path, monkeypatch):
     finally:
         server.shutdown()
         server.server_close()
+
+
+# `make dev`'s shell starts the file server, then becomes dagster dev; here a parent that starts it
+# and ends when its standard input closes.
+STARTS_THE_FILE_SERVER = ("import subprocess, sys; subprocess.Popen([sys.executable, '-m', 'energy_index.cli', "
+                          "'files', '--port', sys.argv[1]]); sys.stdin.read()")
+
+
+def test_the_file_server_serves_the_home_and_stops_with_the_process_that_started_it(tmp_path):
+    """`energy-index files` answers the UI's chart URLs from ENERGY_INDEX_HOME, and when the process
+    that started it (dagster dev) ends, it ends too and frees its port."""
+    (tmp_path / "charts").mkdir()
+    (tmp_path / "charts" / "a.png").write_bytes(b"\x89PNG a chart")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/charts/a.png"
+    parent = subprocess.Popen([sys.executable, "-c", STARTS_THE_FILE_SERVER, str(port)], stdin=subprocess.PIPE,
+                              cwd=REPO_ROOT, env={**os.environ, "ENERGY_INDEX_HOME": str(tmp_path)})
+    try:
+        assert answered(url, within_s=120) == b"\x89PNG a chart"
+    finally:
+        parent.stdin.close()
+        parent.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    while answered(url, within_s=0) is not None:
+        assert time.monotonic() < deadline, "the file server outlived the process that started it"
+        time.sleep(0.5)
+
+
+def answered(url: str, within_s: float) -> bytes | None:
+    """The body at `url`, trying until `within_s` has passed; None if nothing listens."""
+    deadline = time.monotonic() + within_s
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read()
+        except urllib.error.URLError:
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.5)
 
 
 def server_url(server) -> str:
