@@ -142,11 +142,19 @@ class RefreshConsole:
             if self._status is not None:
                 self._spinner.update(text=self._describe(run, state))
 
-    @staticmethod
-    def _describe(run, state: dict) -> str:
-        steps = f"{state['done']}/{state['steps']} steps" if state["steps"] else f"{state['done']} steps done"
-        detail = f", {state['detail']}" if state["detail"] else ""
-        return f"{run.job_name}: {steps}, running {state['step']}{detail} ({time.monotonic() - state['started']:.0f} s)"
+    def _describe(self, run, state: dict):
+        """`job (12 s): 3/40 steps, running step`, or a long step's own progress in place of the step
+        count (`job (12 s): step, reports read 4/10 (report)`): what matters first, so that a narrow
+        terminal cuts only the end. Plain text, never rich markup (a report id may hold brackets)."""
+        from rich.text import Text
+
+        head = f"{run.job_name} ({time.monotonic() - state['started']:.0f} s)"
+        if state["detail"]:
+            line = f"{head}: {state['step']}, {state['detail']}"
+        else:
+            steps = f"{state['done']}/{state['steps']} steps" if state["steps"] else f"{state['done']} steps done"
+            line = f"{head}: {steps}, running {state['step']}"
+        return Text(line[:max(self._console.width - 3, 20)])  # the spinner and a space take two columns
 
     def _stop_status(self) -> None:
         if self._status is not None:

@@ -222,8 +222,8 @@ def test_energy_index_run_launches_its_runs_through_the_instance(refreshed_home,
                                                    {**os.environ, **settings, "DAGSTER_HOME": str(dagster_home)})
     assert code == 0, "\n".join(lines[-40:]) + stderr[-3000:]
     assert len(lines) <= 60 and stderr == "", "\n".join(lines) + stderr
-    assert re.search(rf"{MAIN_JOB}: \d+/\d+ steps, running \S+", ANSI_CONTROL.sub("", drawn)), \
-        "a live line names the run, its steps done and the step running"
+    assert re.search(rf"{MAIN_JOB} \(\d+ s\): \d+/\d+ steps, running \S+", ANSI_CONTROL.sub("", drawn)), \
+        "a live line names the run, its time, its steps done and the step running"
     log = Path(re.match(r"energy-index run: the full log is (\S+)$", lines[0])[1])
     assert log.parent == refreshed_home / "logs" and "STEP_SUCCESS" in log.read_text(), "the Dagster stream is in the log"
     assert [line.split(" (run ")[0].strip() for line in lines if " (run " in line] == [*OBSERVE_JOBS, MAIN_JOB]
