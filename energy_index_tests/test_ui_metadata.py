@@ -176,13 +176,14 @@ def test_the_file_server_serves_the_home_and_stops_with_the_process_that_started
 
 
 def answered(url: str, within_s: float) -> bytes | None:
-    """The body at `url`, trying until `within_s` has passed; None if nothing listens."""
+    """The body at `url`, trying until `within_s` has passed; None if nothing answers (refused, or
+    reset by a server shutting down as it was asked)."""
     deadline = time.monotonic() + within_s
     while True:
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 return response.read()
-        except urllib.error.URLError:
+        except OSError:  # URLError, ConnectionResetError, RemoteDisconnected
             if time.monotonic() >= deadline:
                 return None
             time.sleep(0.5)
