@@ -41,7 +41,8 @@ class RefreshConsole:
         self.verbose = verbose
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         self.log_path = Path(home) / "logs" / f"refresh-{stamp}.log"
-        self._status = None
+        self._status = None  # the live line (rich Live) and its spinner, while a run executes
+        self._spinner = None
         self._saved: list[int] = []
 
     def __enter__(self) -> RefreshConsole:

@@ -166,7 +166,7 @@ def test_dbts_parse_state_is_kept_for_the_next_invocation_and_old_invocations_pr
         directory.mkdir()
         os.utime(directory, (hours_ago - age, hours_ago - age))
     recent = tmp_path / "invocation-recent"
-    (recent).mkdir()
+    recent.mkdir()
     (recent / PARSE_STATE).write_bytes(b"the parse state after a model changed")
     keep_partial_parse(recent)
     assert (tmp_path / PARSE_STATE).read_bytes() == b"the parse state after a model changed"
@@ -179,8 +179,8 @@ ANSI_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 def run_on_a_terminal(args: list[str], env: dict) -> tuple[int, list[str], str, str]:
     """`args` with its output on a pseudo-terminal, as a person runs it, and its errors on a pipe:
-    (exit code, the lines the terminal keeps, everything drawn on it, standard error). A live line
-    is redrawn in place (carriage returns, erase codes), so it leaves no line of its own."""
+    (exit code, the lines the terminal keeps, everything drawn on it as text, standard error). A
+    live line is redrawn in place (carriage returns, erase codes), so it leaves no line of its own."""
     terminal, child_end = pty.openpty()
     proc = subprocess.Popen(args, cwd=REPO_ROOT, env={**env, "TERM": "xterm-256color"}, stdout=child_end,
                             stderr=subprocess.PIPE)
@@ -202,10 +202,9 @@ def run_on_a_terminal(args: list[str], env: dict) -> tuple[int, list[str], str, 
     stderr = proc.communicate(timeout=1200)[1].decode()
     reader.join(timeout=60)
     os.close(terminal)
-    raw = b"".join(drawn).decode(errors="replace")
-    text = ANSI_CONTROL.sub("", raw).replace("\r\n", "\n")
+    text = ANSI_CONTROL.sub("", b"".join(drawn).decode(errors="replace")).replace("\r\n", "\n")
     kept = [line.rsplit("\r", 1)[-1] for line in text.split("\n")]
-    return proc.returncode, [line for line in kept if line.strip()], raw, stderr
+    return proc.returncode, [line for line in kept if line.strip()], text, stderr
 
 
 def test_energy_index_run_launches_its_runs_through_the_instance(refreshed_home, mirror):
@@ -222,7 +221,7 @@ def test_energy_index_run_launches_its_runs_through_the_instance(refreshed_home,
                                                    {**os.environ, **settings, "DAGSTER_HOME": str(dagster_home)})
     assert code == 0, "\n".join(lines[-40:]) + stderr[-3000:]
     assert len(lines) <= 60 and stderr == "", "\n".join(lines) + stderr
-    assert re.search(rf"{MAIN_JOB} \(\d+ s\): \d+/\d+ steps, running \S+", ANSI_CONTROL.sub("", drawn)), \
+    assert re.search(rf"{MAIN_JOB} \(\d+ s\): \d+/\d+ steps, running \S+", drawn), \
         "a live line names the run, its time, its steps done and the step running"
     log = Path(re.match(r"energy-index run: the full log is (\S+)$", lines[0])[1])
     assert log.parent == refreshed_home / "logs" and "STEP_SUCCESS" in log.read_text(), "the Dagster stream is in the log"
