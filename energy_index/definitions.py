@@ -21,14 +21,18 @@ from energy_index.defs.schedules import (
     isolate_failed_batches,
     nightly_corporate_reports,
     nightly_economic_index_releases,
+    nightly_mlenergy_releases,
     nightly_observe,
+    nightly_observe_benchmarks,
     nightly_observe_releases,
     nightly_refresh,
     observe_economic_index_releases,
+    observe_mlenergy_releases,
     observe_sources,
     refresh_corporate_reports,
     refresh_economic_index_releases,
     refresh_everything,
+    refresh_mlenergy_releases,
 )
 from energy_index.settings import load_settings
 
@@ -54,10 +58,10 @@ def build_definitions(resources: dict) -> dg.Definitions:
     """The whole code location around a given set of resources (tests pass their own)."""
     return dg.Definitions.merge(*DOMAINS, dg.Definitions(
         asset_checks=FRESHNESS_CHECKS,
-        jobs=[observe_sources, observe_economic_index_releases, refresh_everything, refresh_corporate_reports,
-              refresh_economic_index_releases],
-        schedules=[nightly_observe, nightly_observe_releases, nightly_refresh, nightly_corporate_reports,
-                   nightly_economic_index_releases],
+        jobs=[observe_sources, observe_economic_index_releases, observe_mlenergy_releases, refresh_everything,
+              refresh_corporate_reports, refresh_economic_index_releases, refresh_mlenergy_releases],
+        schedules=[nightly_observe, nightly_observe_releases, nightly_observe_benchmarks, nightly_refresh,
+                   nightly_corporate_reports, nightly_economic_index_releases, nightly_mlenergy_releases],
         sensors=[dead_run_reaper, freshness_sensor, isolate_failed_batches],
         resources=resources,
     ))

@@ -67,11 +67,23 @@ def snapshot_lines(lake: Lake, tables: bool = True) -> list[str]:
         else:
             lines = [f"{header}: {len(counts)} tables, {sum(counts.values()):,} rows "
                      "(`energy-index summary` lists them)"]
+        lines += _benchmark_lines(conn)
         lines += _accuracy_lines(conn)
         lines += estimator_summary_lines(conn)
         lines += rating_summary_lines(conn)
         lines += _report_lines(conn, each=tables)
     return lines
+
+
+def _benchmark_lines(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """One line per ML.ENERGY release in the workload mart: its runs, models and GPUs."""
+    try:
+        rows = conn.execute("""select benchmark_release, count(*), count(distinct model),
+            string_agg(distinct accelerator, ', ' order by accelerator) from marts.fct_workload_energy
+            group by 1 order by 1""").fetchall()
+    except duckdb.Error:  # nothing built yet
+        return []
+    return [f"ML.ENERGY {release}: {runs:,} runs of {models} models on {gpus}" for release, runs, models, gpus in rows]
 
 
 def _row_counts(conn, names: list[str]) -> dict[str, int]:

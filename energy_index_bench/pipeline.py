@@ -19,7 +19,8 @@ from pathlib import Path
 import duckdb
 
 from energy_index.defs.estimates.figures import headline_figures
-from energy_index.defs.mlenergy.archive import SOURCE, extract_archive, load_into
+from energy_index.defs.mlenergy.archive import extract_archive, load_into
+from energy_index.defs.mlenergy.releases import RELEASES, SOURCE
 from energy_index.settings import FOOTPRINT_ENV, MIRROR_ENV, REPO_ROOT
 from energy_index_bench.faults import fault_rows
 from energy_index_bench.incremental import (
@@ -47,17 +48,16 @@ def _best_of(fn) -> float:
 
 
 def parse_baseline(home: Path) -> dict:
-    """Our raw.mlenergy_runs load versus a bare read_json over the same files, both best of N."""
+    """Our raw.mlenergy_runs load (v2's run files) versus a bare read_json over the same files, both best of N."""
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
-        url, path, sha256 = conn.execute(
-            "select url, path, sha256 from raw.source_fetches where source = ? "
-            "order by fetched_at desc limit 1", [SOURCE]).fetchone()
+        path, sha256 = conn.execute(
+            "select path, sha256 from raw.source_fetches where source = ? and url = ? "
+            "order by fetched_at desc limit 1", [SOURCE, RELEASES["v2"].entry_url]).fetchone()
     archive = extract_archive(Path(path), sha256, home / "cache")  # already extracted by the cold run
-    commit = url.rstrip("/").rsplit("/", 1)[-1]
 
     def ours():
         with duckdb.connect() as scratch:  # a fresh database each time, so no table is reused
-            load_into(scratch, "bench_runs", "mlenergy_runs.sql", archive.run_files, archive.root, commit)
+            load_into(scratch, "bench_runs", "mlenergy_runs.sql", archive.run_files, archive.root, RELEASES["v2"])
 
     def bare():
         with duckdb.connect() as scratch:

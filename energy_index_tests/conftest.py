@@ -19,7 +19,7 @@ import pytest
 
 from energy_index.defs.corporate.registry import REPORTS
 from energy_index.settings import SHARED_TRAINING, TRAINING_ENV
-from energy_index_tests.fixtures import aei_releases, corporate, economic_index, grid_carbon
+from energy_index_tests.fixtures import aei_releases, corporate, economic_index, grid_carbon, mlenergy_v3
 from energy_index_tests.fixtures.mirror import find_mirror
 from energy_index_tests.fixtures.mlenergy import archive_path, build_archive
 from energy_index_tests.fixtures.pipeline import (
@@ -50,6 +50,7 @@ def generated_sources() -> tuple[tuple[str, bytes], ...]:
     archive and PDFs are generated without timestamps, so every worker serves the same bytes: a
     different build would look like a new upstream version to the next refresh."""
     sources = [(archive_path(), build_archive())]
+    sources += [(mlenergy_v3.file_path(name), body) for name, body in mlenergy_v3.build_files().items()]
     sources += [(economic_index.file_path(name), body) for name, body in economic_index.build_files().items()]
     sources += [(economic_index.file_path(name, release), body)
                 for release, files in aei_releases.later_releases().items() for name, body in files.items()]

@@ -1,4 +1,5 @@
-"""GPU comparison and what-if scenarios, checked by hand against the generated benchmark archive."""
+"""GPU comparison and what-if scenarios, checked by hand against the generated v2 benchmark archive
+(the v3 fixture's rows sit beside them in every table, under their own release)."""
 
 from __future__ import annotations
 
@@ -44,11 +45,11 @@ def materialise(home, assets, config: ScenarioConfig | None = None, raise_on_err
 
 
 def scenario_rows(home, scenario: str, config: ScenarioConfig | None = None) -> dict[str, tuple]:
-    """modality -> (baseline_energy_j, scenario_energy_j, change_pct, runs_in_scope, note)."""
+    """modality -> (baseline_energy_j, scenario_energy_j, change_pct, runs_in_scope, note) of v2."""
     materialise(home, [fct_scenarios], config)
     return {r[0]: r[1:] for r in query(home / "warehouse.duckdb", f"""
         select modality, baseline_energy_j, scenario_energy_j, change_pct, runs_in_scope, note
-        from marts.fct_scenarios where scenario = '{scenario}'""")}
+        from marts.fct_scenarios where scenario = '{scenario}' and benchmark_release = 'v2'""")}
 
 
 def edit_runs(home, sql: str) -> None:
@@ -70,17 +71,18 @@ def assert_rows(rows: dict[str, tuple], expected: dict[str, tuple[float, float, 
 
 def test_gpu_comparison_pairs_runs_of_both_gpus_with_their_ratio(built_home):
     runs = fixture_runs()
-    rows = query(built_home / "warehouse.duckdb", """select model, config, modality, energy_unit, a100_energy_j,
-        h100_energy_j, h100_to_a100_ratio, a100_avg_tpot_s, h100_avg_tpot_s, a100_batch_latency_s
-        from marts.fct_gpu_comparison where task_family = 'llm_text_generation'
-        and model = 'acme/tiny-chat' and config = 'bs8+tp1+pp1'""")
+    rows = query(built_home / "warehouse.duckdb", """select model, config, modality, energy_unit, reference_energy_j,
+        compared_energy_j, compared_to_reference_ratio, reference_avg_tpot_s, compared_avg_tpot_s,
+        reference_batch_latency_s from marts.fct_gpu_comparison where task_family = 'llm_text_generation'
+        and model = 'acme/tiny-chat' and config = 'bs8+tp1+pp1' and gpu_pair = 'A100 to H100'""")
     a100 = next(r for r in runs if r["gpu"] == A100 and r["model"] == "acme/tiny-chat" and r["config"] == "bs8+tp1+pp1")
     h100 = counterpart(a100, runs, H100)
     assert rows == [("acme/tiny-chat", "bs8+tp1+pp1", "text", "J/request", pytest.approx(a100["energy"]),
                      pytest.approx(h100["energy"]), pytest.approx(h100["energy"] / a100["energy"]),
                      pytest.approx(a100["tpot"]), pytest.approx(h100["tpot"]), None)]
     # Every generated run exists on both GPUs, so every A100 run has exactly one pair.
-    pairs = query(built_home / "warehouse.duckdb", "select count(*) from marts.fct_gpu_comparison")[0][0]
+    pairs = query(built_home / "warehouse.duckdb", "select count(*) from marts.fct_gpu_comparison "
+                                                   "where benchmark_release = 'v2'")[0][0]
     assert pairs == sum(r["gpu"] == A100 for r in runs) == 39
 
 
@@ -91,11 +93,13 @@ def test_gpu_comparison_asset_reports_ratio_distribution_and_plots(copied_home, 
     runs = fixture_runs()
     video = [counterpart(r, runs, H100)["energy"] / r["energy"] for r in runs
              if r["gpu"] == A100 and r["modality"] == "video"]
-    ratios = {r.data["modality"]: r.data for r in metadata["h100_to_a100_ratio_by_modality"].records}
+    ratios = {r.data["modality"]: r.data for r in metadata["ratio_by_gpu_pair_and_modality"].records
+              if r.data["gpu_pair"] == "A100 to H100"}
     assert ratios["video"]["pairs"] == 4 and ratios["video"]["median_ratio"] == pytest.approx(median(video), rel=1e-3)
     for modality, pairs in {"image": 8, "multimodal_text": 3, "text": 24, "all": 39}.items():
         assert ratios[modality]["pairs"] == pairs
-    for key in ("energy_histogram", f"correlation_heatmap/{A100}", f"correlation_heatmap/{H100}"):
+    for key in ("energy_histogram", f"correlation_heatmap/v2 {A100}", f"correlation_heatmap/v2 {H100}",
+                "correlation_heatmap/v3 B200"):
         plot = metadata[key].value
         assert plot.startswith("![plot](") and len(plot) < 1000, "a short image by URL, shown inline"
         chart = plot.split("/charts/", 1)[1].split(")", 1)[0]
@@ -196,6 +200,8 @@ def test_cap_denoising_steps_says_so_when_no_model_has_several_step_counts(copie
 
 def test_scenarios_reject_impossible_config_and_keep_the_last_table(copied_home):
     scenario_rows(copied_home, "a100_to_h100")
+    kept = "select benchmark_release, count(*) from marts.fct_scenarios group by 1 order by 1"
+    before = query(copied_home / "warehouse.duckdb", kept)
     result = materialise(copied_home, [fct_scenarios], ScenarioConfig(latency_limit_s=0), raise_on_error=False)
     assert not result.success and "latency_limit_s must be > 0" in failure_messages(result)
-    assert query(copied_home / "warehouse.duckdb", "select count(*) from marts.fct_scenarios")[0][0] == 10
+    assert query(copied_home / "warehouse.duckdb", kept) == before and before[0] == ("v2", 10)

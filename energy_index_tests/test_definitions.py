@@ -13,7 +13,7 @@ from energy_index.definitions import defs
 def test_definitions_load_with_the_whole_graph():
     definitions = defs()
     keys = {key.to_user_string() for key in definitions.resolve_all_asset_keys()}
-    assert {"sources/mlenergy_archive", "raw/mlenergy_runs", "raw/mlenergy_models",
+    assert {"sources/mlenergy_release_files", "raw/mlenergy_runs", "raw/mlenergy_models",
             "staging/stg_mlenergy__runs", "marts/fct_workload_energy",
             "ml/energy_classifier_baseline", "publish/analytics_snapshot"} <= keys
 
@@ -41,8 +41,9 @@ def test_nightly_schedules_observe_then_rebuild_what_is_stale(tmp_path):
     assert schedule.cron_schedule == "0 2 * * *" and schedule.execution_timezone == "UTC"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     covered = set()
-    for name in ("observe_sources", "observe_economic_index_releases", "refresh_everything",
-                 "refresh_corporate_reports", "refresh_economic_index_releases"):
+    for name in ("observe_sources", "observe_economic_index_releases", "observe_mlenergy_releases",
+                 "refresh_everything", "refresh_corporate_reports", "refresh_economic_index_releases",
+                 "refresh_mlenergy_releases"):
         covered |= set(definitions.resolve_job_def(name).asset_layer.executable_asset_keys)
     assert covered >= set(definitions.resolve_all_asset_keys()), "the nightly jobs cover every asset"
     observe = definitions.resolve_schedule_def("nightly_observe")
@@ -57,6 +58,8 @@ def test_nightly_schedules_observe_then_rebuild_what_is_stale(tmp_path):
     assert reports.default_status == dg.DefaultScheduleStatus.RUNNING
     releases = definitions.resolve_schedule_def("nightly_economic_index_releases")
     assert releases.cron_schedule == "45 1 * * *" and releases.default_status == dg.DefaultScheduleStatus.RUNNING
+    benchmarks = definitions.resolve_schedule_def("nightly_mlenergy_releases")
+    assert benchmarks.cron_schedule == "50 1 * * *" and benchmarks.default_status == dg.DefaultScheduleStatus.RUNNING
 
 
 def test_report_schedule_requests_one_run_of_every_report_never_materialised(tmp_path):

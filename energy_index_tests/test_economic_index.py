@@ -17,8 +17,6 @@ from energy_index_tests.fixtures.pipeline import (
     scalar,
 )
 
-REFERENCE_MODEL = "meta-llama/Meta-Llama-3.1-70B-Instruct"
-REFERENCE_GPU = "H100 80GB HBM3"
 
 
 def test_one_raw_table_per_file_with_release_and_source(built_home):
@@ -80,8 +78,10 @@ def test_dim_onet_task_places_every_statement_in_the_soc_hierarchy(built_home):
 
 def test_task_energy_arithmetic_by_hand(built_home):
     warehouse = built_home / "warehouse.duckdb"
-    energy_per_request = scalar(warehouse, f"""select min(energy_per_request_j) from marts.fct_workload_energy
-        where model = '{REFERENCE_MODEL}' and gpu = '{REFERENCE_GPU}' and task = 'chat'""")
+    # the reference model on the reference GPU in the latest release that measured it: v3's LM Arena chat
+    energy_per_request = scalar(warehouse, """select min(energy_per_request_j) from marts.fct_workload_energy
+        where model_key = 'llama-3.1-70b' and accelerator = 'H100' and benchmark_release = 'v3'
+        and task = 'lm-arena-chat' and median_itl_s <= 0.1""")
     volume, requests = 1_000_000, 3  # the assumptions seed's values
     energy = scalar(warehouse, """select energy_j from marts.fct_task_energy
         where is_reference and task_name = 'write computer programs.'""")
@@ -90,8 +90,8 @@ def test_task_energy_arithmetic_by_hand(built_home):
         where is_reference and code = '15-1251.00'""")
     assert programmers == pytest.approx(0.175 * volume * requests * energy_per_request)
     scenarios = scalar(warehouse, "select count(distinct scenario_id) from marts.fct_task_energy")
-    chat_pairs = scalar(warehouse, """select count(distinct (model, gpu)) from marts.fct_workload_energy
-        where task_family = 'llm_text_generation' and task = 'chat'""")
+    chat_pairs = scalar(warehouse, """select count(distinct (benchmark_release, model, gpu))
+        from marts.fct_workload_energy where task_family = 'llm_text_generation' and task in ('chat', 'lm-arena-chat')""")
     assert scenarios == chat_pairs
 
 

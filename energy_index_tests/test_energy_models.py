@@ -24,7 +24,7 @@ CHAT_CONFIG = {"gpu": "H100 80GB HBM3", "task_family": "llm_text_generation", "t
 def runs(built_home):
     import duckdb
     with duckdb.connect(str(built_home / "warehouse.duckdb"), read_only=True) as conn:
-        return conn.sql("select * from marts.fct_workload_energy order by run_id").pl()
+        return conn.sql("select * from marts.fct_workload_energy where benchmark_release = 'v2' order by run_id").pl()
 
 
 def test_grouped_cv_never_puts_a_model_in_both_train_and_test(runs):
@@ -59,8 +59,9 @@ def test_every_estimator_is_scored_under_both_schemes_and_the_baseline_rows_stay
         from ml.energy_regression_metrics""")
     assert {r[0] for r in regression} == {HOLDOUT, GROUPED} and all(r[2] > 0 for r in regression)
     predictions = query(built_home / "warehouse.duckdb", "select count(*), count(predicted_energy_j) from ml.energy_predictions")
-    assert predictions[0][0] == predictions[0][1] == len(query(built_home / "warehouse.duckdb",
-                                                                "select 1 from marts.fct_workload_energy"))
+    assert predictions[0][0] == predictions[0][1] == len(query(
+        built_home / "warehouse.duckdb", "select 1 from marts.fct_workload_energy where benchmark_release = 'v2'")), \
+        "the energy models are fitted on v2's runs"
 
 
 def test_a_worse_model_never_replaces_a_better_one(tmp_path):

@@ -100,7 +100,7 @@ def test_kill_during_download(site, clean_marts):
     route = site["server"].routes[archive_path()]
     route.trickle_s = 20.0
     try:
-        run_id = kill_during(site, "sources__mlenergy_archive", after_s=2.0)
+        run_id = kill_during(site, "sources__mlenergy_release_files", after_s=2.0)
     finally:
         route.trickle_s = 0.0
     heal(site, clean_marts, run_id, "after-download-kill")
@@ -108,7 +108,7 @@ def test_kill_during_download(site, clean_marts):
 
 def test_kill_during_raw_write(site, clean_marts):
     # From the download on: the archive the last test's kill cut short is downloaded whole first.
-    run_id = kill_during(site, "raw__mlenergy_runs", after_s=0.2, rebuild="sources/mlenergy_archive")
+    run_id = kill_during(site, "mlenergy_release", after_s=0.2, rebuild="sources/mlenergy_release_files")
     heal(site, clean_marts, run_id, "after-raw-kill")
 
 

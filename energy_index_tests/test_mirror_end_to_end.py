@@ -25,25 +25,41 @@ pytestmark = pytest.mark.skipif(MIRROR is None, reason="no offline mirror here (
 def test_every_run_of_the_pinned_commit_is_loaded(mirror_home):
     warehouse = mirror_home / "warehouse.duckdb"
     assert scalar(warehouse, "select count(*) from raw.mlenergy_runs") == 474
-    by_gpu = dict(query(warehouse, "select gpu, count(*) from marts.fct_workload_energy group by 1"))
+    by_gpu = dict(query(warehouse, "select gpu, count(*) from marts.fct_workload_energy "
+                                   "where benchmark_release = 'v2' group by 1"))
     assert by_gpu == {"A100-SXM4-40GB": 244, "H100 80GB HBM3": 230}
     assert scalar(warehouse, "select count(*) from marts.fct_workload_energy "
-                             "where task_family = 'mllm_text_generation'") == 42
+                             "where task_family = 'mllm_text_generation' and benchmark_release = 'v2'") == 42
     assert scalar(warehouse, "select distinct source_commit from raw.mlenergy_runs") == \
         "c3af7f31e231a2a7021c5f8e2a54dd712d02e6e2"
+
+
+def test_every_v3_configuration_is_loaded_and_traceable(mirror_home):
+    warehouse = mirror_home / "warehouse.duckdb"
+    v3 = query(warehouse, """select count(*), count(*) filter (where task_family <> 'diffusion'),
+        count(*) filter (where task_family = 'diffusion'), count(distinct source_path), count(distinct run_id),
+        count(distinct model), list(distinct source_commit), list(distinct accelerator order by accelerator)
+        from marts.fct_workload_energy where benchmark_release = 'v3'""")[0]
+    assert v3 == (1858, 838, 1020, 1858, 1858, 46, ["0cd52dab897c5d91a45f4d413038f3b8b4251b0f"], ["B200", "H100"])
+    assert scalar(warehouse, "select count(*) from raw.mlenergy_configurations") == 1858
+    precisions = dict(query(warehouse, """select weight_precision, count(*) from marts.fct_workload_energy
+        where benchmark_release = 'v3' group by 1"""))
+    assert set(precisions) == {"bfloat16", "fp8", "mxfp4"}
 
 
 def test_original_population_matches_the_reference(mirror_home):
     by_gpu = dict(query(mirror_home / "warehouse.duckdb", """
         select gpu, count(*) from marts.fct_workload_energy
-        where task_family <> 'mllm_text_generation' group by 1"""))
+        where task_family <> 'mllm_text_generation' and benchmark_release = 'v2' group by 1"""))
     assert by_gpu == {"H100 80GB HBM3": 221, "A100-SXM4-40GB": 211}
 
 
-def test_labels_are_balanced_tertiles(mirror_home):
-    counts = dict(query(mirror_home / "warehouse.duckdb",
-                        "select energy_label, count(*) from marts.fct_workload_energy group by 1"))
-    assert sum(counts.values()) == 474 and max(counts.values()) - min(counts.values()) <= 2
+def test_labels_are_balanced_tertiles_within_each_release(mirror_home):
+    counts = query(mirror_home / "warehouse.duckdb", """select benchmark_release, list(n order by energy_label)
+        from (select benchmark_release, energy_label, count(*) n from marts.fct_workload_energy group by all)
+        group by 1 order by 1""")
+    assert [(release, sum(n)) for release, n in counts] == [("v2", 474), ("v3", 1858)]
+    assert all(max(n) - min(n) <= 2 for _, n in counts)
 
 
 def test_baseline_reproduces_the_original_analysis(mirror_home):
@@ -144,6 +160,14 @@ def test_reader_reads_the_development_set_exactly(mirror_home):
     assert rows >= 60 and exact / rows >= 0.95 and unit_scale == 0 and false_values == 0
 
 
+def test_b200_and_h100_pairs_cover_every_configuration_measured_on_both(mirror_home):
+    warehouse = mirror_home / "warehouse.duckdb"
+    pairs = dict(query(warehouse, "select gpu_pair, count(*) from marts.fct_gpu_comparison group by 1"))
+    both = scalar(warehouse, """select count(*) from (select task, model, config, num_gpus from
+        marts.fct_workload_energy where benchmark_release = 'v3' group by all having count(distinct gpu) = 2)""")
+    assert pairs == {"A100 to H100": 125, "H100 to B200": both} and both > 500
+
+
 def test_estimators_on_the_real_runs_and_published_figures(mirror_home):
     warehouse = mirror_home / "warehouse.duckdb"
     runs = dict(query(warehouse, """select estimator, n_runs from marts.fct_inference_estimator_accuracy
@@ -160,9 +184,17 @@ def test_estimators_on_the_real_runs_and_published_figures(mirror_home):
 
 def test_ratings_on_the_real_runs(mirror_home):
     warehouse = mirror_home / "warehouse.duckdb"
-    rated = scalar(warehouse, """select count(distinct model || task) from marts.fct_model_ratings
-        where phase = 'inference'""")
-    assert rated == scalar(warehouse, "select count(distinct model || task) from marts.fct_workload_energy") == 43
+    rated = dict(query(warehouse, """select benchmark_release, count(distinct model || task) from
+        marts.fct_model_ratings where phase = 'inference' group by 1"""))
+    measured = dict(query(warehouse, """select benchmark_release, count(distinct model || task)
+        from marts.fct_workload_energy group by 1"""))
+    assert rated == measured == {"v2": 43, "v3": 62}, "every model-task of both releases is rated"
+    b200 = scalar(warehouse, """select count(distinct model) from marts.fct_model_ratings
+        where gpu = 'B200' and configuration = 'best_within_latency_objective'""")
+    assert b200 > 0 and scalar(warehouse, "select count(*) from marts.fct_model_ratings "
+                                          "where weight_precision in ('fp8', 'mxfp4')") > 0
+    labels = {path.stem for path in (mirror_home / "labels").glob("*.svg")}
+    assert {"openai-gpt-oss-120b", "deepseek-ai-deepseek-v3-1", "wan-ai-wan2-1-t2v-14b-diffusers"} <= labels
     # EcoLogits beside every text model with a parameter count; diffusion has no EcoLogits formula
     text = query(warehouse, """select task, count(distinct model), count(accelerator_to_ecologits_ratio)
         from marts.fct_model_ratings where phase = 'inference' and task in ('chat', 'code', 'mllm-chat')

@@ -14,9 +14,9 @@ from energy_index.defs.ratings.methodology import MethodologyError, available_ve
 
 # per-token energies (J) that make 1,000 requests of 400 tokens a round number of Wh: 0.009 J -> 1 Wh
 WH_PER_J_PER_TOKEN = 400 * 1000 / 3600
-TASKS = """methodology_version,task,unit_of_work,units,output_tokens,latency_metric,latency_limit_s,source
-{v},chat,"1,000 requests of 400 output tokens",1000,400,avg_tpot_s,0.1,fixture
-{v},text-to-image,"1,000 images",1000,,batch_latency_s,10,fixture
+TASKS = """methodology_version,task,benchmark_release,benchmark_task,unit_of_work,units,output_tokens,latency_metric,latency_limit_s,source
+{v},chat,v2,llm_text_generation/chat,"1,000 requests of 400 output tokens",1000,400,avg_tpot_s,0.1,fixture
+{v},text-to-image,v2,diffusion/text-to-image,"1,000 images",1000,,batch_latency_s,10,fixture
 """
 SIZES = """methodology_version,scope,size_class,min_params_billion,max_params_billion,source
 {v},text,small,0,20,fixture
@@ -46,11 +46,11 @@ def write_methodology(directory, versions: dict[str, str]):
 
 
 def chat_run(model: str, per_token_j: float, tpot_s: float, params: float = 7.0, index: int = 0) -> dict:
-    return {"run_id": f"{model}/{index}", "task_family": "llm_text_generation", "task": "chat",
+    return {"run_id": f"{model}/{index}", "benchmark_release": "v2", "task_family": "llm_text_generation", "task": "chat",
             "task_key": "llm_text_generation/chat", "model": model, "gpu": "H100 80GB HBM3", "config": f"c{index}",
             "params_b": params, "active_params_b": params, "batch_size": 64, "modality": "text",
             "avg_output_tokens": 400.0, "energy_per_output_token_j": per_token_j, "energy_j": per_token_j * 400,
-            "avg_tpot_s": tpot_s, "batch_latency_s": None}
+            "avg_tpot_s": tpot_s, "median_itl_s": None, "batch_latency_s": None, "weight_precision": None}
 
 
 def fleet(extra: int = 0) -> pl.DataFrame:
@@ -62,7 +62,8 @@ def fleet(extra: int = 0) -> pl.DataFrame:
             chat_run("org/m2", 0.045, 0.05), chat_run("org/m3", 0.09, 0.05), chat_run("org/m4", 0.18, 0.05),
             chat_run("org/m5", 0.36, 0.12), chat_run("org/m5", 0.72, 0.3, index=1)]
     runs += [chat_run(f"org/new{i}", 0.0045 / (i + 1), 0.05) for i in range(extra)]
-    return pl.DataFrame(runs, schema_overrides={"batch_latency_s": pl.Float64})
+    return pl.DataFrame(runs, schema_overrides={"batch_latency_s": pl.Float64, "median_itl_s": pl.Float64,
+                                                "weight_precision": pl.Utf8})
 
 
 FACTORS = pl.DataFrame({"factor_source": ["company", "company"], "factor_entity": ["Acme", "Acme"],
@@ -215,13 +216,13 @@ def test_every_measured_model_rated_fails_when_one_is_missing(methodology, tmp_p
     ratings = model_ratings(slow, FACTORS, None, methodology)  # an unknown latency still gets a rating
     assert rows(ratings, model="org/m2", configuration="best_within_latency_objective")["meets_latency_objective"] \
         .to_list() == [False] * rows(ratings, model="org/m2", configuration="best_within_latency_objective").height
-    assert checks.every_measured_model_rated(ratings, measured_model_tasks(slow))[0]
+    assert checks.every_measured_model_rated(ratings, measured_model_tasks(slow, methodology))[0]
     seeds = write_methodology(tmp_path / "chat_only", {"2026-12": "1,3,6,12"})
     tasks = seeds / "rating_tasks.csv"
     tasks.write_text("".join(line for line in tasks.read_text().splitlines(True) if "text-to-image" not in line))
     chat_only = load_methodology(seeds_dir=seeds)  # a task the data has and the methodology does not
     passed, detail = checks.every_measured_model_rated(model_ratings(runs, FACTORS, None, chat_only),
-                                                       measured_model_tasks(runs))
+                                                       measured_model_tasks(runs, chat_only))
     assert not passed and detail["incomplete"][0]["model"] == "org/painter"
     ratings = model_ratings(fleet(), FACTORS, None, methodology)
     broken = ratings.with_columns(pl.when(pl.col("boundary") == "comprehensive").then(0.0)

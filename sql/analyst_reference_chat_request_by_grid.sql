@@ -1,8 +1,9 @@
 -- How much does the grid change the CO2e of one reference chat request? The reference scenario's
--- run (see marts.dim_assumptions) on the five cleanest and five dirtiest country grids, and on each
+-- run (see marts.dim_assumptions; its release is the latest that measured the reference model) on
+-- the five cleanest and five dirtiest country grids, and on each
 -- Google Cloud region's latest year, location-based, lowest first.
 with reference as (
-    select distinct model, gpu, serving_config
+    select distinct run_id
     from analyst.energy_per_task
     where is_reference_scenario
 ),
@@ -16,8 +17,7 @@ latest_regions as (
 reference_emissions as (
     select emissions.*
     from analyst.workload_emissions as emissions
-    inner join reference using (model, gpu, serving_config)
-    where emissions.task = 'chat' and emissions.task_family = 'llm_text_generation'
+    inner join reference using (run_id)
 ),
 
 ranked_countries as (

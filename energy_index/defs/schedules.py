@@ -18,9 +18,16 @@ from energy_index.defs.corporate.registry import report_partitions
 from energy_index.defs.economic_index.assets import economic_index_release
 from energy_index.defs.economic_index.releases import release_partitions
 from energy_index.defs.economic_index.source import FILES_KEY, UPSTREAM_ECONOMIC_INDEX
+from energy_index.defs.mlenergy.assets import mlenergy_release
+from energy_index.defs.mlenergy.releases import mlenergy_release_partitions
+from energy_index.defs.mlenergy.source import FILES_KEY as BENCHMARK_FILES_KEY
+from energy_index.defs.mlenergy.source import UPSTREAM_MLENERGY
 from energy_index.defs.operations.launch import partition_tags
 from energy_index.defs.operations.refresh import (
+    BENCHMARKS_JOB,
+    OBSERVE_BENCHMARKS_JOB,
     OBSERVE_JOB,
+    OBSERVE_JOBS,
     OBSERVE_RELEASES_JOB,
     RELEASES_JOB,
     REPORTS_JOB,
@@ -32,15 +39,17 @@ from energy_index.defs.operations.refresh import (
 CORPORATE_REPORTS = dg.AssetSelection.assets(TABLES_KEY, METRICS_KEY)
 ECONOMIC_INDEX_RELEASES = dg.AssetSelection.assets(FILES_KEY, *economic_index_release.keys)
 UPSTREAM = dg.AssetSelection.key_prefixes("upstream", include_sources=True)
-# A job's partitioned assets must share one partitioning: the releases are observed by their own job.
+MLENERGY_RELEASES = dg.AssetSelection.assets(BENCHMARK_FILES_KEY, *mlenergy_release.keys)
+# A job's partitioned assets must share one partitioning: the releases are observed by their own jobs.
 UPSTREAM_RELEASES = dg.AssetSelection.assets(UPSTREAM_ECONOMIC_INDEX)
+UPSTREAM_BENCHMARKS = dg.AssetSelection.assets(UPSTREAM_MLENERGY)
 # A run still going after this long is hung (a cold refresh takes about two minutes); run
 # monitoring under `make dev` fails it and frees its pool slot.
 MAX_RUNTIME = {"dagster/max_runtime": str(3 * 3600)}
 
 refresh_everything = dg.define_asset_job(
     "refresh_everything",
-    selection=dg.AssetSelection.all() - CORPORATE_REPORTS - ECONOMIC_INDEX_RELEASES - UPSTREAM,
+    selection=dg.AssetSelection.all() - CORPORATE_REPORTS - ECONOMIC_INDEX_RELEASES - MLENERGY_RELEASES - UPSTREAM,
     description="Pull, validate, rebuild dbt models, retrain and publish (the stale ones, as launched).",
     # One step at a time in one process: DuckDB allows a single writer per file.
     executor_def=dg.in_process_executor,
@@ -49,7 +58,7 @@ refresh_everything = dg.define_asset_job(
 
 observe_sources = dg.define_asset_job(
     OBSERVE_JOB,
-    selection=UPSTREAM - UPSTREAM_RELEASES,
+    selection=UPSTREAM - UPSTREAM_RELEASES - UPSTREAM_BENCHMARKS,
     description="Record what every source holds upstream now (HEAD requests and hashes; nothing downloaded).",
     executor_def=dg.in_process_executor,
     tags=MAX_RUNTIME,
@@ -81,6 +90,23 @@ refresh_economic_index_releases = dg.define_asset_job(
     tags=MAX_RUNTIME,
 )
 
+observe_mlenergy_releases = dg.define_asset_job(
+    OBSERVE_BENCHMARKS_JOB,
+    selection=UPSTREAM_BENCHMARKS,
+    description="Record what each registered ML.ENERGY benchmark release holds upstream now (nothing downloaded).",
+    executor_def=dg.in_process_executor,
+    tags=MAX_RUNTIME,
+)
+
+refresh_mlenergy_releases = dg.define_asset_job(
+    BENCHMARKS_JOB,
+    selection=MLENERGY_RELEASES,
+    partitions_def=mlenergy_release_partitions,
+    description="Download, validate and load one registered ML.ENERGY benchmark release (one run per partition).",
+    executor_def=dg.in_process_executor,
+    tags=MAX_RUNTIME,
+)
+
 nightly_observe = dg.ScheduleDefinition(
     name="nightly_observe", job=observe_sources, cron_schedule="15 1 * * *", execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
@@ -91,6 +117,11 @@ nightly_observe_releases = dg.ScheduleDefinition(
     execution_timezone="UTC", default_status=dg.DefaultScheduleStatus.RUNNING,
     description="01:15 UTC: observe every registered Economic Index release ahead of the refreshes.")
 
+nightly_observe_benchmarks = dg.ScheduleDefinition(
+    name="nightly_observe_benchmarks", job=observe_mlenergy_releases, cron_schedule="15 1 * * *",
+    execution_timezone="UTC", default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="01:15 UTC: observe every registered ML.ENERGY benchmark release ahead of the refreshes.")
+
 
 def _plan(context: dg.ScheduleEvaluationContext):
     """The plan `make run` makes: what is stale or missing, and everything that reads it."""
@@ -100,7 +131,7 @@ def _plan(context: dg.ScheduleEvaluationContext):
 def _observed_today(context: dg.ScheduleEvaluationContext) -> bool:
     """Whether the latest run of each observing job succeeded within the last day: only then does an
     up-to-date plan say the marts are current."""
-    for job in (OBSERVE_JOB, OBSERVE_RELEASES_JOB):
+    for job in OBSERVE_JOBS:
         runs = context.instance.get_runs(dg.RunsFilter(job_name=job), limit=1)
         if not runs or runs[0].status != dg.DagsterRunStatus.SUCCESS:
             return False
@@ -164,3 +195,10 @@ def nightly_corporate_reports(context: dg.ScheduleEvaluationContext):
 def nightly_economic_index_releases(context: dg.ScheduleEvaluationContext):
     """01:45 UTC: one run per registered Economic Index release that is new or changed upstream."""
     return _partition_runs(context, RELEASES_JOB, "release")
+
+
+@dg.schedule(job=refresh_mlenergy_releases, cron_schedule="50 1 * * *", execution_timezone="UTC",
+             default_status=dg.DefaultScheduleStatus.RUNNING, name="nightly_mlenergy_releases")
+def nightly_mlenergy_releases(context: dg.ScheduleEvaluationContext):
+    """01:50 UTC: one run per registered ML.ENERGY benchmark release that is new or changed upstream."""
+    return _partition_runs(context, BENCHMARKS_JOB, "benchmark release")

@@ -1,5 +1,6 @@
 -- raw.mlenergy_models: one row per model in each task's models.json.
--- Parameters: $files (list of absolute paths), $root (extraction root), $commit (pinned commit).
+-- Parameters: $files (list of absolute paths), $root (extraction root), $commit (pinned commit),
+-- $release (the registry's release name, e.g. v2).
 with documents as (
     select filename, json
     from read_json_objects($files, filename = true, format = 'unstructured')
@@ -30,5 +31,6 @@ select
     attributes ->> 'resolution' as resolution,
     attributes,
     source_path,
-    $commit as source_commit
+    $commit as source_commit,
+    $release as benchmark_release
 from attributes

@@ -1,6 +1,7 @@
 -- raw.mlenergy_runs: one row per run JSON under data/<family>/<task>/<GPU>/<org>/<model>/<config>.json.
 -- Source fields keep their upstream names; the path supplies the run's identity.
--- Parameters: $files (list of absolute paths), $root (extraction root), $commit (pinned commit).
+-- Parameters: $files (list of absolute paths), $root (extraction root), $commit (pinned commit),
+-- $release (the registry's release name, e.g. v2).
 with runs as (
     select *
     from read_json($files, filename = true, union_by_name = true, sample_size = -1)
@@ -21,5 +22,6 @@ select
     regexp_extract(source_path, '/([^/]+)\.json$', 1) as config,
     * exclude (filename, source_path),
     source_path,
-    $commit as source_commit
+    $commit as source_commit,
+    $release as benchmark_release
 from located

@@ -2,6 +2,7 @@
 -- table scenario_rows), with the change each scenario makes against its measured baseline.
 select
     scenario,
+    benchmark_release,
     modality,
     baseline_energy_j,
     scenario_energy_j,
@@ -10,4 +11,4 @@ select
     runs_in_scope,
     note
 from scenario_rows
-order by scenario, modality = 'all', modality
+order by scenario, benchmark_release, modality = 'all', modality

@@ -12,6 +12,8 @@ final as (
         is_matched as task_matches_onet_statement,
         share_pct as conversation_share_pct,
         scenario_id,
+        benchmark_release,
+        run_id,
         model,
         gpu,
         config as serving_config,

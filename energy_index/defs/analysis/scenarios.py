@@ -19,7 +19,8 @@ GPU_COMPARISON = dg.AssetKey(["marts", "fct_gpu_comparison"])
 
 class ScenarioConfig(dg.Config):
     latency_limit_s: float = Field(
-        default=0.1, description="Largest average time per output token (s) an LLM configuration may have.")
+        default=0.1, description="Largest time per output token (s) an LLM configuration may have (v2: average "
+                                 "TPOT; v3: median inter-token latency).")
     max_denoising_steps: int = Field(
         default=25, description="Largest number of denoising steps a diffusion run may use.")
 
@@ -27,7 +28,7 @@ class ScenarioConfig(dg.Config):
 def scenario_parameters(config: ScenarioConfig) -> dict[str, dict]:
     """Each scenario's SQL file under sql/scenarios/ and the $parameters it takes (DuckDB rejects extras)."""
     return {
-        "a100_to_h100": {},
+        "newer_gpu": {},
         "lowest_energy_config_under_latency_limit": {"latency_limit_s": config.latency_limit_s},
         "cap_denoising_steps": {"max_denoising_steps": config.max_denoising_steps},
     }
@@ -38,7 +39,7 @@ def build_scenarios(conn: duckdb_module.DuckDBPyConnection, config: ScenarioConf
     conn.execute("begin transaction")
     try:
         conn.execute("""create or replace temp table scenario_rows (
-            scenario varchar, modality varchar, baseline_energy_j double, scenario_energy_j double,
+            scenario varchar, benchmark_release varchar, modality varchar, baseline_energy_j double, scenario_energy_j double,
             runs_in_scope bigint, note varchar)""")
         for name, parameters in scenario_parameters(config).items():
             sql = (SCENARIO_DIR / f"{name}.sql").read_text()
@@ -65,20 +66,23 @@ def fct_scenarios(context: dg.AssetExecutionContext, config: ScenarioConfig,
                   duckdb: DuckDBResource) -> dg.MaterializeResult:
     """What-if scenarios built only from measured runs: how much energy a change would save.
 
-    One row per (scenario, modality) plus a total row (`modality = 'all'`): `baseline_energy_j`
-    sums the per-unit energy of the runs in the scenario's scope (one request, image or video
-    per run), `scenario_energy_j` the same runs after the change, then `change_j`,
-    `change_pct`, `runs_in_scope` and a `note` counting what could not be changed.
+    One row per (scenario, benchmark release, modality) plus a total row per release (`modality =
+    'all'`): `baseline_energy_j` sums the per-unit energy of the runs in the scenario's scope (one
+    request, image or video per run), `scenario_energy_j` the same runs after the change, then
+    `change_j`, `change_pct`, `runs_in_scope` and a `note` counting what could not be changed.
+    Runs of different releases are never mixed.
 
-    - `a100_to_h100`: each A100 run replaced by the H100 run of the same task, model and
-      config; runs with no H100 counterpart are unchanged.
+    - `a100_to_h100` (v2), `h100_to_b200` (v3): each run on the older GPU replaced by the newer
+      GPU's run of the same task, model, config and GPU count; runs with no counterpart are
+      unchanged.
     - `lowest_energy_config_under_latency_limit`: per (task, model, GPU) of the LLM and MLLM
-      runs, every configuration replaced by the lowest-energy one with `avg_tpot_s` at most
-      `latency_limit_s` (config, default 0.1 s); groups with none under the limit are unchanged.
-    - `cap_denoising_steps`: diffusion runs of the same (task, model, GPU, batch size, frames)
-      measured at several step counts; runs above `max_denoising_steps` (config, default 25)
-      take the run at the largest measured count at or below it. Without any such group the
-      scenario is one row that says so.
+      runs, every configuration replaced by the lowest-energy one whose time per output token
+      (v2 `avg_tpot_s`, v3 `median_itl_s`) is at most `latency_limit_s` (config, default 0.1 s);
+      groups with none under the limit are unchanged.
+    - `cap_denoising_steps`: diffusion runs of the same (task, model, GPU, batch size, frames,
+      resolution, GPU count) measured at several step counts; runs above `max_denoising_steps`
+      (config, default 25) take the run at the largest measured count at or below it. A release
+      without any such group has one row that says so.
 
     The SQL lives in `sql/scenarios/`, one file per scenario.
     """
@@ -86,9 +90,11 @@ def fct_scenarios(context: dg.AssetExecutionContext, config: ScenarioConfig,
         raise dg.Failure(f"latency_limit_s must be > 0 and max_denoising_steps >= 1, got {config}")
     with duckdb.get_connection() as conn:
         rows = build_scenarios(conn, config)
-        totals = conn.execute(f"select scenario, change_pct from {TABLE} where modality = 'all'").fetchall()
-        without_total = [s for (s,) in conn.execute(f"""select distinct scenario from {TABLE}
-            except select scenario from {TABLE} where modality = 'all'""").fetchall()]
+        totals = conn.execute(f"select scenario || ' ' || benchmark_release, change_pct from {TABLE} "
+                              "where modality = 'all'").fetchall()
+        without_total = [s for (s,) in conn.execute(f"""select distinct scenario || ' ' || benchmark_release
+            from {TABLE} except select scenario || ' ' || benchmark_release from {TABLE} where modality = 'all'""")
+            .fetchall()]
         table = preview_table(conn, f"select * from {TABLE}", limit=50)
     metadata = {
         "dagster/row_count": rows,
@@ -100,7 +106,7 @@ def fct_scenarios(context: dg.AssetExecutionContext, config: ScenarioConfig,
         context.log.info(f"{scenario}: total change {change_pct} %")
         if change_pct is not None:  # None: nothing in scope (the table's note says why)
             # A float per scenario so the UI can plot how each total moves between materialisations.
-            metadata[f"{scenario}/change_pct"] = dg.MetadataValue.float(round(change_pct, 3))
+            metadata[f"{scenario.replace(' ', '/')}/change_pct"] = dg.MetadataValue.float(round(change_pct, 3))
     broken = sorted(str(s) for s in without_total)
     broken += sorted(str(s) for s, pct in totals if pct is not None and pct < -100)
     totals_check = dg.AssetCheckResult(check_name=TOTALS_CHECK, passed=bool(totals) and not broken,

@@ -1,6 +1,5 @@
 """Corporate reports as a statically partitioned asset: one partition per registered report, many per run."""
 
-import warnings
 
 import dagster as dg
 import duckdb
@@ -27,9 +26,6 @@ STATUS_TABLE = "raw.corporate_report_status"
 CHECK = "recognised_metrics_quality"
 TABLES_CHECK = "every_table_has_cells"
 UPSTREAM_KEY = dg.AssetKey(["upstream", "corporate_reports"])
-# Checks partitioned like their asset are how Dagster shows one result per report; the preview
-# label is about the API, pinned here (dagster<1.14).
-warnings.filterwarnings("ignore", category=dg.PreviewWarning, message=".*partitions_def on an AssetCheckSpec.*")
 
 
 def _write_slice(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, report_id: str) -> None:

@@ -23,6 +23,7 @@ from energy_index.defs.estimates.inference import (
 )
 from energy_index.defs.ml.artifacts import save_model
 from energy_index.defs.ml.assets import WORKLOAD_ENERGY, ModelStore
+from energy_index.defs.mlenergy.releases import FITTED_RELEASE
 from energy_index.defs.mlenergy.assets import MODELS_KEY
 from energy_index.metadata_tables import frame_table
 from energy_index.warehouse import replace_table, utcnow
@@ -33,14 +34,16 @@ ESTIMATOR_FORMAT = 1  # bump when the saved payload's shape changes
 TARGET_MEDIAN_APE_PCT = 15.0
 # What a user knows before serving a model, per run; diffusion sizes are the denoiser's.
 RUNS_SQL = """
-select w.run_id, w.task_family, w.task, w.task_family || '/' || w.task as task_key, w.model, w.gpu,
-       coalesce(m.denoising_params_billion, w.params_billion) as params_b,
-       coalesce(w.max_batch_size_reqs, w.batch_size) as batch_size,
-       coalesce(w.tensor_parallel, 1) * coalesce(w.pipeline_parallel, 1) as n_gpus,
-       w.denoising_steps, coalesce(w.frames, 1) as frames, m.resolution, w.avg_output_tokens,
-       w.energy_per_output_token_j, w.energy_j, w.config, w.avg_tpot_s, w.batch_latency_s
+select w.run_id, w.benchmark_release, w.task_family, w.task, w.task_family || '/' || w.task as task_key, w.model,
+       w.gpu, w.accelerator, coalesce(m.denoising_params_billion, w.params_billion) as params_b,
+       w.active_params_billion as stated_active_params_b, w.weight_precision, w.architecture,
+       coalesce(w.max_batch_size_reqs, w.batch_size) as batch_size, w.num_gpus as n_gpus,
+       w.denoising_steps, coalesce(w.frames, 1) as frames, coalesce(m.resolution, w.resolution) as resolution,
+       w.avg_output_tokens, w.energy_per_output_token_j, w.energy_j, w.config, w.avg_tpot_s, w.median_itl_s,
+       w.batch_latency_s
 from marts.fct_workload_energy w
 left join raw.mlenergy_models m on m.model_id = w.model and m.task = w.task and m.task_family = w.task_family
+    and m.benchmark_release = w.benchmark_release
 """
 
 
@@ -53,7 +56,8 @@ def serving_runs(frame: pl.DataFrame) -> pl.DataFrame:
     pixels = pl.col("resolution").str.split("x").list.eval(pl.element().cast(pl.Float64, strict=False)) \
         .list.eval(pl.element().product()).list.first()
     return frame.join(active_parameters(), on="model", how="left").with_columns(
-        pl.coalesce("active_params_billion", "params_b").alias("active_params_b"), pixels.alias("pixels"),
+        pl.coalesce("active_params_billion", "stated_active_params_b", "params_b").alias("active_params_b"),
+        pixels.alias("pixels"),
         pl.struct("task_family", "task").map_elements(lambda r: modality_of(r["task_family"], r["task"]),
                                                       return_dtype=pl.Utf8).alias("modality"))
 
@@ -108,7 +112,7 @@ def fct_inference_estimator_accuracy(context: dg.AssetExecutionContext, duckdb: 
     The fit on every run, with its 10-90% range, is saved for `energy-index predict`.
     """
     with duckdb.get_connection() as conn:
-        runs = serving_runs(conn.sql(RUNS_SQL).pl())
+        runs = serving_runs(conn.sql(RUNS_SQL).pl()).filter(pl.col("benchmark_release") == FITTED_RELEASE)
         frames = {m: _usable(runs, m) for m in ("text", "image", "video")}
         predictions = pl.concat([_predictions(f, m) for m, f in frames.items() if f.height], how="diagonal")
         accuracy = accuracy_rows(predictions)

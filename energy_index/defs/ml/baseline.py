@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
+from energy_index.defs.mlenergy.releases import FITTED_RELEASE
+
 if TYPE_CHECKING:
     from sklearn.multiclass import OneVsRestClassifier
 
@@ -24,10 +26,11 @@ BASELINE_FEATURES = [
     "pipeline_parallel", "avg_tpot_s", "token_throughput_tok_s", "avg_output_tokens",
     "avg_batch_size_reqs", "max_batch_size_reqs",
 ]
+# Both within the fitted release (v2): the original analysis's data.
 POPULATIONS = {
-    "all_runs": "true",
+    "all_runs": f"benchmark_release = '{FITTED_RELEASE}'",
     # The original analysis's population: everything but the multimodal LLM family.
-    "without_mllm": "task_family <> 'mllm_text_generation'",
+    "without_mllm": f"benchmark_release = '{FITTED_RELEASE}' and task_family <> 'mllm_text_generation'",
 }
 
 

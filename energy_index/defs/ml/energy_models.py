@@ -11,6 +11,7 @@ from dagster_duckdb import DuckDBResource
 from energy_index.defs.footprint.recording import PipelineFootprint
 from energy_index.defs.ml.artifacts import load_model, model_record
 from energy_index.defs.ml.assets import WORKLOAD_ENERGY, ModelStore
+from energy_index.defs.mlenergy.releases import FITTED_RELEASE
 from energy_index.defs.ml.baseline import LABELS
 from energy_index.defs.ml.features import BASELINE_FEATURES, PHYSICS_FEATURES, matrix, with_physics
 from energy_index.defs.ml.fits import fitted_on, inputs_fingerprint, record_fit
@@ -44,7 +45,8 @@ class EvaluationConfig(dg.Config):
 
 def _runs(duckdb: DuckDBResource) -> pl.DataFrame:
     with duckdb.get_connection() as conn:
-        return conn.sql("select * from marts.fct_workload_energy order by run_id").pl()
+        return conn.execute("select * from marts.fct_workload_energy where benchmark_release = ? order by run_id",
+                            [FITTED_RELEASE]).pl()
 
 
 def _cost(measurement) -> dict:
@@ -181,7 +183,7 @@ def energy_model_production(context: dg.AssetExecutionContext, duckdb: DuckDBRes
     metadata = {"grouped_macro_f1": best_classifier[2], "grouped_accuracy": best_classifier[3],
                 "regressor_grouped_r2_log": best_regressor[2], "regressor_grouped_mape_pct": best_regressor[3],
                 "trained_at": utcnow().isoformat(), "chosen_classifier": list(best_classifier[:2]),
-                "chosen_regressor": list(best_regressor[:2])}
+                "chosen_regressor": list(best_regressor[:2]), "fitted_release": FITTED_RELEASE}
     replaced, previous, verdict = _fit_or_keep(duckdb, Path(model_store.models_dir), latest, best_classifier[:2],
                                                best_regressor[:2], metadata)
     context.log.info(verdict)

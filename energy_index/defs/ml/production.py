@@ -47,16 +47,45 @@ def save_if_not_worse(models_dir: Path, bundle: dict, metadata: dict) -> tuple[b
     return True, previous
 
 
+# fct_workload_energy columns of later releases the fitted model has no feature for: accepted, and
+# said to be outside what it learnt. v3's median inter-token latency stands in for v2's mean TPOT.
+DESCRIPTIVE_COLUMNS = ["benchmark_release", "weight_precision", "architecture", "active_params_billion",
+                       "params_billion", "num_gpus", "expert_parallel", "data_parallel", "accelerator", "median_itl_s"]
+TRAINED_PRECISION = "bfloat16"  # the fitted release's runs are all 16-bit
+
+
+def _outside_training(config: dict, bundle: dict) -> list[str]:
+    """What in `config` the fitted model never saw: a GPU, a precision, a latency measure, a release."""
+    notes = []
+    gpus = bundle["categories"]["gpu"]
+    if config.get("gpu") is not None and config["gpu"] not in gpus:
+        notes.append(f"gpu {config['gpu']!r}: fitted on {', '.join(gpus)}")
+    if config.get("weight_precision") not in (None, TRAINED_PRECISION, "float16"):
+        notes.append(f"weight_precision {config['weight_precision']!r}: the fitted runs are all 16-bit")
+    if config.get("median_itl_s") is not None and config.get("avg_tpot_s") is None:
+        notes.append("median_itl_s used as avg_tpot_s (a median inter-token latency, not a mean)")
+    release = bundle.get("fitted_release")
+    if config.get("benchmark_release") not in (None, release):
+        notes.append(f"benchmark_release {config['benchmark_release']!r}: fitted on {release}")
+    return notes
+
+
 def predict(config: dict, models_dir: Path) -> dict:
     """Energy class, calibrated probabilities and predicted energy for one workload configuration.
 
     `config` uses fct_workload_energy's column names (gpu, task_family, batch_size,
-    avg_tpot_s, ...); anything missing is treated as the training data's missing values (0).
+    avg_tpot_s, ...); anything missing is treated as the training data's missing values (0). A later
+    release's configuration (v3: median_itl_s, weight_precision, B200...) is accepted and predicted
+    with what the model knows; `outside_training` lists what it never saw, so the figure is read as
+    the extrapolation it is.
     """
     bundle = load_model(model_path(models_dir))
-    unknown = sorted(set(config) - set(CONFIG_COLUMNS))
+    unknown = sorted(set(config) - set(CONFIG_COLUMNS) - set(DESCRIPTIVE_COLUMNS))
     if unknown:
-        raise ValueError(f"unknown configuration keys {unknown}; known: {CONFIG_COLUMNS}")
+        raise ValueError(f"unknown configuration keys {unknown}; known: {CONFIG_COLUMNS + DESCRIPTIVE_COLUMNS}")
+    outside = _outside_training(config, bundle)
+    if config.get("avg_tpot_s") is None and config.get("median_itl_s") is not None:
+        config = {**config, "avg_tpot_s": config["median_itl_s"]}
     row = pl.DataFrame([{column: config.get(column) for column in CONFIG_COLUMNS}],
                        schema={c: (pl.Utf8 if c in ("task_family", "task", "model", "gpu") else pl.Float64)
                                for c in CONFIG_COLUMNS})
@@ -70,5 +99,6 @@ def predict(config: dict, models_dir: Path) -> dict:
         "predicted_energy_j": round(float(np.exp(bundle["regressor"].predict(reg_x)[0])), 2),
         "classifier": bundle["classifier_spec"], "regressor": bundle["regressor_spec"],
         "grouped_macro_f1": bundle["grouped_macro_f1"], "trained_at": str(bundle["trained_at"]),
+        "fitted_release": bundle.get("fitted_release"), "outside_training": outside,
         "seed": SEED,
     }

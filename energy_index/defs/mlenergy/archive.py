@@ -1,4 +1,5 @@
-"""Reading the ML.ENERGY Leaderboard v2 archive: safe extraction and parsing with DuckDB."""
+"""Reading a release in the run-files layout (the ML.ENERGY Leaderboard v2 repository archive): safe
+extraction and parsing with DuckDB."""
 
 from __future__ import annotations
 
@@ -11,12 +12,10 @@ from pathlib import Path, PurePosixPath
 
 import duckdb
 
+from energy_index.defs.mlenergy.releases import SOURCE, Release
 from energy_index.defs.sources.fetcher import SourceError
 from energy_index.settings import SQL_DIR
 
-SOURCE = "mlenergy"
-PINNED_COMMIT = "c3af7f31e231a2a7021c5f8e2a54dd712d02e6e2"
-ARCHIVE_URL_TEMPLATE = "https://codeload.github.com/ml-energy/leaderboard-v2/tar.gz/{commit}"
 # data/legacy holds the older v1 leaderboard as CSVs: a different benchmark, not read here.
 SKIPPED_FAMILIES = ("legacy",)
 
@@ -84,12 +83,12 @@ def _list_files(root: Path) -> ExtractedArchive:
 
 
 def load_into(conn: duckdb.DuckDBPyConnection, table: str, query_file: str,
-              files: list[str], root: Path, commit: str) -> None:
+              files: list[str], root: Path, release: Release) -> None:
     """Run one of `sql/raw/*.sql` over the extracted files into `table`."""
     sql = (SQL_DIR / "raw" / query_file).read_text()
     try:
         conn.execute(f"create table {table} as {sql}",
-                     {"files": files, "root": str(root), "commit": commit})
+                     {"files": files, "root": str(root), "commit": release.commit, "release": release.release})
     except duckdb.Error as exc:
         raise SourceError(SOURCE, _archive_relative(str(exc), root), _first_line(exc)) from exc
 

@@ -1,7 +1,8 @@
 """A refresh that redoes only what changed: observe every source, let Dagster say what is stale, run that.
 
-1. The `observe_sources` and `observe_economic_index_releases` jobs record what each source holds
-   upstream now (`upstream/*`; two jobs, as one job's partitioned assets share one partitioning).
+1. The `observe_sources`, `observe_economic_index_releases` and `observe_mlenergy_releases` jobs
+   record what each source holds upstream now (`upstream/*`; one job per partitioning, as one
+   job's partitioned assets share one).
 2. Dagster's stale-status resolver (the one behind the UI's "Unsynced") compares every
    asset's recorded code version and input data versions with today's: an asset is rebuilt
    when it was never materialised, its code changed, or its inputs did, and so is everything
@@ -9,7 +10,7 @@
 3. The stale partitions run first: a batched source's (the corporate reports) together, one run
    per contiguous range of stale partitions, whose step reads them in parallel; if that run
    fails, each of its partitions runs alone, so a bad one fails alone. Other sources' (an
-   Economic Index release) one per run. Then one run rebuilds the stale rest.
+   Economic Index release, an ML.ENERGY benchmark release) one per run. Then one run rebuilds the stale rest.
 4. Each mart the plan found up to date gets a "verified current" observation, which its
    freshness check counts (defs/domains.py): it is as new as what it reads.
 
@@ -30,11 +31,15 @@ from energy_index.defs.corporate.assets import UPSTREAM_KEY as REPORTS_UPSTREAM_
 from energy_index.defs.corporate.registry import report_partitions
 from energy_index.defs.economic_index.releases import release_partitions
 from energy_index.defs.economic_index.source import UPSTREAM_ECONOMIC_INDEX
+from energy_index.defs.mlenergy.releases import mlenergy_release_partitions
+from energy_index.defs.mlenergy.source import UPSTREAM_MLENERGY
 from energy_index.defs.sources.upstream import UNAVAILABLE
 
 OBSERVE_JOB, OBSERVE_RELEASES_JOB, MAIN_JOB = "observe_sources", "observe_economic_index_releases", "refresh_everything"
-OBSERVE_JOBS = (OBSERVE_JOB, OBSERVE_RELEASES_JOB)
+OBSERVE_BENCHMARKS_JOB = "observe_mlenergy_releases"
+OBSERVE_JOBS = (OBSERVE_JOB, OBSERVE_RELEASES_JOB, OBSERVE_BENCHMARKS_JOB)
 REPORTS_JOB, RELEASES_JOB = "refresh_corporate_reports", "refresh_economic_index_releases"
+BENCHMARKS_JOB = "refresh_mlenergy_releases"
 DOWNSTREAM = "upstream "
 VERIFIED = "verified_current"
 PUBLISH_KEY = dg.AssetKey(["publish", "analytics_snapshot"])
@@ -59,7 +64,8 @@ class PartitionedSource:
 
 
 PARTITIONED_SOURCES = (PartitionedSource(REPORTS_JOB, REPORTS_UPSTREAM_KEY, report_partitions, True, True),
-                       PartitionedSource(RELEASES_JOB, UPSTREAM_ECONOMIC_INDEX, release_partitions, False, False))
+                       PartitionedSource(RELEASES_JOB, UPSTREAM_ECONOMIC_INDEX, release_partitions, False, False),
+                       PartitionedSource(BENCHMARKS_JOB, UPSTREAM_MLENERGY, mlenergy_release_partitions, False, False))
 
 
 def partition_runs(partitions: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:

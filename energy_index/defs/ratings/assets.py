@@ -50,7 +50,7 @@ def model_ratings(runs: pl.DataFrame, factors: pl.DataFrame, training: pl.DataFr
     rated = rated_configurations(runs, methodology)
     inference = inference_figures(rated, grid_scenarios(factors)).with_columns(
         pl.lit("inference").alias("phase"), pl.col("params_b").alias("params_billion"),
-        pl.lit("measured (ML.ENERGY v2)").alias("figure_source"))
+        pl.concat_str(pl.lit("measured (ML.ENERGY "), "benchmark_release", pl.lit(")")).alias("figure_source"))
     inference = with_grades(with_size_class(inference, methodology, pl.col("modality")), methodology,
                             "co2e_g_central", "energy_wh_central", rank_on="energy_wh_central")
     frames = [finish(inference, methodology)]
@@ -94,7 +94,7 @@ def fct_model_ratings(context: dg.AssetExecutionContext, config: RatingConfig, d
         training = conn.sql("select * from marts.fct_training_emissions").pl() \
             if table_exists(conn, "marts.fct_training_emissions") else None
         ratings = model_ratings(runs, factors, training, methodology).with_columns(pl.lit(utcnow()).alias("rated_at"))
-        measured = measured_model_tasks(runs)
+        measured = measured_model_tasks(runs, methodology)
         results = _audit(ratings, measured)
         failed = [r.check_name for r in results if not r.passed]
         if failed:  # the results describe ratings that were never published: reported without a materialisation

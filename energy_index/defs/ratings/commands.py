@@ -16,7 +16,8 @@ from energy_index.defs.ratings.methodology import REFERENCE_GRID
 from energy_index.lake import LakeUnavailable, connect_published, lake_for
 from energy_index.settings import load_settings
 
-SHOWN = ["phase", "task", "configuration", "boundary", "unit_of_work", "energy_wh_low", "energy_wh_central",
+SHOWN = ["phase", "task", "configuration", "boundary", "benchmark_release", "gpu", "weight_precision", "unit_of_work",
+         "energy_wh_low", "energy_wh_central",
          "energy_wh_high", "co2e_g_low", "co2e_g_central", "co2e_g_high", "energy_j_per_token", "co2e_mg_per_token",
          "co2e_t_per_b_params", "energy_mwh_per_b_params", "relative_grade", "size_class",
          "relative_group_size", "absolute_grade", "absolute_energy_grade", "grid_entity", "grid_year", "basis",
@@ -31,7 +32,9 @@ def add_rate_parser(commands) -> None:
     """The `rate` subcommand's arguments."""
     parser = commands.add_parser("rate", help="print a model's carbon-efficiency rating (grades, energy, CO2e)")
     parser.add_argument("model", help="model name or part of it, e.g. Llama-3.1-8B or meta-llama/Meta-Llama-3.1-8B")
-    parser.add_argument("--task", help="chat, code, mllm-chat, text-to-image, text-to-video, image-to-video, training")
+    parser.add_argument("--task", help="a rated task: v2 chat, code, mllm-chat, text-to-image, text-to-video, "
+                                       "image-to-video; v3 gpqa, lm-arena-chat, sourcegraph-fim, image-chat, video-chat, "
+                                       "text-to-image-v3, text-to-video-v3; or training (the rating_tasks seed)")
     parser.add_argument("--region", default=REFERENCE_GRID,
                         help="grid: a cloud region (e.g. europe-west1) or a company whose factors to use "
                              f"(default: {REFERENCE_GRID})")

@@ -21,7 +21,7 @@ TRAINING = "training"
 AS_REPORTED = "as_reported"
 UNKNOWN_SIZE = "unknown size"
 COLUMNS = ["model", "model_key", "task", "phase", "configuration", "boundary", "unit_of_work", "size_class", "params_billion",
-           "gpu", "config", "run_id", "latency_s", "meets_latency_objective", "grid_source", "grid_entity", "grid_year",
+           "benchmark_release", "gpu", "weight_precision", "config", "run_id", "latency_s", "meets_latency_objective", "grid_source", "grid_entity", "grid_year",
            "basis", "grid_kg_per_kwh", "pue", "energy_wh_low", "energy_wh_central", "energy_wh_high", "co2e_g_low",
            "co2e_g_central", "co2e_g_high", "energy_j_per_token", "co2e_mg_per_token", "energy_mwh_per_b_params",
            "co2e_t_per_b_params", "relative_grade", "relative_group_size", "absolute_grade", "absolute_energy_grade",

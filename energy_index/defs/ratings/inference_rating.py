@@ -12,25 +12,26 @@ from __future__ import annotations
 import polars as pl
 
 from energy_index.assumptions import assumption
-from energy_index.defs.estimates.inference import TASK_NAMES, ecologits_per_token
+from energy_index.defs.estimates.inference import ecologits_per_token
 from energy_index.defs.ratings.methodology import REFERENCE_GRID, Methodology
 
 BEST = "best_within_latency_objective"
 MEDIAN = "median_configuration"
 ACCELERATOR, COMPREHENSIVE = "accelerator", "comprehensive"
-RUN_COLUMNS = ["run_id", "model", "gpu", "config", "params_b", "active_params_b", "batch_size", "modality",
-               "avg_output_tokens", "energy_per_output_token_j", "energy_j", "avg_tpot_s", "batch_latency_s"]
+RUN_COLUMNS = ["run_id", "benchmark_release", "model", "gpu", "config", "params_b", "active_params_b", "batch_size",
+               "modality", "weight_precision", "avg_output_tokens", "energy_per_output_token_j", "energy_j",
+               "avg_tpot_s", "median_itl_s", "batch_latency_s"]
 
 
 def rated_configurations(runs: pl.DataFrame, methodology: Methodology) -> pl.DataFrame:
     """One row per model, task and configuration kind (best within the latency objective, median),
     with `accelerator_wh_per_unit` and the run it comes from."""
-    tasks = methodology.tasks.rename({"task": "task_name"})
-    frame = runs.drop("task").with_columns(pl.col("task_key").replace_strict(TASK_NAMES, default=None).alias("task_name")) \
-        .join(tasks, on="task_name", how="inner")
+    tasks = methodology.tasks.rename({"task": "task_name", "benchmark_task": "task_key"})
+    frame = runs.drop("task").join(tasks, on=["benchmark_release", "task_key"], how="inner")
     per_unit = pl.when(pl.col("output_tokens").is_not_null()) \
         .then(pl.col("energy_per_output_token_j") * pl.col("output_tokens")).otherwise(pl.col("energy_j"))
     latency = pl.when(pl.col("latency_metric") == "avg_tpot_s").then(pl.col("avg_tpot_s")) \
+        .when(pl.col("latency_metric") == "median_itl_s").then(pl.col("median_itl_s")) \
         .otherwise(pl.col("batch_latency_s"))
     frame = frame.with_columns((per_unit * pl.col("units") / 3600).alias("accelerator_wh_per_unit"),
                                latency.alias("latency_s")).drop_nulls("accelerator_wh_per_unit")
@@ -51,13 +52,16 @@ def rated_configurations(runs: pl.DataFrame, methodology: Methodology) -> pl.Dat
     return rated.with_columns(_ecologits_wh_per_unit(rated)).sort("task", "model", "configuration")
 
 
-def measured_model_tasks(runs: pl.DataFrame) -> pl.DataFrame:
-    """Every (model, task) with a measured energy, whether or not the methodology knows its task,
-    for the check that each one is rated."""
+def measured_model_tasks(runs: pl.DataFrame, methodology: Methodology) -> pl.DataFrame:
+    """Every (model, task) with a measured energy, named by the methodology's task that rates it, or
+    `<release> <family/task>` when none does, for the check that each one is rated."""
     energy = pl.when(pl.col("modality") == "text").then(pl.col("energy_per_output_token_j")) \
         .otherwise(pl.col("energy_j"))
-    return runs.filter(energy.is_not_null()).select(
-        "model", pl.col("task_key").replace_strict(TASK_NAMES, default=pl.col("task_key")).alias("task")).unique()
+    tasks = methodology.tasks.select("benchmark_release", pl.col("benchmark_task").alias("task_key"), "task")
+    measured = runs.filter(energy.is_not_null()).drop("task").join(tasks, on=["benchmark_release", "task_key"],
+                                                                   how="left")
+    return measured.select("model", pl.coalesce("task", pl.concat_str("benchmark_release", pl.lit(" "), "task_key"))
+                           .alias("task")).unique()
 
 
 def _ecologits_wh_per_unit(rated: pl.DataFrame) -> pl.Series:

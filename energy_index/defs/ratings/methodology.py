@@ -22,12 +22,13 @@ SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 GRADES = ("A", "B", "C", "D", "E")
 BOUNDS = ("a_max", "b_max", "c_max", "d_max")  # upper bounds of A-D; E is everything above d_max
 REQUIRED = {
-    "rating_tasks": ["methodology_version", "task", "unit_of_work", "units", "latency_metric", "latency_limit_s",
-                     "source"],
+    "rating_tasks": ["methodology_version", "task", "benchmark_release", "benchmark_task", "unit_of_work", "units",
+                     "latency_metric", "latency_limit_s", "source"],
     "rating_size_classes": ["methodology_version", "scope", "size_class", "min_params_billion", "source"],
     "rating_thresholds": ["methodology_version", "phase", "task", "metric", "unit", *BOUNDS, "source"],
 }
-LATENCY_METRICS = ("avg_tpot_s", "batch_latency_s")
+LATENCY_METRICS = ("avg_tpot_s", "median_itl_s", "batch_latency_s")
+PER_TOKEN_METRICS = ("avg_tpot_s", "median_itl_s")  # text tasks: their unit states an output length
 REFERENCE_GRID = "world average"
 VERSION = re.compile(r"\d{4}-\d{2}")  # the grid a rating is stated under unless another is asked for
 
@@ -95,12 +96,17 @@ def _validate_tasks(seeds_dir: Path, tasks: pl.DataFrame) -> None:
     duplicated = tasks.filter(pl.col("task").is_duplicated())["task"].unique().to_list()
     if duplicated:
         raise MethodologyError(f"{path}: task listed twice in one version: {', '.join(duplicated)}")
+    rated_twice = tasks.filter(pl.struct("benchmark_release", "benchmark_task").is_duplicated())
+    if rated_twice.height:
+        row = rated_twice.row(0, named=True)
+        raise MethodologyError(f"{path}: {row['benchmark_release']} {row['benchmark_task']} is rated by more than one "
+                               "task in one version")
     for row in tasks.iter_rows(named=True):
         if row["latency_metric"] not in LATENCY_METRICS:
             raise MethodologyError(f"{path}: task {row['task']}: latency_metric {row['latency_metric']!r} is not one "
                                    f"of {', '.join(LATENCY_METRICS)}")
         if any(not row[c] or row[c] <= 0 for c in ("units", "latency_limit_s")) or (
-                row["latency_metric"] == "avg_tpot_s" and not row.get("output_tokens")):
+                row["latency_metric"] in PER_TOKEN_METRICS and not row.get("output_tokens")):
             raise MethodologyError(f"{path}: task {row['task']}: units, latency_limit_s (and output_tokens for "
                                    "text) must be positive numbers")
 

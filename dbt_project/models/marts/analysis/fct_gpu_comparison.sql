@@ -1,67 +1,102 @@
--- One row per (task family, task, model, config) measured on both GPUs: the energy of the
--- A100 and the H100 run side by side, with their ratio. Both runs of a pair do the same work
--- in the same unit (a request, an image or a video), so the ratio compares like with like.
--- Latency (diffusion) and time per output token (text generation) are carried where measured.
+-- One row per configuration measured on two GPUs of the same release: the energy of the older
+-- (reference) and the newer (compared) GPU side by side, with their ratio. v2 pairs A100 with
+-- H100, v3 H100 with B200. "Older" is the GPU of lower peak dense throughput (the
+-- accelerator_peak_flops seed). Both runs of a pair do the same work in the same unit (a request,
+-- an image or a video) with the same serving knobs, so the ratio compares like with like.
+-- Latency (diffusion), time per output token (v2 text) and median inter-token latency (v3 text)
+-- are carried where measured.
 with runs as (
     select * from {{ ref('fct_workload_energy') }}
 ),
 
-a100 as (
-    select * from runs
-    where gpu = 'A100-SXM4-40GB'
+peak_flops as (
+    select
+        upper(split_part(accelerator, '-', 1)) as accelerator,
+        max(peak_dense_tflops) as peak_dense_tflops
+    from {{ ref('accelerator_peak_flops') }}
+    group by 1
 ),
 
-h100 as (
-    select * from runs
-    where gpu = 'H100 80GB HBM3'
+ranked_runs as (
+    select
+        runs.*,
+        peak_flops.peak_dense_tflops
+    from runs
+    inner join peak_flops
+        on runs.accelerator = peak_flops.accelerator
 ),
 
 paired as (
     select
-        a100.task_family,
-        a100.task,
-        a100.modality,
-        a100.model,
-        a100.model_nickname,
-        a100.config,
-        a100.energy_unit,
-        a100.energy_j as a100_energy_j,
-        h100.energy_j as h100_energy_j,
-        a100.batch_latency_s as a100_batch_latency_s,
-        h100.batch_latency_s as h100_batch_latency_s,
-        a100.avg_tpot_s as a100_avg_tpot_s,
-        h100.avg_tpot_s as h100_avg_tpot_s,
-        a100.run_id as a100_run_id,
-        h100.run_id as h100_run_id
-    from a100
-    inner join h100
-        on a100.task_family = h100.task_family
-        and a100.task = h100.task
-        and a100.model = h100.model
-        and a100.config = h100.config
+        reference.benchmark_release,
+        reference.task_family,
+        reference.task,
+        reference.modality,
+        reference.model,
+        reference.model_nickname,
+        reference.weight_precision,
+        reference.config,
+        reference.energy_unit,
+        reference.gpu as reference_gpu,
+        compared.gpu as compared_gpu,
+        reference.accelerator || ' to ' || compared.accelerator as gpu_pair,
+        reference.energy_j as reference_energy_j,
+        compared.energy_j as compared_energy_j,
+        reference.batch_latency_s as reference_batch_latency_s,
+        compared.batch_latency_s as compared_batch_latency_s,
+        reference.avg_tpot_s as reference_avg_tpot_s,
+        compared.avg_tpot_s as compared_avg_tpot_s,
+        reference.median_itl_s as reference_median_itl_s,
+        compared.median_itl_s as compared_median_itl_s,
+        reference.run_id as reference_run_id,
+        compared.run_id as compared_run_id,
+        -- a configuration measured twice on a GPU pairs once: its first measurement on each
+        row_number() over (
+            partition by reference.run_id, compared.accelerator order by compared.run_id
+        ) as compared_rank,
+        row_number() over (
+            partition by compared.run_id, reference.accelerator order by reference.run_id
+        ) as reference_rank
+    from ranked_runs as reference
+    inner join ranked_runs as compared
+        on reference.benchmark_release = compared.benchmark_release
+        and reference.task_family = compared.task_family
+        and reference.task = compared.task
+        and reference.model = compared.model
+        and reference.config = compared.config
+        and reference.num_gpus = compared.num_gpus
         -- the same task always has the same unit; joining on it guards the ratio anyway
-        and a100.energy_unit = h100.energy_unit
+        and reference.energy_unit = compared.energy_unit
+        and reference.peak_dense_tflops < compared.peak_dense_tflops
 ),
 
 final as (
     select
+        benchmark_release,
+        gpu_pair,
         task_family,
         task,
         modality,
         model,
         model_nickname,
+        weight_precision,
         config,
         energy_unit,
-        a100_energy_j,
-        h100_energy_j,
-        h100_energy_j / a100_energy_j as h100_to_a100_ratio,
-        a100_batch_latency_s,
-        h100_batch_latency_s,
-        a100_avg_tpot_s,
-        h100_avg_tpot_s,
-        a100_run_id,
-        h100_run_id
+        reference_gpu,
+        compared_gpu,
+        reference_energy_j,
+        compared_energy_j,
+        compared_energy_j / reference_energy_j as compared_to_reference_ratio,
+        reference_batch_latency_s,
+        compared_batch_latency_s,
+        reference_avg_tpot_s,
+        compared_avg_tpot_s,
+        reference_median_itl_s,
+        compared_median_itl_s,
+        reference_run_id,
+        compared_run_id
     from paired
+    where compared_rank = 1 and reference_rank = 1
 )
 
 select * from final

@@ -23,6 +23,8 @@ energy as (
         tasks.share_pct,
         tasks.is_matched,
         scenarios.scenario_id,
+        scenarios.benchmark_release,
+        scenarios.run_id,
         scenarios.model,
         scenarios.gpu,
         scenarios.config,

@@ -2,7 +2,8 @@
 -- emission factor (int_emissions__grid_factors: each company x fiscal year and each Google
 -- Cloud region x year), as energy x PUE x factor, location- and market-based side by side.
 with runs as (
-    select run_id, task_family, task, modality, model, gpu, config, energy_j, energy_unit
+    select run_id, benchmark_release, task_family, task, modality, model, gpu, accelerator, config, energy_j,
+        energy_unit
     from {{ ref('fct_workload_energy') }}
 ),
 

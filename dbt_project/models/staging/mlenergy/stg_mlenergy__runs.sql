@@ -32,7 +32,8 @@ renamed as (
         cast("Energy/image (J)" as double) as energy_per_image_j,
         cast("Energy/video (J)" as double) as energy_per_video_j,
         source_path,
-        source_commit
+        source_commit,
+        benchmark_release
     from source
 )
 
