@@ -45,7 +45,7 @@ def run_without_energy():
 
 
 def not_a_tarball():
-    return b"<html>rate limited</html>", ["unreadable archive"]
+    return b"<html>rate limited</html>", ["unreadable: neither a repository archive", "<html>rate limited"]
 
 
 @pytest.mark.parametrize("make_bad", [truncated, negative_energy, missing_column, run_without_energy,

@@ -40,7 +40,7 @@ def test_layout_is_recognised_from_the_entry_file(tmp_path):
     assert detect_layout(archive, RELEASES["v2"]) == RUN_FILES
     assert detect_layout(index, RELEASES["v3"]) == TASK_CONFIGURATIONS
     (tmp_path / "other.json").write_text('{"runs": []}')
-    with pytest.raises(SourceError, match="neither a repository archive"):
+    with pytest.raises(SourceError, match="unreadable: neither a repository archive"):
         detect_layout(tmp_path / "other.json", RELEASES["v3"])
 
 

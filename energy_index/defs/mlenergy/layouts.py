@@ -12,7 +12,6 @@ Nothing here names a release: a later release in either layout is read the same 
 
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 
@@ -39,20 +38,24 @@ TASK_FAMILIES = {"llm": "llm_text_generation", "mllm": "mllm_text_generation", "
 def detect_layout(entry: Path, release: Release) -> str:
     """The layout of a release's entry file: a gzip archive, or a JSON index listing tasks."""
     with entry.open("rb") as handle:
-        head = handle.read(2)
-    if head == b"\x1f\x8b":
+        head = handle.read(64)
+    if head[:2] == b"\x1f\x8b":
         return RUN_FILES
-    index = read_document(entry, f"{release.release}/{Path(release.entry_url).name}")
+    try:
+        index = json.loads(entry.read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        index = None
     if isinstance(index, dict) and isinstance(index.get("tasks"), list):
         return TASK_CONFIGURATIONS
     raise SourceError(SOURCE, f"{release.origin}: {release.entry_url}",
-                      "neither a repository archive (tar.gz) nor a leaderboard index (JSON with a `tasks` list)")
+                      "unreadable: neither a repository archive (tar.gz) nor a leaderboard index (JSON with a "
+                      f"`tasks` list); it starts {head[:40]!r}")
 
 
 def read_document(path: Path, name: str):
     try:
         return json.loads(path.read_bytes())
-    except (json.JSONDecodeError, UnicodeDecodeError, gzip.BadGzipFile) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise SourceError(SOURCE, name, f"not valid JSON: {exc}") from exc
 
 
