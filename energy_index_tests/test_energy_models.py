@@ -90,6 +90,24 @@ def test_predict_entry_point_on_a_known_configuration(built_home):
     assert json.loads(big.stdout)["predicted_energy_j"] > answer["predicted_energy_j"]
 
 
+def test_predict_takes_a_v3_configuration_and_says_what_the_model_never_saw(built_home):
+    """A B200, FP8 run of v3 in the mart's own column names: predicted with what the v2-fitted model
+    knows (its median inter-token latency standing for the mean time per token), and said to be an
+    extrapolation."""
+    config = {"benchmark_release": "v3", "gpu": "B200", "task_family": "llm_text_generation", "task": "lm-arena-chat",
+              "weight_precision": "fp8", "median_itl_s": 0.03, "num_gpus": 1, "max_batch_size_reqs": 64,
+              "avg_batch_size_reqs": 60, "avg_output_tokens": 600, "tensor_parallel": 1, "expert_parallel": 1}
+    result = cli(built_home, "predict", "--config", json.dumps(config))
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["predicted_energy_j"] > 0 and answer["fitted_release"] == "v2"
+    outside = " ".join(answer["outside_training"])
+    for phrase in ("gpu 'B200'", "weight_precision 'fp8'", "median_itl_s used as avg_tpot_s", "'v3'"):
+        assert phrase in outside
+    known = json.loads(cli(built_home, "predict", "--config", json.dumps(CHAT_CONFIG)).stdout)
+    assert known["outside_training"] == []
+
+
 def test_predict_rejects_unknown_keys(built_home):
     result = cli(built_home, "predict", "--config", json.dumps({"gpus": "H100"}))
     assert result.returncode == 2 and "unknown configuration keys ['gpus']" in result.stderr

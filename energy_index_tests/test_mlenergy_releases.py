@@ -129,6 +129,8 @@ def test_b200_pairs_ratings_labels_and_emissions_cover_v3(built_home):
     assert {"fp8", "mxfp4"} <= precisions
     assert (built_home / "labels" / "openai-gpt-oss-20b.svg").exists()
     assert scalar(warehouse, "select count(*) from marts.fct_workload_emissions where accelerator = 'B200'") > 0
+    specs = query(warehouse, "select tdp_w, memory_gb, peak_flops from raw.accelerator_specs where gpu = 'B200'")
+    assert specs == [(1000, "180", 2.25e15)], "B200's datasheet figures, beside the other accelerators'"
 
 
 def test_reference_scenario_uses_the_latest_release_that_measured_it(built_home):

@@ -61,6 +61,16 @@ def test_rate_prints_a_known_models_rating(built_home):
     assert text.returncode == 0 and "absolute grade" in text.stdout and "boundary comprehensive" in text.stdout
 
 
+def test_rate_prints_a_v3_models_rating_with_its_release_gpu_and_precision(built_home):
+    done = rate(built_home, "gpt-oss-20b", "--task", "gpqa", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["model"] == "openai/gpt-oss-20b" and result["label"].endswith(".svg")
+    assert {(r["benchmark_release"], r["weight_precision"]) for r in result["ratings"]} == {("v3", "mxfp4")}
+    assert {r["gpu"] for r in result["ratings"]} <= {"H100", "B200"}
+    assert {r["figure_source"] for r in result["ratings"]} == {"measured (ML.ENERGY v3)"}
+
+
 def test_rate_explains_a_model_task_or_grid_without_a_rating(built_home):
     unknown = rate(built_home, "no-such-model-9000B")
     assert unknown.returncode == 2 and "no rating for 'no-such-model-9000B'" in unknown.stderr
