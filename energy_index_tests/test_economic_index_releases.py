@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from energy_index.defs.economic_index.formats import BY_NAME, UnknownFormat, detect_format
-from energy_index.defs.economic_index.releases import RELEASES, RegistryError, _release, release_partitions
+from energy_index.defs.economic_index.releases import RELEASES, _release, release_partitions
 from energy_index.defs.operations.refresh import RELEASES_JOB, plan_lines
+from energy_index.registries import RegistryError
 from energy_index_tests.fixtures import aei_releases as later
 from energy_index_tests.fixtures import economic_index as aei
 from energy_index_tests.fixtures.pipeline import (

@@ -7,15 +7,15 @@ from __future__ import annotations
 import dataclasses
 import json
 
-import polars as pl
 import pytest
 
 from energy_index.defs.mlenergy.layouts import RUN_FILES, TASK_CONFIGURATIONS, configurations_frame, detect_layout
-from energy_index.defs.mlenergy.releases import RELEASES, RegistryError, _release, mlenergy_release_partitions
+from energy_index.defs.mlenergy.releases import RELEASES, _release, mlenergy_release_partitions
 from energy_index.defs.operations.refresh import BENCHMARKS_JOB
 from energy_index.defs.quality.mlenergy_suites import configurations_audit_frame, configurations_expectations
 from energy_index.defs.quality.validation import validate
 from energy_index.defs.sources.fetcher import SourceError
+from energy_index.registries import RegistryError
 from energy_index_tests.fixtures import mlenergy, mlenergy_v3
 from energy_index_tests.fixtures.pipeline import failure_messages, query, run_changed, run_partition, scalar
 

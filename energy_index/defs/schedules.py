@@ -47,65 +47,39 @@ UPSTREAM_BENCHMARKS = dg.AssetSelection.assets(UPSTREAM_MLENERGY)
 # monitoring under `make dev` fails it and frees its pool slot.
 MAX_RUNTIME = {"dagster/max_runtime": str(3 * 3600)}
 
-refresh_everything = dg.define_asset_job(
+
+def _job(name: str, selection: dg.AssetSelection, description: str,
+         partitions_def: dg.PartitionsDefinition | None = None):
+    """A job of the pipeline: one step at a time in one process (DuckDB allows a single writer per
+    file), failed by run monitoring when it runs past MAX_RUNTIME."""
+    return dg.define_asset_job(name, selection=selection, description=description, partitions_def=partitions_def,
+                               executor_def=dg.in_process_executor, tags=MAX_RUNTIME)
+
+
+refresh_everything = _job(
     "refresh_everything",
-    selection=dg.AssetSelection.all() - CORPORATE_REPORTS - ECONOMIC_INDEX_RELEASES - MLENERGY_RELEASES - UPSTREAM,
-    description="Pull, validate, rebuild dbt models, retrain and publish (the stale ones, as launched).",
-    # One step at a time in one process: DuckDB allows a single writer per file.
-    executor_def=dg.in_process_executor,
-    tags=MAX_RUNTIME,
-)
-
-observe_sources = dg.define_asset_job(
-    OBSERVE_JOB,
-    selection=UPSTREAM - UPSTREAM_RELEASES - UPSTREAM_BENCHMARKS,
-    description="Record what every source holds upstream now (HEAD requests and hashes; nothing downloaded).",
-    executor_def=dg.in_process_executor,
-    tags=MAX_RUNTIME,
-)
-
-refresh_corporate_reports = dg.define_asset_job(
-    REPORTS_JOB,
-    selection=CORPORATE_REPORTS,
-    partitions_def=report_partitions,
-    description="Download and parse registered corporate reports (one run per stale range of them, read in parallel).",
-    executor_def=dg.in_process_executor,
-    tags=MAX_RUNTIME,
-)
-
-observe_economic_index_releases = dg.define_asset_job(
-    OBSERVE_RELEASES_JOB,
-    selection=UPSTREAM_RELEASES,
-    description="Record what each registered Economic Index release holds upstream now (nothing downloaded).",
-    executor_def=dg.in_process_executor,
-    tags=MAX_RUNTIME,
-)
-
-refresh_economic_index_releases = dg.define_asset_job(
-    RELEASES_JOB,
-    selection=ECONOMIC_INDEX_RELEASES,
-    partitions_def=release_partitions,
-    description="Download, validate and load one registered Economic Index release (one run per partition).",
-    executor_def=dg.in_process_executor,
-    tags=MAX_RUNTIME,
-)
-
-observe_mlenergy_releases = dg.define_asset_job(
-    OBSERVE_BENCHMARKS_JOB,
-    selection=UPSTREAM_BENCHMARKS,
-    description="Record what each registered ML.ENERGY benchmark release holds upstream now (nothing downloaded).",
-    executor_def=dg.in_process_executor,
-    tags=MAX_RUNTIME,
-)
-
-refresh_mlenergy_releases = dg.define_asset_job(
-    BENCHMARKS_JOB,
-    selection=MLENERGY_RELEASES,
-    partitions_def=mlenergy_release_partitions,
-    description="Download, validate and load one registered ML.ENERGY benchmark release (one run per partition).",
-    executor_def=dg.in_process_executor,
-    tags=MAX_RUNTIME,
-)
+    dg.AssetSelection.all() - CORPORATE_REPORTS - ECONOMIC_INDEX_RELEASES - MLENERGY_RELEASES - UPSTREAM,
+    "Pull, validate, rebuild dbt models, retrain and publish (the stale ones, as launched).")
+observe_sources = _job(
+    OBSERVE_JOB, UPSTREAM - UPSTREAM_RELEASES - UPSTREAM_BENCHMARKS,
+    "Record what every source holds upstream now (HEAD requests and hashes; nothing downloaded).")
+refresh_corporate_reports = _job(
+    REPORTS_JOB, CORPORATE_REPORTS,
+    "Download and parse registered corporate reports (one run per stale range of them, read in parallel).",
+    report_partitions)
+observe_economic_index_releases = _job(
+    OBSERVE_RELEASES_JOB, UPSTREAM_RELEASES,
+    "Record what each registered Economic Index release holds upstream now (nothing downloaded).")
+refresh_economic_index_releases = _job(
+    RELEASES_JOB, ECONOMIC_INDEX_RELEASES,
+    "Download, validate and load one registered Economic Index release (one run per partition).", release_partitions)
+observe_mlenergy_releases = _job(
+    OBSERVE_BENCHMARKS_JOB, UPSTREAM_BENCHMARKS,
+    "Record what each registered ML.ENERGY benchmark release holds upstream now (nothing downloaded).")
+refresh_mlenergy_releases = _job(
+    BENCHMARKS_JOB, MLENERGY_RELEASES,
+    "Download, validate and load one registered ML.ENERGY benchmark release (one run per partition).",
+    mlenergy_release_partitions)
 
 nightly_observe = dg.ScheduleDefinition(
     name="nightly_observe", job=observe_sources, cron_schedule="15 1 * * *", execution_timezone="UTC",

@@ -6,11 +6,11 @@ Dagster partition per report, and by dbt as a seed, so both see the same list. A
 add a report.
 """
 
-import csv
 from dataclasses import dataclass
 
 import dagster as dg
 
+from energy_index.registries import read_registry
 from energy_index.settings import DBT_PROJECT_DIR
 
 REGISTRY_PATH = DBT_PROJECT_DIR / "seeds" / "corporate_reports.csv"
@@ -28,14 +28,14 @@ class Report:
     expected_metrics: tuple[str, ...]
 
 
+def _report(row: dict[str, str]) -> Report:
+    return Report(report_id=row["report_id"], company=row["company"], title=row["title"],
+                  first_year=int(row["first_year"]), last_year=int(row["last_year"]), period_type=row["period_type"],
+                  url=row["url"], expected_metrics=tuple(m for m in row["expected_metrics"].split(";") if m))
+
+
 def load_registry() -> dict[str, Report]:
-    with REGISTRY_PATH.open(newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    return {row["report_id"]: Report(
-        report_id=row["report_id"], company=row["company"], title=row["title"],
-        first_year=int(row["first_year"]), last_year=int(row["last_year"]), period_type=row["period_type"],
-        url=row["url"], expected_metrics=tuple(m for m in row["expected_metrics"].split(";") if m),
-    ) for row in rows}
+    return read_registry(REGISTRY_PATH, "report_id", _report)
 
 
 REPORTS = load_registry()

@@ -8,12 +8,12 @@ it is documented. It defines one Dagster partition per release here and is a dbt
 marts know the same list. A new release is one row.
 """
 
-import csv
 import re
 from dataclasses import dataclass
 
 import dagster as dg
 
+from energy_index.registries import read_registry, refuse_problems
 from energy_index.settings import DBT_PROJECT_DIR
 
 SOURCE = "economic_index"
@@ -21,10 +21,6 @@ BASE_URL = "https://huggingface.co/datasets/Anthropic/EconomicIndex/resolve/main
 REGISTRY_PATH = DBT_PROJECT_DIR / "seeds" / "economic_index_releases.csv"
 RELEASE_PATTERN = re.compile(r"^release_\d{4}_\d{2}_\d{2}$")
 LAYOUTS = ("wide", "long")
-
-
-class RegistryError(ValueError):
-    """A row of the release registry that cannot describe a release."""
 
 
 @dataclass(frozen=True)
@@ -49,14 +45,12 @@ def _release(row: dict[str, str]) -> Release:
     problems += [f"{column} {name!r} is not one of its files" for column, name in (
         ("task_share_file", release.task_share_file), ("collaboration_file", release.collaboration_file))
         if name and name not in release.files]
-    if problems:
-        raise RegistryError(f"[{SOURCE}] {REGISTRY_PATH.name}, {release.release}: " + "; ".join(problems))
+    refuse_problems(SOURCE, REGISTRY_PATH, release.release, problems)
     return release
 
 
 def load_registry() -> dict[str, Release]:
-    with REGISTRY_PATH.open(newline="") as handle:
-        return {row["release"]: _release(row) for row in csv.DictReader(handle)}
+    return read_registry(REGISTRY_PATH, "release", _release)
 
 
 RELEASES = load_registry()

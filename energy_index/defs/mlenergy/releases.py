@@ -8,22 +8,18 @@ or one cell: it reloads that release alone. How a release's files are laid out i
 here: it is recognised from the entry file (layouts.py).
 """
 
-import csv
 import re
 from dataclasses import dataclass
 
 import dagster as dg
 
+from energy_index.registries import read_registry, refuse_problems
 from energy_index.settings import DBT_PROJECT_DIR
 
 SOURCE = "mlenergy"
 REGISTRY_PATH = DBT_PROJECT_DIR / "seeds" / "mlenergy_releases.csv"
 RELEASE_PATTERN = re.compile(r"^v\d+$")
 COMMIT_PATTERN = re.compile(r"^[0-9a-f]{40}$")
-
-
-class RegistryError(ValueError):
-    """A row of the release registry that cannot describe a release."""
 
 
 @dataclass(frozen=True)
@@ -52,14 +48,12 @@ def _release(row: dict[str, str]) -> Release:
     problems = [] if RELEASE_PATTERN.match(release.release) else ["release is not of the form v<number>"]
     problems += [] if COMMIT_PATTERN.match(release.commit) else ["commit is not a 40-character hex commit"]
     problems += [] if "{commit}" in release.entry_url_template else ["entry_url has no {commit} to pin"]
-    if problems:
-        raise RegistryError(f"[{SOURCE}] {REGISTRY_PATH.name}, {release.release}: " + "; ".join(problems))
+    refuse_problems(SOURCE, REGISTRY_PATH, release.release, problems)
     return release
 
 
 def load_registry() -> dict[str, Release]:
-    with REGISTRY_PATH.open(newline="") as handle:
-        return {row["release"]: _release(row) for row in csv.DictReader(handle)}
+    return read_registry(REGISTRY_PATH, "release", _release)
 
 
 RELEASES = load_registry()
