@@ -1,4 +1,4 @@
-"""A bad archive fails with a message naming the file and the problem, and damages nothing."""
+"""A bad v2 archive fails its release with a message naming the file and the problem, and damages nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from energy_index_tests.fixtures.mlenergy import archive_path, build_archive, bu
 from energy_index_tests.fixtures.pipeline import (
     failure_messages,
     published,
+    query,
     run_changed,
+    run_partition,
     scalar,
 )
 
@@ -48,38 +50,46 @@ def not_a_tarball():
     return b"<html>rate limited</html>", ["unreadable: neither a repository archive", "<html>rate limited"]
 
 
-@pytest.mark.parametrize("make_bad", [truncated, negative_energy, missing_column, run_without_energy,
-                                      not_a_tarball])
-def test_bad_archive_fails_clearly_and_keeps_the_last_good_data(refreshed_home, mirror, make_bad):
+@pytest.mark.parametrize("make_bad", [truncated, missing_column, run_without_energy, not_a_tarball])
+def test_bad_archive_fails_clearly_and_keeps_the_last_good_data(copied_home, mirror, make_bad):
+    """Each kind of bad archive, through v2's partition run (the UI's "Materialize", the nightly
+    per-release run): refused with the file and the problem named, the last good rows kept."""
+    warehouse = copied_home / "warehouse.duckdb"
+    kept = """select (select count(*) from raw.mlenergy_runs), count(*), sum(energy_j)
+        from marts.fct_workload_energy"""
+    before = query(warehouse, kept)
+    archive, expected_phrases = make_bad()
+    mirror.add(archive_path(), archive)
+    result = run_partition(copied_home, mirror.base_url, BENCHMARKS_JOB, "v2")
+    assert not result.success
+    message = failure_messages(result)
+    assert "[mlenergy]" in message
+    for phrase in expected_phrases:
+        assert phrase in message
+    assert query(warehouse, kept) == before, "raw and mart tables keep their previous rows"
+
+
+def test_a_bad_archive_in_a_refresh_fails_its_release_alone_as_a_blocking_check(refreshed_home, mirror):
+    """`make run`'s refresh with a negative energy in v2: only v2 is loaded again and fails its
+    blocking suite (recorded, naming the run), and what reads it is rebuilt from its last good rows,
+    publishing the same figures."""
     warehouse, analytics = refreshed_home / "warehouse.duckdb", published(refreshed_home)
     mart_sql = "select count(*), sum(energy_j) from marts.fct_workload_energy"
     before = (scalar(warehouse, "select count(*) from raw.mlenergy_runs"), scalar(warehouse, mart_sql))
     published_before = scalar(analytics, mart_sql)
-
-    archive, expected_phrases = make_bad()
+    archive, expected_phrases = negative_energy()
     mirror.add(archive_path(), archive)
     releases, main = run_changed(refreshed_home, mirror.base_url, job=BENCHMARKS_JOB)
-
     assert set(releases) == {"v2"} and not releases["v2"].success, "only v2 is loaded again, and fails"
     message = failure_messages(releases["v2"])
-    assert "[mlenergy]" in message
-    for phrase in expected_phrases:
-        assert phrase in message
-    after = (scalar(warehouse, "select count(*) from raw.mlenergy_runs"), scalar(warehouse, mart_sql))
-    assert after == before, "raw and mart tables keep their previous rows"
-    # what reads the release is rebuilt from its last good rows, and publishes the same figures
+    assert "[mlenergy]" in message and all(phrase in message for phrase in expected_phrases)
+    assert (scalar(warehouse, "select count(*) from raw.mlenergy_runs"), scalar(warehouse, mart_sql)) == before
     assert main.success and scalar(analytics, mart_sql) == published_before
-
-
-def test_failed_suite_is_reported_as_a_failed_blocking_check(refreshed_home, mirror):
-    archive, _ = negative_energy()
-    mirror.add(archive_path(), archive)
-    releases, _ = run_changed(refreshed_home, mirror.base_url, job=BENCHMARKS_JOB)
     evaluations = {e.asset_key.to_user_string(): e for e in releases["v2"].get_asset_check_evaluations()}
     failed = evaluations["raw/mlenergy_runs"]
     assert not failed.passed
     failures = [record.data for record in failed.metadata["failures"].records]
     assert any(IMAGE_RUN in f["rows"] and f["expectation"] for f in failures)
-    recorded = scalar(refreshed_home / "warehouse.duckdb",
-                      "select count(*) from quality.validation_results where not success and sample_ids like '%big-image%'")
+    recorded = scalar(warehouse, "select count(*) from quality.validation_results where not success "
+                                 "and sample_ids like '%big-image%'")
     assert recorded >= 1
