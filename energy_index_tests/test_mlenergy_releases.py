@@ -9,15 +9,27 @@ import json
 
 import pytest
 
+from energy_index.definitions import build_definitions
 from energy_index.defs.mlenergy.layouts import RUN_FILES, TASK_CONFIGURATIONS, configurations_frame, detect_layout
 from energy_index.defs.mlenergy.releases import RELEASES, _release, mlenergy_release_partitions
-from energy_index.defs.operations.refresh import BENCHMARKS_JOB
+from energy_index.defs.operations.launch import InProcessLauncher
+from energy_index.defs.operations.refresh import BENCHMARKS_JOB, OBSERVE_JOBS
 from energy_index.defs.quality.mlenergy_suites import configurations_audit_frame, configurations_expectations
 from energy_index.defs.quality.validation import validate
+from energy_index.defs.resources import build_resources
 from energy_index.defs.sources.fetcher import SourceError
 from energy_index.registries import RegistryError
+from energy_index.settings import load_settings
 from energy_index_tests.fixtures import mlenergy, mlenergy_v3
-from energy_index_tests.fixtures.pipeline import failure_messages, query, run_changed, run_partition, scalar
+from energy_index_tests.fixtures.pipeline import (
+    environment,
+    failure_messages,
+    instance_beside,
+    query,
+    run_partition,
+    scalar,
+    sources_environment,
+)
 
 V2_RUNS = len(mlenergy.build_runs())
 
@@ -168,14 +180,18 @@ def test_a_bad_v3_file_fails_its_release_alone_and_keeps_the_last_good_rows(copi
 
 
 def test_a_new_pinned_commit_reloads_that_release_alone(refreshed_home, mirror, monkeypatch):
+    """A new commit in the registry: the observation finds v3 changed, and the refresh plans v3's
+    partition and what reads it, nothing of v2 or of the other sources. (Planned, not run: loading
+    a release and rebuilding what reads it are run by the tests above.)"""
     moved = dataclasses.replace(RELEASES["v3"], commit="1" * 40)
     for name, body in mlenergy_v3.build_files().items():
         mirror.add("/" + moved.sibling_url(name).split("://", 1)[1], body)
     monkeypatch.setitem(RELEASES, "v3", moved)
-    releases, main = run_changed(refreshed_home, mirror.base_url, job=BENCHMARKS_JOB)
-    assert set(releases) == {"v3"} and releases["v3"].success and main.success
-    commits = dict(query(refreshed_home / "warehouse.duckdb", """select benchmark_release, any_value(source_commit)
-        from marts.fct_workload_energy group by 1"""))
-    assert commits == {"v2": RELEASES["v2"].commit, "v3": "1" * 40}
-    rebuilt = {event.asset_key.to_user_string() for event in main.get_asset_materialization_events()}
-    assert "marts/fct_workload_energy" in rebuilt and not any(key.startswith("raw/corporate") for key in rebuilt)
+    with environment(**sources_environment(refreshed_home, mirror.base_url)):
+        launcher = InProcessLauncher(build_definitions(build_resources(load_settings())), instance_beside(refreshed_home))
+        assert all(launcher(job).success for job in OBSERVE_JOBS)
+        plan = launcher.plan()
+    assert plan.partitions == [(BENCHMARKS_JOB, "v3")]
+    planned = {key.to_user_string() for key in plan.assets}
+    assert {"marts/fct_workload_energy", "marts/fct_model_ratings", "publish/analytics_snapshot"} <= planned
+    assert not any(key.startswith(("raw/corporate", "raw/aei", "raw/google")) for key in planned)

@@ -128,17 +128,24 @@ def text_lines(model: str, rows: pl.DataFrame, label: Path) -> list[str]:
 
 
 def summary_lines(conn: duckdb.DuckDBPyConnection) -> list[str]:
-    """For `make run`: how many models are rated, and the best chat rating per size class."""
+    """For `make run`: how many models are rated, and per release the best chat rating per size
+    class (v2's `chat`, v3's `lm-arena-chat`: each release's chat task, as its registry row names it)."""
     try:
         count, version = conn.execute("select count(distinct model_key), max(methodology_version) "
                                       "from marts.fct_model_ratings").fetchone()
-        best = conn.execute(f"""select size_class, arg_min(model, co2e_g_central), min(co2e_g_central),
-                arg_min(absolute_grade, co2e_g_central) from marts.fct_model_ratings
-            where task = 'chat' and phase = 'inference' and boundary = 'accelerator'
-              and configuration = 'best_within_latency_objective' and grid_entity = '{REFERENCE_GRID}'
-            group by 1 order by 1""").fetchall()
+        best = conn.execute(f"""with chat as (
+                select tasks.task, tasks.benchmark_release from seeds.rating_tasks as tasks
+                join seeds.mlenergy_releases as releases on tasks.benchmark_release = releases.release
+                    and tasks.benchmark_task = 'llm_text_generation/' || releases.chat_task)
+            select ratings.task || ' (' || chat.benchmark_release || ')', size_class, arg_min(model, co2e_g_central),
+                min(co2e_g_central), arg_min(absolute_grade, co2e_g_central)
+            from marts.fct_model_ratings as ratings join chat on ratings.task = chat.task
+            where phase = 'inference' and boundary = 'accelerator' and configuration = 'best_within_latency_objective'
+              and grid_entity = '{REFERENCE_GRID}' and methodology_version = '{version}'
+            group by 1, 2 order by 1, 2""").fetchall()
     except duckdb.CatalogException:
         return []
     lines = [(f"ratings (methodology {version}): {count} models; best chat per 1,000 requests, accelerator, "
               f"{REFERENCE_GRID} grid:")]
-    return lines + [f"  {size:<12} {model} {co2e:.2f} gCO2e, grade {grade}" for size, model, co2e, grade in best]
+    return lines + [f"  {task:<20} {size:<12} {model} {co2e:.2f} gCO2e, grade {grade}"
+                    for task, size, model, co2e, grade in best]
