@@ -117,6 +117,9 @@ def test_both_releases_load_side_by_side_and_v2_is_unchanged(built_home):
     v2 = query(warehouse, """select count(*), count(weight_precision), count(median_itl_s), min(num_gpus)
         from marts.fct_workload_energy where benchmark_release = 'v2'""")[0]
     assert v2 == (V2_RUNS, 0, 0, 1), "v2 states no precision or inter-token latency"
+    energies = query(warehouse, """select (select sum(greatest("Energy/req (J)", "Energy/image (J)", "Energy/video (J)"))
+        from raw.mlenergy_runs), sum(energy_j) from marts.fct_workload_energy where benchmark_release = 'v2'""")[0]
+    assert energies[1] == pytest.approx(energies[0]), "v2's energies are its raw runs' (labels: test_pipeline)"
     classifier = query(warehouse, """select population, n_runs from ml.energy_classifier_metrics
         where feature_set is null""")
     assert {population: runs for population, runs in classifier} == {
@@ -125,12 +128,24 @@ def test_both_releases_load_side_by_side_and_v2_is_unchanged(built_home):
 
 def test_b200_pairs_ratings_labels_and_emissions_cover_v3(built_home):
     warehouse = built_home / "warehouse.duckdb"
-    pairs = dict(query(warehouse, "select gpu_pair, count(*) from marts.fct_gpu_comparison group by 1"))
+    pairs = dict(query(warehouse, """select gpu_pair, count(distinct (task, model, config)) from
+        marts.fct_gpu_comparison group by 1"""))
     both = scalar(warehouse, """select count(*) from (select task, model, config from marts.fct_workload_energy
         where benchmark_release = 'v3' group by all having count(distinct accelerator) = 2)""")
     assert pairs["H100 to B200"] == both and "A100 to H100" in pairs
-    unrated = query(warehouse, """select distinct w.model, w.task from marts.fct_workload_energy w
-        anti join marts.fct_model_ratings r on r.model = w.model and r.figure_source = 'measured (ML.ENERGY v3)'
+    h100 = query(warehouse, """select count(*), count(c.reference_run_id) from marts.fct_workload_energy w
+        left join marts.fct_gpu_comparison c on c.reference_run_id = w.run_id where w.benchmark_release = 'v3'
+        and w.accelerator = 'H100'""")[0]
+    assert h100 == (h100[0], h100[0]), "every H100 run, the repeated one too, has its B200 counterpart"
+    measured = query(warehouse, """select count(distinct (w.model, w.task)), count(distinct (w.model, t.task))
+        from marts.fct_workload_energy w left join seeds.rating_tasks t on t.benchmark_release = w.benchmark_release
+            and t.benchmark_task = w.task_family || '/' || w.task
+        where w.benchmark_release = 'v3'""")[0]
+    assert measured[0] == measured[1], "every v3 task has its rating task"
+    unrated = query(warehouse, """select distinct w.model, t.task from marts.fct_workload_energy w
+        join seeds.rating_tasks t on t.benchmark_release = w.benchmark_release
+            and t.benchmark_task = w.task_family || '/' || w.task
+        anti join marts.fct_model_ratings r on r.model = w.model and r.task = t.task and r.phase = 'inference'
         where w.benchmark_release = 'v3'""")
     assert unrated == []
     rated = dict(query(warehouse, """select task, count(distinct model) from marts.fct_model_ratings

@@ -4,16 +4,20 @@
 -- LM Arena chat), serving stacks and measurement windows: read the ratio as what a newer
 -- stack on newer prompts measures, not as the model getting cheaper by itself.
 with best as (
+    -- each release's chat task (v2 chat, v3 lm-arena-chat), as the release registry names it
     select
-        benchmark_release,
-        model_key,
-        accelerator,
-        task,
-        min(energy_per_output_token_j) as best_energy_per_output_token_j,
+        runs.benchmark_release,
+        runs.model_key,
+        runs.accelerator,
+        runs.task,
+        min(runs.energy_per_output_token_j) as best_energy_per_output_token_j,
         count(*) as runs
-    from marts.fct_workload_energy
-    where task_family = 'llm_text_generation'
-        and coalesce(avg_tpot_s, median_itl_s) <= 0.1
+    from marts.fct_workload_energy as runs
+    inner join seeds.mlenergy_releases as releases
+        on runs.benchmark_release = releases.release
+        and runs.task = releases.chat_task
+    where runs.task_family = 'llm_text_generation'
+        and coalesce(runs.avg_tpot_s, runs.median_itl_s) <= 0.1
     group by all
 )
 

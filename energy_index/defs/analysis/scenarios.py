@@ -90,11 +90,7 @@ def fct_scenarios(context: dg.AssetExecutionContext, config: ScenarioConfig,
         raise dg.Failure(f"latency_limit_s must be > 0 and max_denoising_steps >= 1, got {config}")
     with duckdb.get_connection() as conn:
         rows = build_scenarios(conn, config)
-        totals = conn.execute(f"select scenario || ' ' || benchmark_release, change_pct from {TABLE} "
-                              "where modality = 'all'").fetchall()
-        without_total = [s for (s,) in conn.execute(f"""select distinct scenario || ' ' || benchmark_release
-            from {TABLE} except select scenario || ' ' || benchmark_release from {TABLE} where modality = 'all'""")
-            .fetchall()]
+        totals, totals_check = _totals(conn)
         table = preview_table(conn, f"select * from {TABLE}", limit=50)
     metadata = {
         "dagster/row_count": rows,
@@ -107,8 +103,17 @@ def fct_scenarios(context: dg.AssetExecutionContext, config: ScenarioConfig,
         if change_pct is not None:  # None: nothing in scope (the table's note says why)
             # A float per scenario so the UI can plot how each total moves between materialisations.
             metadata[f"{scenario.replace(' ', '/')}/change_pct"] = dg.MetadataValue.float(round(change_pct, 3))
+    return dg.MaterializeResult(metadata=metadata, check_results=[totals_check])
+
+
+def _totals(conn) -> tuple[list[tuple[str, float | None]], dg.AssetCheckResult]:
+    """Each scenario's total change per release (`<scenario> <release>`), and the check that every
+    scenario has its total row and no total saves more than its whole baseline."""
+    key = "scenario || ' ' || benchmark_release"
+    totals = conn.execute(f"select {key}, change_pct from {TABLE} where modality = 'all'").fetchall()
+    without_total = [s for (s,) in conn.execute(
+        f"select distinct {key} from {TABLE} except select {key} from {TABLE} where modality = 'all'").fetchall()]
     broken = sorted(str(s) for s in without_total)
     broken += sorted(str(s) for s, pct in totals if pct is not None and pct < -100)
-    totals_check = dg.AssetCheckResult(check_name=TOTALS_CHECK, passed=bool(totals) and not broken,
+    return totals, dg.AssetCheckResult(check_name=TOTALS_CHECK, passed=bool(totals) and not broken,
                                        metadata={"scenarios": len(totals), "broken": ", ".join(broken) or "none"})
-    return dg.MaterializeResult(metadata=metadata, check_results=[totals_check])

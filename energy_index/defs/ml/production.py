@@ -64,7 +64,11 @@ def _outside_training(config: dict, bundle: dict) -> list[str]:
         notes.append(f"weight_precision {config['weight_precision']!r}: the fitted runs are all 16-bit")
     if config.get("median_itl_s") is not None and config.get("avg_tpot_s") is None:
         notes.append("median_itl_s used as avg_tpot_s (a median inter-token latency, not a mean)")
-    release = bundle.get("fitted_release")
+    counted = (config.get("tensor_parallel") or 1) * (config.get("pipeline_parallel") or 1)
+    if config.get("num_gpus") not in (None, counted):
+        notes.append(f"num_gpus {config['num_gpus']}: the model counts tensor x pipeline parallel GPUs ({counted}); "
+                     "data and expert parallelism are not among its features")
+    release = bundle.get("fitted_release", "v2 (saved before releases were recorded)")
     if config.get("benchmark_release") not in (None, release):
         notes.append(f"benchmark_release {config['benchmark_release']!r}: fitted on {release}")
     return notes
@@ -99,6 +103,6 @@ def predict(config: dict, models_dir: Path) -> dict:
         "predicted_energy_j": round(float(np.exp(bundle["regressor"].predict(reg_x)[0])), 2),
         "classifier": bundle["classifier_spec"], "regressor": bundle["regressor_spec"],
         "grouped_macro_f1": bundle["grouped_macro_f1"], "trained_at": str(bundle["trained_at"]),
-        "fitted_release": bundle.get("fitted_release"), "outside_training": outside,
+        "fitted_release": bundle.get("fitted_release", "v2"), "outside_training": outside,
         "seed": SEED,
     }

@@ -18,7 +18,7 @@ from dagster_duckdb import DuckDBResource
 from energy_index.defs.mlenergy.archive import extract_archive, load_into
 from energy_index.defs.mlenergy.layouts import RUN_FILES, configurations_frame, detect_layout, read_document, task_files
 from energy_index.defs.mlenergy.releases import RELEASES, SOURCE, Release, mlenergy_release_partitions
-from energy_index.defs.mlenergy.source import FILES_KEY, release_files
+from energy_index.defs.mlenergy.source import FILES_KEY, listed_files
 from energy_index.defs.quality import mlenergy_suites as suites
 from energy_index.defs.quality.audit import SUITE_CHECK, load_audited
 from energy_index.defs.sources.fetcher import SourceError, SourceFetcher
@@ -101,11 +101,11 @@ def mlenergy_release(context: dg.AssetExecutionContext, fetcher: SourceFetcher, 
 def _loaders(fetcher: SourceFetcher, release: Release) -> dict[dg.AssetKey, Callable]:
     """{raw table: load(conn, staged table)} for the layout of the release's cached files."""
     try:
-        files = {name: Path(fetcher.cached(SOURCE, url).path) for name, url in release_files(fetcher, release, fetch=False).items()}
-        entry_name = Path(release.entry_url).name
+        entry_name, entry = Path(release.entry_url).name, fetcher.cached(SOURCE, release.entry_url)
+        files = {name: Path(fetcher.cached(SOURCE, url).path)
+                 for name, url in listed_files(release, Path(entry.path)).items()}
         if detect_layout(files[entry_name], release) == RUN_FILES:
-            cached = fetcher.cached(SOURCE, release.entry_url)
-            archive = extract_archive(files[entry_name], cached.sha256, Path(fetcher.cache_dir))
+            archive = extract_archive(files[entry_name], entry.sha256, Path(fetcher.cache_dir))
             return {RUNS_KEY: lambda conn, staged: load_into(conn, staged, "mlenergy_runs.sql", archive.run_files,
                                                              archive.root, release),
                     MODELS_KEY: lambda conn, staged: load_into(conn, staged, "mlenergy_models.sql",

@@ -17,15 +17,13 @@ UPSTREAM_MLENERGY = dg.AssetKey(["upstream", "mlenergy_release"])
 FILES_KEY = dg.AssetKey(["sources", "mlenergy_release_files"])
 
 
-def release_files(fetcher: SourceFetcher, release: Release, fetch: bool = True) -> dict[str, str]:
-    """{name under the release: URL} of every file the release is read from: its entry file, and
-    for the leaderboard-data layout each task file its index lists (the entry is fetched, through
-    the cache, to know them; `fetch=False` reads the cached one)."""
+def listed_files(release: Release, entry: Path) -> dict[str, str]:
+    """{name under the release: URL} of every file the release is read from, given its entry file:
+    the entry itself, and for the leaderboard-data layout each task file its index lists."""
     entry_name = Path(release.entry_url).name
     files = {entry_name: release.entry_url}
-    entry = (fetcher.fetch if fetch else fetcher.cached)(SOURCE, release.entry_url)
-    if detect_layout(Path(entry.path), release) == TASK_CONFIGURATIONS:
-        index = read_document(Path(entry.path), f"{release.release}/{entry_name}")
+    if detect_layout(entry, release) == TASK_CONFIGURATIONS:
+        index = read_document(entry, f"{release.release}/{entry_name}")
         files.update({name: release.sibling_url(name) for name in task_files(index, f"{release.release}/{entry_name}")})
     return files
 
@@ -66,9 +64,9 @@ def mlenergy_release_files(context: dg.AssetExecutionContext, fetcher: SourceFet
     rows, downloaded, shas = [], 0, {}
     with duckdb.get_connection() as conn:
         try:
-            files = release_files(fetcher, release)
-            for name, url in files.items():
-                fetch = fetcher.fetch(SOURCE, url)
+            entry = fetcher.fetch(SOURCE, release.entry_url)
+            for name, url in listed_files(release, Path(entry.path)).items():
+                fetch = entry if url == release.entry_url else fetcher.fetch(SOURCE, url)
                 record_fetch(conn, fetch)
                 shas[name], downloaded = fetch.sha256, downloaded + fetch.bytes_downloaded
                 rows.append({"file": name, "status": fetch.status, "bytes": fetch.bytes, "sha256": fetch.sha256})

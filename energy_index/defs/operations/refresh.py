@@ -1,16 +1,15 @@
 """A refresh that redoes only what changed: observe every source, let Dagster say what is stale, run that.
 
-1. The `observe_sources`, `observe_economic_index_releases` and `observe_mlenergy_releases` jobs
-   record what each source holds upstream now (`upstream/*`; one job per partitioning, as one
-   job's partitioned assets share one).
+1. The `OBSERVE_JOBS` record what each source holds upstream now (`upstream/*`; one job per
+   partitioning, as one job's partitioned assets share one).
 2. Dagster's stale-status resolver (the one behind the UI's "Unsynced") compares every
    asset's recorded code version and input data versions with today's: an asset is rebuilt
    when it was never materialised, its code changed, or its inputs did, and so is everything
    downstream of it; the rest are skipped as up to date.
 3. The stale partitions run first: a batched source's (the corporate reports) together, one run
    per contiguous range of stale partitions, whose step reads them in parallel; if that run
-   fails, each of its partitions runs alone, so a bad one fails alone. Other sources' (an
-   Economic Index release, an ML.ENERGY benchmark release) one per run. Then one run rebuilds the stale rest.
+   fails, each of its partitions runs alone, so a bad one fails alone. Other sources' (a
+   release) one per run. Then one run rebuilds the stale rest.
 4. Each mart the plan found up to date gets a "verified current" observation, which its
    freshness check counts (defs/domains.py): it is as new as what it reads.
 

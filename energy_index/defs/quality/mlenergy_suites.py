@@ -128,8 +128,7 @@ def configurations_expectations(columns: list[str]) -> list:
         E.ExpectColumnValuesToBeBetween(column="avg_power_watts", max_value=MAX_PLAUSIBLE_POWER_W),
     ]
     for column in (c for c in POSITIVE_COLUMNS if c in columns):
-        expectations += [E.ExpectColumnValuesToBeOfType(column=column, type_="float") if column not in DEGREE_COLUMNS
-                         else E.ExpectColumnValuesToBeOfType(column=column, type_="int"),
+        expectations += [E.ExpectColumnValuesToBeOfType(column=column, type_="float"),
                          E.ExpectColumnValuesToBeBetween(column=column, min_value=0, strict_min=True,
                                                          max_value=MAX_PLAUSIBLE_J)]
     for column in (c for c in DEGREE_COLUMNS if c in columns):

@@ -1,5 +1,5 @@
--- One row per configuration measured on two GPUs of the same release: the energy of the older
--- (reference) and the newer (compared) GPU side by side, with their ratio. v2 pairs A100 with
+-- One row per run on the older (reference) GPU of a release whose configuration the newer
+-- (compared) GPU measured too: both energies side by side, with their ratio. v2 pairs A100 with
 -- H100, v3 H100 with B200. "Older" is the GPU of lower peak dense throughput (the
 -- accelerator_peak_flops seed). Both runs of a pair do the same work in the same unit (a request,
 -- an image or a video) with the same serving knobs, so the ratio compares like with like.
@@ -50,13 +50,12 @@ paired as (
         compared.median_itl_s as compared_median_itl_s,
         reference.run_id as reference_run_id,
         compared.run_id as compared_run_id,
-        -- a configuration measured twice on a GPU pairs once: its first measurement on each
+        -- every run on the older GPU gets one counterpart: where the newer GPU measured the
+        -- configuration twice, its first measurement in the file (shorter ids first: #9 before #10)
         row_number() over (
-            partition by reference.run_id, compared.accelerator order by compared.run_id
-        ) as compared_rank,
-        row_number() over (
-            partition by compared.run_id, reference.accelerator order by reference.run_id
-        ) as reference_rank
+            partition by reference.run_id, compared.accelerator
+            order by length(compared.run_id), compared.run_id
+        ) as compared_rank
     from ranked_runs as reference
     inner join ranked_runs as compared
         on reference.benchmark_release = compared.benchmark_release
@@ -96,7 +95,7 @@ final as (
         reference_run_id,
         compared_run_id
     from paired
-    where compared_rank = 1 and reference_rank = 1
+    where compared_rank = 1
 )
 
 select * from final

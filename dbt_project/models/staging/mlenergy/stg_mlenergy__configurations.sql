@@ -4,6 +4,15 @@ with source as (
     select * from {{ source('mlenergy', 'mlenergy_configurations') }}
 ),
 
+precision_names as (
+    -- every name a release may give a precision (its own and its aliases) -> the seed's name
+    select precision, lower(precision) as name from {{ ref('weight_precisions') }}
+    union
+    select precision, lower(trim(unnest(string_split(aliases, ';')))) as name
+    from {{ ref('weight_precisions') }}
+    where aliases is not null
+),
+
 renamed as (
     select
         benchmark_release,
@@ -21,7 +30,7 @@ renamed as (
         cast(total_params_billions as double) as params_billion,
         cast(activated_params_billions as double) as active_params_billion,
         architecture,
-        weight_precision,
+        coalesce(precision_names.precision, source.weight_precision) as weight_precision,
         gpu_model as gpu,
         cast(num_gpus as integer) as num_gpus,
         cast(tensor_parallel as integer) as tensor_parallel,
@@ -51,6 +60,8 @@ renamed as (
         source_configuration as source_path,
         source_commit
     from source
+    left join precision_names
+        on lower(source.weight_precision) = precision_names.name
 ),
 
 identified as (
