@@ -7,10 +7,18 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import duckdb
 import pytest
 
 from energy_index.definitions import build_definitions
-from energy_index.defs.mlenergy.layouts import RUN_FILES, TASK_CONFIGURATIONS, configurations_frame, detect_layout
+from energy_index.defs.mlenergy.assets import _label_rows_from_before_releases
+from energy_index.defs.mlenergy.layouts import (
+    RUN_FILES,
+    TASK_CONFIGURATIONS,
+    configurations_frame,
+    detect_layout,
+    task_files,
+)
 from energy_index.defs.mlenergy.releases import RELEASES, _release, mlenergy_release_partitions
 from energy_index.defs.operations.launch import InProcessLauncher
 from energy_index.defs.operations.refresh import BENCHMARKS_JOB, OBSERVE_JOBS
@@ -80,6 +88,33 @@ def test_a_field_of_two_kinds_is_named_with_its_file_and_configuration(tmp_path)
         configurations_frame(RELEASES["v3"], {"tasks/gpqa.json": (_task_file(tmp_path, "tasks/gpqa.json", rows),
                                                                   "llm_text_generation")})
     assert "tasks/gpqa.json#2" in str(error.value) and "'energy_per_token_joules' is str" in str(error.value)
+
+
+@pytest.mark.parametrize(("body", "problem"), [
+    (b"{not json", "tasks/gpqa.json: not valid JSON"),
+    (b'{"task": "gpqa", "configurations": []}', "tasks/gpqa.json: no `configurations` list"),
+    (b'{"task": "lm-arena-chat", "configurations": [{}]}', "holds task 'lm-arena-chat', not 'gpqa'"),
+    (b'{"task": "gpqa", "configurations": [3]}', "tasks/gpqa.json#0: configuration is not an object"),
+])
+def test_a_malformed_task_file_is_named_with_the_problem(tmp_path, body, problem):
+    (tmp_path / "gpqa.json").write_bytes(body)
+    with pytest.raises(SourceError) as error:
+        configurations_frame(RELEASES["v3"], {"tasks/gpqa.json": (tmp_path / "gpqa.json", "llm_text_generation")})
+    assert problem in str(error.value) and "[mlenergy] v3/" in str(error.value)
+
+
+def test_an_index_task_without_a_known_family_is_refused():
+    with pytest.raises(SourceError, match=r"tasks \['asr'\] have no known architecture family"):
+        task_files({"tasks": ["gpqa", "asr"], "architectures": {"llm": ["gpqa"], "audio": ["asr"]}}, "v9/index.json")
+
+
+def test_tables_loaded_before_releases_were_partitions_are_labelled_v2():
+    """A warehouse from before this change holds v2's rows without `benchmark_release`: they are
+    labelled v2, so v2's next load replaces them rather than adding a second copy."""
+    with duckdb.connect() as conn:
+        conn.execute("create schema raw; create table raw.mlenergy_runs as select 'a' as source_path")
+        _label_rows_from_before_releases(conn)
+        assert conn.execute("select benchmark_release from raw.mlenergy_runs").fetchall() == [("v2",)]
 
 
 @pytest.mark.parametrize(("change", "expectation"), [
