@@ -16,13 +16,14 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from energy_index.defs.mlenergy.archive import extract_archive, load_into
-from energy_index.defs.mlenergy.layouts import RUN_FILES, configurations_frame, detect_layout, read_document, task_files
+from energy_index.defs.mlenergy.layouts import RUN_FILES, configurations_frame, release_layout
 from energy_index.defs.mlenergy.releases import RELEASES, SOURCE, Release, mlenergy_release_partitions
-from energy_index.defs.mlenergy.source import FILES_KEY, listed_files
+from energy_index.defs.mlenergy.source import FILES_KEY
 from energy_index.defs.quality import mlenergy_suites as suites
 from energy_index.defs.quality.audit import SUITE_CHECK, load_audited
 from energy_index.defs.sources.fetcher import SourceError, SourceFetcher
 from energy_index.metadata_tables import preview_table
+from energy_index.warehouse import table_exists
 
 RUNS_KEY = dg.AssetKey(["raw", "mlenergy_runs"])
 MODELS_KEY = dg.AssetKey(["raw", "mlenergy_models"])
@@ -101,17 +102,17 @@ def mlenergy_release(context: dg.AssetExecutionContext, fetcher: SourceFetcher, 
 def _loaders(fetcher: SourceFetcher, release: Release) -> dict[dg.AssetKey, Callable]:
     """{raw table: load(conn, staged table)} for the layout of the release's cached files."""
     try:
-        entry_name, entry = Path(release.entry_url).name, fetcher.cached(SOURCE, release.entry_url)
-        files = {name: Path(fetcher.cached(SOURCE, url).path)
-                 for name, url in listed_files(release, Path(entry.path)).items()}
-        if detect_layout(files[entry_name], release) == RUN_FILES:
-            archive = extract_archive(files[entry_name], entry.sha256, Path(fetcher.cache_dir))
+        entry = fetcher.cached(SOURCE, release.entry_url)
+        layout, families = release_layout(release, Path(entry.path))
+        if layout == RUN_FILES:
+            archive = extract_archive(Path(entry.path), entry.sha256, Path(fetcher.cache_dir))
             return {RUNS_KEY: lambda conn, staged: load_into(conn, staged, "mlenergy_runs.sql", archive.run_files,
                                                              archive.root, release),
                     MODELS_KEY: lambda conn, staged: load_into(conn, staged, "mlenergy_models.sql",
                                                                archive.model_files, archive.root, release)}
-        families = task_files(read_document(files[entry_name], entry_name), f"{release.release}/{entry_name}")
-        frame = configurations_frame(release, {name: (files[name], family) for name, family in families.items()})
+        frame = configurations_frame(release, {
+            name: (Path(fetcher.cached(SOURCE, release.sibling_url(name)).path), family)
+            for name, family in families.items()})
     except SourceError as exc:
         raise dg.Failure(description=f"{exc} ({release.origin})",
                          metadata={"release": release.release, "file": exc.location}) from exc
@@ -122,10 +123,8 @@ def _label_rows_from_before_releases(conn: duckdb.DuckDBPyConnection) -> None:
     """Tables loaded before releases were partitions hold v2's rows without a release column: say so,
     so this release's load replaces them instead of adding a second copy."""
     for raw in TABLES:
-        exists = conn.execute("select count(*) from information_schema.tables where table_schema = ? "
-                              "and table_name = ?", raw.key.path).fetchone()[0]
-        columns = {r[0] for r in conn.execute(f"describe {raw.table}").fetchall()} if exists else set()
-        if exists and "benchmark_release" not in columns:
+        if table_exists(conn, raw.table) and "benchmark_release" not in {
+                row[0] for row in conn.execute(f"describe {raw.table}").fetchall()}:
             conn.execute(f"alter table {raw.table} add column benchmark_release varchar default 'v2'")
 
 

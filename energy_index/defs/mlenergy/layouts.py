@@ -70,6 +70,16 @@ def task_files(index: dict, name: str) -> dict[str, str]:
     return {f"tasks/{task}.json": families[task] for task in index["tasks"]}
 
 
+def release_layout(release: Release, entry: Path) -> tuple[str, dict[str, str]]:
+    """The release's layout and, for the leaderboard-data layout, {task file: task family} from its
+    index (read once here, for the download and the load alike)."""
+    layout = detect_layout(entry, release)
+    if layout != TASK_CONFIGURATIONS:
+        return layout, {}
+    name = f"{release.release}/{Path(release.entry_url).name}"
+    return layout, task_files(read_document(entry, name), name)
+
+
 def configurations_frame(release: Release, files: dict[str, tuple[Path, str]]) -> pl.DataFrame:
     """One row per configuration of every task file ({relative name: (path, task family)}), with
     the upstream field names (nested `parallelization` flattened) and where each row came from:

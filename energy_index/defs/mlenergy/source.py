@@ -6,7 +6,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from energy_index.defs.mlenergy.layouts import TASK_CONFIGURATIONS, detect_layout, read_document, task_files
+from energy_index.defs.mlenergy.layouts import release_layout
 from energy_index.defs.mlenergy.releases import RELEASES, SOURCE, Release, mlenergy_release_partitions
 from energy_index.defs.sources.fetcher import SourceError, SourceFetcher
 from energy_index.defs.sources.upstream import UNAVAILABLE, combined_version, upstream_source
@@ -20,12 +20,8 @@ FILES_KEY = dg.AssetKey(["sources", "mlenergy_release_files"])
 def listed_files(release: Release, entry: Path) -> dict[str, str]:
     """{name under the release: URL} of every file the release is read from, given its entry file:
     the entry itself, and for the leaderboard-data layout each task file its index lists."""
-    entry_name = Path(release.entry_url).name
-    files = {entry_name: release.entry_url}
-    if detect_layout(entry, release) == TASK_CONFIGURATIONS:
-        index = read_document(entry, f"{release.release}/{entry_name}")
-        files.update({name: release.sibling_url(name) for name in task_files(index, f"{release.release}/{entry_name}")})
-    return files
+    _, families = release_layout(release, entry)
+    return {Path(release.entry_url).name: release.entry_url, **{name: release.sibling_url(name) for name in families}}
 
 
 @upstream_source(UPSTREAM_MLENERGY, partitions_def=mlenergy_release_partitions)
