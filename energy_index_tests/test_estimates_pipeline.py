@@ -40,7 +40,7 @@ def test_marts_hold_every_reference_row_and_the_held_out_accuracy(built_home):
         where model = 'Unpublished 180B'""")[0]
     assert status.startswith("nothing published: estimated") and estimate > 0
     estimators = query(analytics, """select estimator, n_models, n_runs from marts.fct_inference_estimator_accuracy
-        where task = 'all text' order by 1""")
+        where task = 'all text' and validation = 'leave_one_model_out' order by 1""")
     assert [e for e, *_ in estimators] == ["ecologits", "energy_index", "median_of_other_models"]
     scored = {estimator: (n, runs) for estimator, n, runs in estimators}
     assert scored["energy_index"] == scored["ecologits"], "ours and EcoLogits are scored on the same runs"
@@ -77,14 +77,25 @@ def test_estimate_training_rejects_bad_input_naming_the_field(built_home, args, 
 
 
 def test_predict_serves_a_model_nobody_benchmarked(built_home):
-    done = cli(built_home, "predict", "--params", "30e9", "--gpu", "H100", "--batch", "32", "--output-tokens", "500")
+    done = cli(built_home, "predict", "--params", "30e9", "--gpu", "H100", "--batch", "32", "--output-tokens", "500",
+               "--task", "chat")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["energy_j_low"] < result["energy_per_token_j"] < result["energy_j_high"]
     assert result["energy_per_request_j"] == pytest.approx(500 * result["energy_per_token_j"])
-    assert result["gpus"] == 1 and result["gpu"] == "H100 80GB HBM3"
+    assert result["gpus"] == 1 and result["gpu"] == "H100-80GB" and result["outside_training"] == []
+    # A GPU, precision and architecture described by their physics: fp8 halves the weights' bytes.
+    moe = ["--params", "120e9", "--active-params", "5e9", "--gpu", "B200", "--gpus", "2", "--batch", "8",
+           "--task", "chat"]
+    bf16, fp8 = (json.loads(cli(built_home, "predict", *moe, "--precision", p).stdout) for p in ("bf16", "fp8"))
+    assert fp8["architecture"] == "MoE" and fp8["bits_per_weight"] == 8
+    assert fp8["energy_per_token_j"] < bf16["energy_per_token_j"]
+    assert bf16["gpu"] == "B200" and bf16["gpus"] == 2
     refused = cli(built_home, "predict", "--params", "30e9", "--gpu", "TPUv5")
-    assert refused.returncode == 2 and "'TPUv5' is not a GPU the measured runs cover" in refused.stderr
+    assert refused.returncode == 2 and "--gpu: 'TPUv5' has no bandwidth and power" in refused.stderr
+    dense = cli(built_home, "predict", "--params", "30e9", "--active-params", "3e9", "--gpu", "H100",
+                "--architecture", "dense", "--task", "chat")
+    assert dense.returncode == 2 and "use --architecture moe" in dense.stderr
 
 
 def test_reference_with_missing_columns_fails_and_keeps_the_marts(copied_home, tmp_path):

@@ -172,8 +172,17 @@ def test_b200_and_h100_pairs_cover_every_configuration_measured_on_both(mirror_h
 def test_estimators_on_the_real_runs_and_published_figures(mirror_home):
     warehouse = mirror_home / "warehouse.duckdb"
     runs = dict(query(warehouse, """select estimator, n_runs from marts.fct_inference_estimator_accuracy
-        where task = 'chat'"""))
+        where task = 'chat' and validation = 'leave_one_model_out'"""))
     assert runs["energy_index"] == runs["ecologits"] == 189  # 191 chat runs, 2 of a model without parameters
+    splits = query(warehouse, """select validation, held_out, n_runs, median_ape, inside_range_pct
+        from marts.fct_inference_estimator_accuracy where estimator = 'energy_index' and task = 'all text'
+        and held_out in ('all', 'v3', 'B200') order by 1, 2""")
+    by_split = {(v, h): (n, error, inside) for v, h, n, error, inside in splits}
+    assert by_split[("cross_release", "v3")][0] == 838 and by_split[("leave_one_gpu_out", "B200")][0] > 400
+    ecologits_v3 = scalar(warehouse, """select median_ape from marts.fct_inference_estimator_accuracy where
+        estimator = 'ecologits' and validation = 'cross_release' and held_out = 'v3' and task = 'all text'""")
+    assert by_split[("cross_release", "v3")][1] < ecologits_v3  # fit on v2 only, still below EcoLogits
+    assert by_split[("leave_one_model_out", "all")][2] >= 80  # share of held-out runs inside their range
     if not SHARED_TRAINING.exists():
         return
     published = scalar(warehouse, f"select count(*) from read_csv('{SHARED_TRAINING / 'reference.csv'}')")

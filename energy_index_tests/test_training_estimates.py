@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from energy_index.defs.estimates.inputs import InputError, read_accelerators, read_reference
-from energy_index.defs.estimates.training import fit_factors
+from energy_index.defs.estimates.training import estimate, fit_factors
 from energy_index.defs.estimates.training_validation import accuracy_table, published_rows, validate_all
 from energy_index_tests.fixtures.training import reference_rows, write_csv, write_training_dir
 
@@ -119,3 +119,17 @@ def test_a_second_form_factor_keeps_names_that_say_which(tmp_path, training_dir)
     assert find_accelerator(specs, "H100-80GB (SXM5)").tdp_w == 700
     assert find_accelerator(specs, "NVIDIA H100 PCIe").tdp_w == 350
     assert find_accelerator(specs, "H100") is None  # 350 or 700 W: ambiguous, so not guessed
+
+
+def test_mixture_of_experts_costs_its_active_parameters_and_a_known_energy_is_used_as_is(training_dir):
+    rows = _rows(training_dir)
+    factors = fit_factors([(r.run, r.co2e_t) for r in rows if r.learnable])
+    dense = next(r.run for r in rows if r.run.tokens and r.run.accelerator and r.run.accelerator.peak_flops)
+    dense = replace(dense, gpu_hours=None, intensity_kg_per_kwh=0.4, pue=1.1)
+    moe = replace(dense, active_params=dense.params / 10)
+    full, sparse = estimate(dense, factors), estimate(moe, factors)
+    assert sparse.route == full.route == "flops"
+    assert sparse.gpu_hours == pytest.approx(full.gpu_hours / 10, rel=0.05)  # same utilisation law, 1/10 FLOPs
+    measured = estimate(replace(dense, energy_mwh=100.0), factors)
+    assert measured.route == "energy" and measured.energy_mwh == pytest.approx(110.0)
+    assert measured.co2e_t == pytest.approx(110.0 * 0.4)

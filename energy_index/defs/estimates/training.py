@@ -40,6 +40,8 @@ class TrainingRun:
     pue: float | None = None
     intensity_kg_per_kwh: float | None = None
     intensity_basis: str = "stated"
+    active_params: float | None = None  # mixture-of-experts: parameters active per token
+    energy_mwh: float | None = None  # accelerator (IT) energy when measured, before PUE
 
     @property
     def tdp_kwh(self) -> float | None:
@@ -47,7 +49,8 @@ class TrainingRun:
 
     @property
     def flops(self) -> float | None:
-        return FLOPS_PER_PARAM_TOKEN * self.params * self.tokens if self.params and self.tokens else None
+        params = self.active_params or self.params  # a token passes through the active experts only
+        return FLOPS_PER_PARAM_TOKEN * params * self.tokens if params and self.tokens else None
 
     @property
     def implied_utilisation(self) -> float | None:
@@ -188,6 +191,8 @@ def estimate(run: TrainingRun, factors: Factors) -> Estimate:
     if run.accelerator is None:
         raise NotEstimable("the hardware is not in the accelerator specs")
     route, gpu_hours = "gpu_hours", run.gpu_hours
+    if run.energy_mwh is not None:
+        return _from_energy(run, factors)
     if gpu_hours is None:
         utilisation = factors.utilisation_for(run.accelerator, run.params) if run.flops else None
         if run.flops is None or not run.accelerator.peak_flops or not utilisation:
@@ -202,6 +207,17 @@ def estimate(run: TrainingRun, factors: Factors) -> Estimate:
         f"none stated: {intensity:.3f} kg/kWh, the median grid of published training runs that state one"
     co2e_kg = tdp_kwh * pue * intensity * factors.accounting_ratio
     return Estimate(route, gpu_hours, tdp_kwh * pue / 1000, co2e_kg / 1000, pue, intensity, basis, stated)
+
+
+def _from_energy(run: TrainingRun, factors: Factors) -> Estimate:
+    """A run whose energy is known: PUE and grid on top of it, no utilisation or TDP assumed."""
+    pue = run.pue or factors.pue
+    stated = run.intensity_kg_per_kwh is not None
+    intensity = run.intensity_kg_per_kwh if stated else factors.typical_intensity
+    basis = run.intensity_basis if stated else \
+        f"none stated: {intensity:.3f} kg/kWh, the median grid of published training runs that state one"
+    energy_mwh = run.energy_mwh * pue
+    return Estimate("energy", run.gpu_hours or 0.0, energy_mwh, energy_mwh * intensity, pue, intensity, basis, stated)
 
 
 def _spread(values: list[float]) -> tuple[float, float]:

@@ -24,7 +24,7 @@ from energy_index.warehouse import replace_table, table_exists, utcnow
 
 EMISSIONS_KEY = dg.AssetKey(["marts", "fct_training_emissions"])
 ESTIMATOR_NAME = "training_estimator"
-ESTIMATOR_FORMAT = 3  # bump when the saved payload's shape changes; older files are refitted, not misread
+ESTIMATOR_FORMAT = 4  # bump when the saved payload's shape changes; older files are refitted, not misread
 TARGET_MAPE_PCT = 20.0  # the carbon-prediction seed report's target (../shared/seeds/002)
 
 

@@ -43,14 +43,21 @@ class Published:
 
 
 def published_rows(reference: pl.DataFrame, specs: pl.DataFrame) -> list[Published]:
+    """One `Published` per reference row. Active parameters (mixture-of-experts) come from the
+    file's optional `active_params_b` column, else the `model_active_parameters` seed."""
+    from energy_index.defs.estimates.inference import active_parameters
+
+    seeded = dict(active_parameters().iter_rows())
     rows = []
     for row in reference.iter_rows(named=True):
+        active = row.get("active_params_b") or seeded.get(row["model"])
         accelerator = find_accelerator(specs, row["hardware"])
         if row["hardware_tdp_w"] is not None:  # the source's own TDP wins over the spec table's
             accelerator = replace(accelerator, tdp_w=row["hardware_tdp_w"]) if accelerator \
                 else Accelerator(row["hardware"], row["hardware_tdp_w"], None)
         run = TrainingRun(accelerator, _scaled(row["params_b"], 1e9), _scaled(row["train_tokens_t"], 1e12),
-                          row["gpu_hours"], row["pue"], row["carbon_intensity_kg_per_kwh"])
+                          row["gpu_hours"], row["pue"], row["carbon_intensity_kg_per_kwh"],
+                          active_params=_scaled(active, 1e9))
         rows.append(Published(row["model"], row["family"] or row["model"], run, row["co2e_t_location"],
                               row["energy_mwh"], contradiction(run, row["co2e_t_location"], row["energy_mwh"])))
     return rows
@@ -113,7 +120,8 @@ def fitted_estimator(rows: list[Published], held: dict[str, dict[str, dict]]) ->
     factors = fit_factors([(r.run, r.co2e_t) for r in rows if r.learnable])
     return {"factors": factors, "intervals": {
         "gpu_hours": interval([v["residual"] for v in held["leave_one_family_out"].values()]),
-        "flops": interval([v["residual"] for v in held["flops_route_leave_one_family_out"].values()])}}
+        "flops": interval([v["residual"] for v in held["flops_route_leave_one_family_out"].values()]),
+        "energy": interval([])}}  # a measured energy: only the grid and PUE are uncertain
 
 
 def validate_all(rows: list[Published]) -> dict[str, dict[str, dict]]:
