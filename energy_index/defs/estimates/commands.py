@@ -15,6 +15,7 @@ from energy_index.defs.estimates import inference_assets, training_assets
 from energy_index.defs.estimates import serving_physics as physics
 from energy_index.defs.estimates.inference import UNIT
 from energy_index.defs.estimates.inputs import REFERENCE_NUMBERS, find_accelerator, known_accelerators
+from energy_index.defs.mlenergy.precisions import precision_bits
 from energy_index.defs.estimates.training import NotEstimable, TrainingRun, estimate, estimate_range
 from energy_index.defs.ml.artifacts import load_model
 from energy_index.lake import LakeUnavailable, connect_published, lake_for
@@ -111,10 +112,10 @@ def _task_estimator(fitted: dict, task: str) -> tuple[str, dict]:
 
 def _serving_inputs(args: argparse.Namespace) -> tuple[float, dict, float, str]:
     """(bits per weight, the GPU's spec, active parameters, architecture label) from the flags."""
-    bits = physics.precision_bits().get(args.precision.lower())
+    bits = precision_bits().get(args.precision.lower())
     if bits is None:
         raise UsageError(f"--precision: {args.precision!r} is not in the weight_precisions seed "
-                         f"(known: {', '.join(sorted(physics.precision_bits()))})")
+                         f"(known: {', '.join(sorted(precision_bits()))})")
     specs = physics.accelerator_specs()
     spec = physics.spec_for(args.gpu, specs) if args.gpu else None
     if spec is None:

@@ -24,7 +24,7 @@ ACCURACY_KEY = dg.AssetKey(["marts", "fct_inference_estimator_accuracy"])
 ESTIMATOR_NAME = "inference_estimator"
 ESTIMATOR_FORMAT = 2  # bump when the saved payload's shape changes
 TARGETS_PATH = DBT_PROJECT_DIR / "seeds" / "estimator_targets.csv"
-SEEDS = ("model_active_parameters", "accelerator_peak_flops", "weight_precisions", "estimator_targets")
+SEED_DEPS = ("model_active_parameters", "accelerator_peak_flops", "weight_precisions", "estimator_targets")
 # What a user knows before serving a model, per run; diffusion sizes are the denoiser's.
 RUNS_SQL = """
 select w.run_id, w.benchmark_release, w.task_family, w.task, w.task_family || '/' || w.task as task_key, w.model,
@@ -63,7 +63,7 @@ def _usable(runs: pl.DataFrame, modality: str) -> pl.DataFrame:
     return physics.with_physics(rows).drop_nulls(needed).sort("run_id") if rows.height else rows
 
 
-@dg.asset(key=ACCURACY_KEY, deps=[WORKLOAD_ENERGY, MODELS_KEY, *(seed_key(s) for s in SEEDS)],
+@dg.asset(key=ACCURACY_KEY, deps=[WORKLOAD_ENERGY, MODELS_KEY, *(seed_key(s) for s in SEED_DEPS)],
           kinds={"scipy", "duckdb"}, pool="warehouse",
           check_specs=[dg.AssetCheckSpec("meets_targets_and_beats_ecologits", asset=ACCURACY_KEY, blocking=False,
                                          description="Each validation's median APE and share inside the range "
@@ -108,10 +108,10 @@ def _fitted(frame: pl.DataFrame, modality: str, predictions: pl.DataFrame) -> di
     """The fit on every run of a modality, its range (all cross-release residuals) and what
     `predict` needs to describe a new model: tasks with their family and typical output length,
     and the releases, GPUs and precisions the runs cover."""
-    cross = predictions.filter((pl.col("modality") == modality) & (pl.col("validation") == "cross_release"))
-    interval = residual_interval((cross["measured"] / cross["energy_index"]).to_numpy()) if cross.height \
-        else residual_interval((predictions.filter(pl.col("modality") == modality)["measured"]
-                                / predictions.filter(pl.col("modality") == modality)["energy_index"]).to_numpy())
+    own = predictions.filter(pl.col("modality") == modality)
+    cross = own.filter(pl.col("validation") == "cross_release")
+    rows = cross if cross.height else own  # one release only: the other validations' residuals
+    interval = residual_interval((rows["measured"] / rows["energy_index"]).to_numpy())
     tasks = {_task_name(family, task, frame): {"task": task, "task_family": family,
                                                "release": group["benchmark_release"].max(),
                                                "output_tokens": _median(group["avg_output_tokens"])}

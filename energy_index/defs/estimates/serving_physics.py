@@ -23,10 +23,9 @@ import math
 import numpy as np
 import polars as pl
 
-from energy_index.defs.estimates.inputs import accelerator_key, same_accelerator
-from energy_index.settings import DBT_PROJECT_DIR
+from energy_index.defs.estimates.inputs import PEAK_FLOPS_PATH, accelerator_key, same_accelerator
+from energy_index.defs.mlenergy.precisions import precision_bits
 
-SEEDS = DBT_PROJECT_DIR / "seeds"
 LEVELS = ("accelerator", "benchmark_release", "task")  # categorical deviations, penalised
 PENALTY, LEVEL_PENALTY = 0.3, {"accelerator": 3.0, "benchmark_release": 0.3, "task": 0.3}
 LATENT_PIXELS = 256  # pixels per latent token: an 8x VAE and 2x2 patches (SD3, FLUX, PixArt, Wan)
@@ -34,20 +33,10 @@ LATENT_PIXELS = 256  # pixels per latent token: an 8x VAE and 2x2 patches (SD3, 
 
 def accelerator_specs() -> pl.DataFrame:
     """The seed's accelerators with bandwidth (B/s), peak (FLOP/s) and board power (W)."""
-    return pl.read_csv(SEEDS / "accelerator_peak_flops.csv").select(
+    return pl.read_csv(PEAK_FLOPS_PATH).select(
         "accelerator", (pl.col("peak_dense_tflops") * 1e12).alias("peak_flops"),
         (pl.col("memory_bandwidth_tb_s").cast(pl.Float64) * 1e12).alias("bandwidth"),
         pl.col("board_power_w").cast(pl.Float64).alias("power_w"), pl.col("memory_gb").cast(pl.Float64))
-
-
-def precision_bits() -> dict[str, float]:
-    """Bits per weight for every precision name and alias in the seed ('bf16' -> 16, 'fp8' -> 8)."""
-    bits = {}
-    for row in pl.read_csv(SEEDS / "weight_precisions.csv").iter_rows(named=True):
-        for name in [row["precision"], *(row["aliases"] or "").split(";")]:
-            if name:
-                bits[name.strip().lower()] = float(row["bits_per_weight"])
-    return bits
 
 
 def spec_for(gpu: str, specs: pl.DataFrame) -> dict | None:

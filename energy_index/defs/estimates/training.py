@@ -104,7 +104,7 @@ def utilisation_law(points: list[tuple[float, float]]) -> UtilisationLaw | None:
 @dataclass(frozen=True)
 class Estimate:
     route: str
-    gpu_hours: float
+    gpu_hours: float | None  # None when a measured energy was given without them
     energy_mwh: float
     co2e_t: float
     pue: float
@@ -190,34 +190,30 @@ def fit_factors(runs: list[tuple[TrainingRun, float | None]]) -> Factors:
 def estimate(run: TrainingRun, factors: Factors) -> Estimate:
     if run.accelerator is None:
         raise NotEstimable("the hardware is not in the accelerator specs")
-    route, gpu_hours = "gpu_hours", run.gpu_hours
+    route, gpu_hours = _route(run, factors)
+    pue = run.pue or factors.pue
+    stated = run.intensity_kg_per_kwh is not None
+    intensity = run.intensity_kg_per_kwh if stated else factors.typical_intensity
+    basis = run.intensity_basis if stated else \
+        f"none stated: {intensity:.3f} kg/kWh, the median grid of published training runs that state one"
+    if route == "energy":  # measured: no TDP, utilisation or accounting ratio is assumed
+        facility_mwh, ratio = run.energy_mwh * pue, 1.0
+    else:
+        facility_mwh, ratio = replace(run, gpu_hours=gpu_hours).tdp_kwh * pue / 1000, factors.accounting_ratio
+    return Estimate(route, gpu_hours, facility_mwh, facility_mwh * intensity * ratio, pue, intensity, basis, stated)
+
+
+def _route(run: TrainingRun, factors: Factors) -> tuple[str, float | None]:
+    """(route, accelerator-hours): a measured energy as it is, GPU-hours as stated, else from FLOPs."""
     if run.energy_mwh is not None:
-        return _from_energy(run, factors)
-    if gpu_hours is None:
-        utilisation = factors.utilisation_for(run.accelerator, run.params) if run.flops else None
-        if run.flops is None or not run.accelerator.peak_flops or not utilisation:
-            raise NotEstimable("neither GPU-hours nor parameters, training tokens and the accelerator's "
-                               "peak throughput are known")
-        route, gpu_hours = "flops", run.flops / (run.accelerator.peak_flops * utilisation * 3600)
-    tdp_kwh = replace(run, gpu_hours=gpu_hours).tdp_kwh
-    pue = run.pue or factors.pue
-    stated = run.intensity_kg_per_kwh is not None
-    intensity = run.intensity_kg_per_kwh if stated else factors.typical_intensity
-    basis = run.intensity_basis if stated else \
-        f"none stated: {intensity:.3f} kg/kWh, the median grid of published training runs that state one"
-    co2e_kg = tdp_kwh * pue * intensity * factors.accounting_ratio
-    return Estimate(route, gpu_hours, tdp_kwh * pue / 1000, co2e_kg / 1000, pue, intensity, basis, stated)
-
-
-def _from_energy(run: TrainingRun, factors: Factors) -> Estimate:
-    """A run whose energy is known: PUE and grid on top of it, no utilisation or TDP assumed."""
-    pue = run.pue or factors.pue
-    stated = run.intensity_kg_per_kwh is not None
-    intensity = run.intensity_kg_per_kwh if stated else factors.typical_intensity
-    basis = run.intensity_basis if stated else \
-        f"none stated: {intensity:.3f} kg/kWh, the median grid of published training runs that state one"
-    energy_mwh = run.energy_mwh * pue
-    return Estimate("energy", run.gpu_hours or 0.0, energy_mwh, energy_mwh * intensity, pue, intensity, basis, stated)
+        return "energy", run.gpu_hours
+    if run.gpu_hours is not None:
+        return "gpu_hours", run.gpu_hours
+    utilisation = factors.utilisation_for(run.accelerator, run.params) if run.flops else None
+    if run.flops is None or not run.accelerator.peak_flops or not utilisation:
+        raise NotEstimable("neither GPU-hours nor parameters, training tokens and the accelerator's "
+                           "peak throughput are known")
+    return "flops", run.flops / (run.accelerator.peak_flops * utilisation * 3600)
 
 
 def _spread(values: list[float]) -> tuple[float, float]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
+from energy_index.defs.estimates.inference import active_parameters
 from energy_index.defs.estimates.inputs import Accelerator, find_accelerator
 from energy_index.defs.estimates.training import (NotEstimable, TrainingRun, baseline_co2e_t, contradiction,
                                                   estimate, estimate_range, fit_factors, interval)
@@ -45,8 +46,6 @@ class Published:
 def published_rows(reference: pl.DataFrame, specs: pl.DataFrame) -> list[Published]:
     """One `Published` per reference row. Active parameters (mixture-of-experts) come from the
     file's optional `active_params_b` column, else the `model_active_parameters` seed."""
-    from energy_index.defs.estimates.inference import active_parameters
-
     seeded = dict(active_parameters().iter_rows())
     rows = []
     for row in reference.iter_rows(named=True):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from energy_index.defs.mlenergy.precisions import precision_bits
 from energy_index.defs.quality.expectations import E
-from energy_index.settings import DBT_PROJECT_DIR
 
 KNOWN_GPUS = ["A100-SXM4-40GB", "H100 80GB HBM3"]
 KNOWN_FAMILIES = ["diffusion", "llm_text_generation", "mllm_text_generation"]
@@ -65,7 +65,6 @@ def models_expectations() -> list:
 
 
 # --- the leaderboard-data layout (v3): raw.mlenergy_configurations -------------------------------
-PRECISIONS_PATH = DBT_PROJECT_DIR / "seeds" / "weight_precisions.csv"
 CONFIGURATION_IDENTITY = ["task", "task_family", "model_id", "gpu_model", "num_gpus", "weight_precision",
                           "source_file", "source_configuration", "source_commit"]
 # Per output token / request / image / video, per watt, per token: each must be a positive number.
@@ -81,9 +80,7 @@ MAX_PLAUSIBLE_POWER_W = 20_000
 
 def known_precisions() -> list[str]:
     """Every name of every precision in the `weight_precisions` seed."""
-    frame = pl.read_csv(PRECISIONS_PATH, infer_schema=False)
-    aliases = frame["aliases"].fill_null("").str.split(";").explode().str.strip_chars()
-    return sorted({*frame["precision"].to_list(), *(a for a in aliases.to_list() if a)})
+    return sorted(precision_bits())
 
 
 def configurations_audit_frame(frame: pl.DataFrame) -> pl.DataFrame:
