@@ -122,3 +122,12 @@ def test_gpu_names_match_the_seed_or_are_unknown():
     assert physics.spec_for("NVIDIA A100-SXM4-40GB", specs)["accelerator"] == "A100-40GB"
     assert physics.spec_for("B200", specs)["accelerator"] == "B200"
     assert physics.spec_for("TPUv2", specs) is None  # no bandwidth or power in the seed
+
+
+def test_a_task_name_two_families_share_is_told_apart_in_the_accuracy():
+    runs = synthetic_runs()
+    runs = runs.with_columns(pl.when(pl.col("model").is_in(["org/m7", "org/m13"])).then(pl.lit("mllm_text_generation"))
+                             .otherwise("task_family").alias("task_family"))
+    predictions = held_out(runs, "text", "leave_one_model_out")
+    assert set(predictions["task"]) == {"chat", "mllm-chat"}
+    assert predictions.filter(pl.col("task") == "mllm-chat")["model"].unique().sort().to_list() == ["org/m13", "org/m7"]

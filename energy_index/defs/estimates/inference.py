@@ -25,6 +25,14 @@ def modality_of(task_family: str, task: str) -> str:
     return "video" if task.endswith("video") else "image"
 
 
+def task_name(family: str, task: str, frame: pl.DataFrame) -> str:
+    """A task's name in the accuracy mart and `predict --task`: `task`, or `<family prefix>-<task>`
+    when another family in `frame` has a task of that name (v2's text and multimodal `chat`:
+    `chat` and `mllm-chat`)."""
+    shared = frame.filter((pl.col("task") == task) & (pl.col("task_family") != family)).height > 0
+    return f"{family.split('_')[0]}-{task}" if shared and family.startswith("mllm") else task
+
+
 def ecologits_per_token(frame: pl.DataFrame) -> np.ndarray:
     """EcoLogits' GPU energy per output token (J) for each run's model and configured batch: its
     per-GPU regression on active parameters and batch size, times the GPUs its memory rule

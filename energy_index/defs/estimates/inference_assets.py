@@ -10,7 +10,7 @@ from dagster_duckdb import DuckDBResource
 
 from energy_index.assumptions import seed_key
 from energy_index.defs.estimates import serving_physics as physics
-from energy_index.defs.estimates.inference import TARGET, active_parameters, modality_of
+from energy_index.defs.estimates.inference import TARGET, active_parameters, modality_of, task_name
 from energy_index.defs.estimates.inference_validation import (VALIDATIONS, accuracy_rows, held_out,
                                                               residual_interval, with_ranges)
 from energy_index.defs.ml.artifacts import save_model
@@ -112,7 +112,7 @@ def _fitted(frame: pl.DataFrame, modality: str, predictions: pl.DataFrame) -> di
     cross = own.filter(pl.col("validation") == "cross_release")
     rows = cross if cross.height else own  # one release only: the other validations' residuals
     interval = residual_interval((rows["measured"] / rows["energy_index"]).to_numpy())
-    tasks = {_task_name(family, task, frame): {"task": task, "task_family": family,
+    tasks = {task_name(family, task, frame): {"task": task, "task_family": family,
                                                "release": group["benchmark_release"].max(),
                                                "output_tokens": _median(group["avg_output_tokens"])}
              for (family, task), group in frame.group_by("task_family", "task")}
@@ -120,13 +120,6 @@ def _fitted(frame: pl.DataFrame, modality: str, predictions: pl.DataFrame) -> di
             "releases": sorted(frame["benchmark_release"].unique().to_list()),
             "gpus": sorted(frame["accelerator"].unique().to_list()),
             "precisions": sorted(frame["weight_precision"].fill_null("bfloat16").unique().to_list())}
-
-
-def _task_name(family: str, task: str, frame: pl.DataFrame) -> str:
-    """`task`, or `<family prefix>-<task>` when another family has a task of that name (v2's
-    text and multimodal `chat`: `chat` and `mllm-chat`)."""
-    shared = frame.filter((pl.col("task") == task) & (pl.col("task_family") != family)).height > 0
-    return f"{family.split('_')[0]}-{task}" if shared and family.startswith("mllm") else task
 
 
 def _median(values: pl.Series) -> float | None:

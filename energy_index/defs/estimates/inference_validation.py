@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from energy_index.defs.estimates import serving_physics as physics
-from energy_index.defs.estimates.inference import TARGET, UNIT, ecologits_per_token
+from energy_index.defs.estimates.inference import TARGET, UNIT, ecologits_per_token, task_name
 
 VALIDATIONS = ("leave_one_model_out", "cross_release", "leave_one_gpu_out")
 # What each held-out split is named by, and which column defines it.
@@ -51,6 +51,8 @@ def median_of_others(train: pl.DataFrame, test: pl.DataFrame, target: str) -> np
 def held_out(frame: pl.DataFrame, modality: str, validation: str) -> pl.DataFrame:
     """Every run of `frame` predicted by fits that did not see its split, one row per run."""
     target, parts = TARGET[modality], []
+    pairs = frame.select("task_family", "task").unique()
+    names = pairs.with_columns(pl.Series("task_name", [task_name(f, t, frame) for f, t in pairs.iter_rows()]))
     for label, mask in splits(frame, validation):
         train, test = frame.filter(pl.Series(~mask)), frame.filter(pl.Series(mask))
         if validation == "leave_one_model_out":
@@ -59,8 +61,9 @@ def held_out(frame: pl.DataFrame, modality: str, validation: str) -> pl.DataFram
                    "median_of_other_models": median_of_others(train, test, target)}
         if modality == "text":
             columns["ecologits"] = ecologits_per_token(test)
-        parts.append(test.select("run_id", "benchmark_release", "task_family", "task", "model", "gpu",
-                                 "accelerator", "weight_precision").with_columns(
+        named = test.join(names, on=["task_family", "task"], how="left", maintain_order="left")
+        parts.append(named.select("run_id", "benchmark_release", "task_family", pl.col("task_name").alias("task"),
+                                  "model", "gpu", "accelerator", "weight_precision").with_columns(
             pl.lit(validation).alias("validation"), pl.lit(str(label)).alias("held_out"),
             pl.lit(modality).alias("modality"), pl.lit(UNIT[modality]).alias("unit"),
             pl.Series("measured", test[target].to_numpy()),
