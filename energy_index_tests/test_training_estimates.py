@@ -133,3 +133,25 @@ def test_mixture_of_experts_costs_its_active_parameters_and_a_known_energy_is_us
     measured = estimate(replace(dense, energy_mwh=100.0), factors)
     assert measured.route == "energy" and measured.energy_mwh == pytest.approx(110.0)
     assert measured.co2e_t == pytest.approx(110.0 * 0.4)
+
+
+def test_stated_utilisation_covers_an_accelerator_without_gpu_hours_rows_but_never_its_own_lineage(training_dir):
+    from energy_index.defs.estimates.training_utilisation import StatedUtilisation
+    from energy_index.defs.estimates.training_validation import held_out_estimates
+
+    rows = _rows(training_dir)
+    runs = [(r.run, r.co2e_t) for r in rows if r.learnable]
+    a100 = next(r.run.accelerator.name for r in rows if r.run.accelerator and "A100-80GB" in r.run.accelerator.name)
+    implied = fit_factors(runs).utilisation[a100].at(175e9)
+    stated = [StatedUtilisation(a100, "Other", 175e9, implied / 0.8),  # papers' MFU sits above GPU-hours' ...
+              StatedUtilisation("V100 (SXM2)", "Other", 175e9, 0.25)]
+    factors = fit_factors(runs, stated)
+    assert factors.goodput_ratio == pytest.approx(0.8)
+    assert factors.utilisation["V100 (SXM2)"].at(7e9) == pytest.approx(0.2)  # ... so a V100 paper's 25% is 20%
+    assert factors.utilisation[a100] == fit_factors(runs).utilisation[a100]  # implied points win where they exist
+    # Held out by accelerator, a row's own lineage's stated figure is never used: changing it changes nothing.
+    card = next(r for r in rows if r.family == "Card 3" and r.run.gpu_hours)
+    own = [StatedUtilisation(card.accelerator, "Card 9", 8e9, mfu) for mfu in (0.1, 0.9)]
+    results = [held_out_estimates(rows, "accelerator", withhold_gpu_hours=True, stated=[s])[card.model]
+               for s in own]
+    assert results[0]["estimate"].co2e_t == pytest.approx(results[1]["estimate"].co2e_t)

@@ -41,9 +41,10 @@ def summary_lines(conn: duckdb.DuckDBPyConnection) -> list[str]:
     ours, formula = (figures.get(f"training_leave_one_family_out_{e}_mape") for e in ("energy_index", "baseline_formula"))
     if ours is not None:
         lines.append(f"  training CO2e, leave one family out: MAPE {ours:.1f}% (physical formula {_pct(formula)})")
-    flops = figures.get("training_flops_route_leave_one_family_out_energy_index_mape")
-    if flops is not None:
-        lines.append(f"  training CO2e without GPU-hours (FLOPs route), leave one family out: MAPE {flops:.1f}%")
+    for held, what in (("family", "family"), ("accelerator", "accelerator (papers' MFU only)")):
+        flops = figures.get(f"training_flops_route_leave_one_{held}_out_energy_index_mape")
+        if flops is not None:
+            lines.append(f"  training CO2e without GPU-hours (FLOPs route), leave one {what} out: MAPE {flops:.1f}%")
     lines.append("  inference energy per output token, median APE (EcoLogits on the same runs; share inside range):")
     for label, split in INFERENCE_SPLITS:
         ours, ecologits, inside = (figures.get(f"inference_{split}_text_{e}") for e in (

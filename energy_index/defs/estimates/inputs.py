@@ -17,6 +17,7 @@ from energy_index.assumptions import assumption
 from energy_index.settings import DBT_PROJECT_DIR
 
 PEAK_FLOPS_PATH = DBT_PROJECT_DIR / "seeds" / "accelerator_peak_flops.csv"
+STATED_UTILISATION_PATH = DBT_PROJECT_DIR / "seeds" / "published_training_utilisation.csv"
 REFERENCE_TEXT = ["model", "family", "hardware", "source"]
 # field -> (smallest, largest) accepted; units are in the column names.
 REFERENCE_NUMBERS = {
@@ -28,6 +29,7 @@ REFERENCE_NUMBERS = {
     "year": (2000.0, 2100.0),
 }
 SPEC_NUMBERS = {"tdp_w": (10.0, 5000.0)}
+UTILISATION_NUMBERS = {"params_b": (1e-3, 1e5), "mfu": (1e-3, 1.0)}
 VENDOR_WORDS = re.compile(r"\b(nvidia|google|amd|tesla|cloud|instinct|sxm\d?|pcie)\b")
 FORM_FACTOR = re.compile(r"\b(sxm\d?|pcie|nvl)\b")
 MEMORY_SIZE, MEMORY_TYPE = re.compile(r"\d+gb"), re.compile(r"hbm\d?e?")
@@ -114,6 +116,13 @@ def read_accelerators(path: Path) -> pl.DataFrame:
     peak = [next((value for k, value in peak_of if same_accelerator(k, key)), None) for key in keys]
     return specs.with_columns(pl.Series("accelerator_key", keys),
                               (pl.Series("peak_dense_tflops", peak, dtype=pl.Float64) * 1e12).alias("peak_flops"))
+
+
+def read_stated_utilisation(path: Path = STATED_UTILISATION_PATH) -> pl.DataFrame:
+    """Model FLOPs utilisation that papers state for training runs (the seed), checked like the
+    reference file."""
+    return read_csv_checked(path, ["model", "family", "accelerator", "source"], UTILISATION_NUMBERS,
+                            "published training utilisation")
 
 
 def find_accelerator(specs: pl.DataFrame, name: str) -> Accelerator | None:

@@ -4,8 +4,9 @@ The estimator stays a formula, with its factors learnt from published figures:
 
 - GPU-hours as stated, else from FLOPs: 6 x parameters x tokens / (peak FLOP/s x utilisation),
   utilisation learnt per accelerator as a power law in parameters (log-linear over the rows
-  that state GPU-hours, parameters and tokens, kept within the utilisations seen), else the
-  median over every accelerator;
+  that state GPU-hours, parameters and tokens, kept within the utilisations seen), else from
+  the MFU papers state for that accelerator (`training_utilisation`), else the median over
+  every accelerator;
 - energy at the accelerators' TDP, times the PUE stated (else the median stated PUE);
 - CO2e from the grid intensity stated (or given), times a learnt accounting ratio (what the
   sources' own figures make of TDP x PUE x intensity); where no intensity is stated, the
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field, replace
 
 from energy_index.assumptions import assumption
 from energy_index.defs.estimates.inputs import Accelerator
+from energy_index.defs.estimates.training_utilisation import (StatedUtilisation, UtilisationLaw, goodput_ratio,
+                                                              stated_laws, utilisation_law)
 
 FLOPS_PER_PARAM_TOKEN = 6  # forward + backward pass of a dense transformer (Kaplan et al. 2020)
 
@@ -58,18 +61,6 @@ class TrainingRun:
         return self.flops / (self.gpu_hours * 3600 * peak) if self.flops and self.gpu_hours and peak else None
 
 
-@dataclass(frozen=True)
-class UtilisationLaw:
-    """ln(utilisation) = intercept + slope x ln(parameters), clamped to the range it was learnt on."""
-    slope: float
-    intercept: float
-    lowest: float
-    highest: float
-
-    def at(self, params: float) -> float:
-        return min(max(math.exp(self.intercept + self.slope * math.log(params)), self.lowest), self.highest)
-
-
 @dataclass
 class Factors:
     """The estimator's learnt factors, with the rows each was learnt from."""
@@ -79,26 +70,12 @@ class Factors:
     intensity_spread: tuple[float, float]  # their 10th and 90th percentiles over the median
     accounting_ratio: float
     pue: float
+    goodput_ratio: float = 1.0  # GPU-hours-implied over papers' stated utilisation, where both are known
     learnt_from: dict[str, int] = field(default_factory=dict)
 
     def utilisation_for(self, accelerator: Accelerator, params: float) -> float | None:
         law = self.utilisation.get(accelerator.name)
         return law.at(params) if law else self.overall_utilisation
-
-
-def utilisation_law(points: list[tuple[float, float]]) -> UtilisationLaw | None:
-    """A power law over (parameters, utilisation) points: needs three points spanning at least
-    4x in parameters, else it is the median (slope 0); None with fewer than two points."""
-    if len(points) < 2:
-        return None
-    logs = [(math.log(p), math.log(u)) for p, u in points]
-    values = [u for _, u in points]
-    xs = [x for x, _ in logs]
-    if len(points) >= 3 and max(xs) - min(xs) >= math.log(4):
-        mean_x, mean_y = statistics.fmean(xs), statistics.fmean(y for _, y in logs)
-        slope = sum((x - mean_x) * (y - mean_y) for x, y in logs) / sum((x - mean_x) ** 2 for x in xs)
-        return UtilisationLaw(slope, mean_y - slope * mean_x, min(values), max(values))
-    return UtilisationLaw(0.0, math.log(statistics.median(values)), min(values), max(values))
 
 
 @dataclass(frozen=True)
@@ -162,29 +139,32 @@ def _kwh_basis(run: TrainingRun, energy_mwh: float | None) -> tuple[float, float
     return None
 
 
-def fit_factors(runs: list[tuple[TrainingRun, float | None]]) -> Factors:
-    """Learn the factors from (run, published location-based tCO2e) pairs that are not flagged."""
+def fit_factors(runs: list[tuple[TrainingRun, float | None]], stated: list[StatedUtilisation] = ()) -> Factors:
+    """Learn the factors from (run, published location-based tCO2e) pairs that are not flagged,
+    and papers' stated utilisation for accelerators those runs do not cover."""
     by_accelerator: dict[str, list[tuple[float, float]]] = {}
     for run, _ in runs:
         mfu = run.implied_utilisation
         if mfu is not None and 0 < mfu <= 1:  # above 1 the row's parameters cannot all be active
             by_accelerator.setdefault(run.accelerator.name, []).append((run.params, mfu))
     everything = [u for points in by_accelerator.values() for _, u in points]
-    laws = {name: utilisation_law(points) for name, points in by_accelerator.items()}
+    laws = {name: law for name, points in by_accelerator.items() if (law := utilisation_law(points))}
+    goodput = goodput_ratio(laws, list(stated))  # before the stated laws join: measured against implied ones
+    laws |= stated_laws(laws, list(stated))
     grids = [run.intensity_kg_per_kwh for run, _ in runs if run.intensity_kg_per_kwh is not None]
     stated_pues = [run.pue for run, _ in runs if run.pue]
     pue = statistics.median(stated_pues) if stated_pues else assumption("default_pue")
     ratios = [co2e * 1000 / (run.tdp_kwh * (run.pue or pue) * run.intensity_kg_per_kwh) for run, co2e in runs
               if co2e and run.tdp_kwh and run.intensity_kg_per_kwh]
     return Factors(
-        utilisation={name: law for name, law in laws.items() if law is not None},
+        utilisation=laws, goodput_ratio=goodput,
         overall_utilisation=statistics.median(everything) if everything else None,
         typical_intensity=statistics.median(grids) if grids else assumption("world_average_grid_kg_per_kwh"),
         intensity_spread=_spread(grids),
         accounting_ratio=statistics.median(ratios) if len(ratios) >= 2 else 1.0,
         pue=pue,
-        learnt_from={"utilisation": len(everything), "typical_intensity": len(grids),
-                     "accounting_ratio": len(ratios), "pue": len(stated_pues)})
+        learnt_from={"utilisation": len(everything), "stated_utilisation": len(stated),
+                     "typical_intensity": len(grids), "accounting_ratio": len(ratios), "pue": len(stated_pues)})
 
 
 def estimate(run: TrainingRun, factors: Factors) -> Estimate:

@@ -7,13 +7,15 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from energy_index.assumptions import ASSUMPTIONS_KEY
+from energy_index.assumptions import ASSUMPTIONS_KEY, seed_key
+from energy_index.defs.estimates.inputs import read_stated_utilisation
 from energy_index.defs.estimates.reference_assets import NOT_CONFIGURED, REFERENCE_KEY, SPECS_KEY
 from energy_index.defs.estimates.training_validation import (
     accuracy_table,
     emissions_table,
     fitted_estimator,
     published_rows,
+    stated_utilisation,
     validate_all,
 )
 from energy_index.defs.ml.artifacts import save_model
@@ -24,7 +26,8 @@ from energy_index.warehouse import replace_table, table_exists, utcnow
 
 EMISSIONS_KEY = dg.AssetKey(["marts", "fct_training_emissions"])
 ESTIMATOR_NAME = "training_estimator"
-ESTIMATOR_FORMAT = 4  # bump when the saved payload's shape changes; older files are refitted, not misread
+ESTIMATOR_FORMAT = 5  # bump when the saved payload's shape changes; older files are refitted, not misread
+SEED_DEPS = ("model_active_parameters", "published_training_utilisation", "accelerator_peak_flops")
 TARGET_MAPE_PCT = 20.0  # the carbon-prediction seed report's target (../shared/seeds/002)
 
 
@@ -32,8 +35,8 @@ def estimator_path(models_dir: Path) -> Path:
     return models_dir / f"{ESTIMATOR_NAME}.joblib"
 
 
-@dg.asset(key=EMISSIONS_KEY, deps=[REFERENCE_KEY, SPECS_KEY, ASSUMPTIONS_KEY], kinds={"scikitlearn", "duckdb"},
-          pool="warehouse",
+@dg.asset(key=EMISSIONS_KEY, deps=[REFERENCE_KEY, SPECS_KEY, ASSUMPTIONS_KEY, *(seed_key(s) for s in SEED_DEPS)],
+          kinds={"scikitlearn", "duckdb"}, pool="warehouse",
           check_specs=[dg.AssetCheckSpec("estimator_beats_target_and_baseline", asset=EMISSIONS_KEY, blocking=False,
                                          description="Leave-one-family-out MAPE on CO2e under 20% and under the "
                                                      "physical formula's on the same rows.")])
@@ -55,9 +58,9 @@ def fct_training_emissions(context: dg.AssetExecutionContext, duckdb: DuckDBReso
             return
         reference = conn.sql("select * from raw.training_reference order by model").pl()
         specs = conn.sql("select * from raw.accelerator_specs").pl()
-        rows = published_rows(reference, specs)
-        held = validate_all(rows)
-        estimator = {**fitted_estimator(rows, held), "accelerators": specs.to_dicts(),
+        rows, stated = published_rows(reference, specs), stated_utilisation(read_stated_utilisation(), specs)
+        held = validate_all(rows, stated)
+        estimator = {**fitted_estimator(rows, held, stated), "accelerators": specs.to_dicts(),
                      "trained_at": utcnow().isoformat(), "format": ESTIMATOR_FORMAT}
         emissions, accuracy = emissions_table(rows, held, estimator, reference), accuracy_table(rows, held)
         check, metadata = _check(accuracy), _metadata(emissions, accuracy, estimator)  # before anything is written
@@ -96,6 +99,7 @@ def _metadata(emissions: pl.DataFrame, accuracy: pl.DataFrame, estimator: dict) 
         "learnt_factors": dg.MetadataValue.json({
             "utilisation_by_accelerator": {name: asdict(law) for name, law in factors.utilisation.items()},
             "overall_utilisation": factors.overall_utilisation,
+            "implied_over_stated_utilisation": factors.goodput_ratio,
             "typical_grid_kg_per_kwh_when_none_stated": factors.typical_intensity,
             "grid_spread_over_median": factors.intensity_spread,
             "accounting_ratio_with_stated_grid": factors.accounting_ratio, "median_stated_pue": factors.pue,

@@ -14,10 +14,19 @@ from energy_index.defs.estimates.inference import active_parameters
 from energy_index.defs.estimates.inputs import Accelerator, find_accelerator
 from energy_index.defs.estimates.training import (NotEstimable, TrainingRun, baseline_co2e_t, contradiction,
                                                   estimate, estimate_range, fit_factors, interval)
+from energy_index.defs.estimates.training_utilisation import StatedUtilisation
 
 # family: the reference file's column (a model generation, e.g. "Llama 3.1"); lineage: its
 # leading name ("llama"), so no generation of a line (or its publisher's accounting) informs another.
 VALIDATIONS = {"leave_one_out": "model", "leave_one_family_out": "family", "leave_one_lineage_out": "lineage"}
+# The FLOPs route (GPU-hours withheld): by family, and by accelerator (its implied utilisation
+# withheld too, so only other accelerators and papers' stated MFU can inform it).
+FLOPS_VALIDATIONS = {"flops_route_leave_one_family_out": "family",
+                     "flops_route_leave_one_accelerator_out": "accelerator"}
+
+
+def lineage_of(family: str) -> str:
+    return re.match(r"[a-z]*", family.lower()).group(0) or family.lower()
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,11 @@ class Published:
 
     @property
     def lineage(self) -> str:
-        return re.match(r"[a-z]*", self.family.lower()).group(0) or self.family.lower()
+        return lineage_of(self.family)
+
+    @property
+    def accelerator(self) -> str | None:
+        return self.run.accelerator.name if self.run.accelerator else None
 
     @property
     def learnable(self) -> bool:
@@ -62,22 +75,33 @@ def published_rows(reference: pl.DataFrame, specs: pl.DataFrame) -> list[Publish
     return rows
 
 
+def stated_utilisation(frame: pl.DataFrame, specs: pl.DataFrame) -> list[StatedUtilisation]:
+    """Papers' stated MFU (the seed) on the accelerators the specs know; others cannot be used."""
+    stated = []
+    for row in frame.iter_rows(named=True):
+        accelerator = find_accelerator(specs, row["accelerator"])
+        if accelerator is not None:
+            stated.append(StatedUtilisation(accelerator.name, row["family"], row["params_b"] * 1e9, row["mfu"]))
+    return stated
+
+
 def _scaled(value: float | None, unit: float) -> float | None:
     return None if value is None else value * unit
 
 
-def held_out_estimates(rows: list[Published], group: str, withhold_gpu_hours: bool = False) -> dict[str, dict]:
-    """Estimate every scorable row from factors learnt on the other groups' unflagged rows."""
+def held_out_estimates(rows: list[Published], group: str, withhold_gpu_hours: bool = False,
+                       stated: list[StatedUtilisation] = ()) -> dict[str, dict]:
+    """Estimate every scorable row from factors learnt on the other groups' unflagged rows (and
+    the stated utilisation of other lineages: a paper's MFU never informs its own models)."""
     results = {}
     for held in rows:
-        if not held.scorable:
+        if not held.scorable or (withhold_gpu_hours and held.run.gpu_hours is None):
             continue
         training = [(r.run, r.co2e_t) for r in rows if r.learnable and getattr(r, group) != getattr(held, group)]
+        others = [s for s in stated if lineage_of(s.family) != held.lineage]
         run = replace(held.run, gpu_hours=None) if withhold_gpu_hours else held.run
-        if withhold_gpu_hours and held.run.gpu_hours is None:
-            continue
         try:
-            result = estimate(run, fit_factors(training))
+            result = estimate(run, fit_factors(training, others))
         except NotEstimable:
             continue
         if result.co2e_t <= 0:  # a zero estimate (a stated zero grid) has no percentage error
@@ -91,7 +115,7 @@ def scores(rows: list[Published], predicted: dict[str, float], estimator: str, v
     apes = {r.model: abs(predicted[r.model] - r.co2e_t) / r.co2e_t for r in rows
             if r.scorable and predicted.get(r.model)}
     worst = max(apes, key=apes.get) if apes else None
-    groups = {getattr(r, VALIDATIONS.get(validation, "family")) for r in rows if r.model in apes}
+    groups = {getattr(r, {**VALIDATIONS, **FLOPS_VALIDATIONS}[validation]) for r in rows if r.model in apes}
     return {"estimator": estimator, "validation": validation, "n_models": len(apes), "n_groups": len(groups),
             "mape_pct": 100 * statistics.fmean(apes.values()) if apes else None,
             "median_ape_pct": 100 * statistics.median(apes.values()) if apes else None,
@@ -113,19 +137,21 @@ def accuracy_table(rows: list[Published], held: dict[str, dict[str, dict]]) -> p
                                                  "worst_ape_pct": pl.Float64, "worst_model": pl.Utf8})
 
 
-def fitted_estimator(rows: list[Published], held: dict[str, dict[str, dict]]) -> dict:
-    """Factors learnt on every unflagged row, and the range multipliers of each route from the
-    leave-one-family-out residuals."""
-    factors = fit_factors([(r.run, r.co2e_t) for r in rows if r.learnable])
+def fitted_estimator(rows: list[Published], held: dict[str, dict[str, dict]],
+                     stated: list[StatedUtilisation] = ()) -> dict:
+    """Factors learnt on every unflagged row (and papers' stated MFU), and the range multipliers
+    of each route from the leave-one-family-out residuals."""
+    factors = fit_factors([(r.run, r.co2e_t) for r in rows if r.learnable], stated)
     return {"factors": factors, "intervals": {
         "gpu_hours": interval([v["residual"] for v in held["leave_one_family_out"].values()]),
         "flops": interval([v["residual"] for v in held["flops_route_leave_one_family_out"].values()]),
         "energy": interval([])}}  # a measured energy: only the grid and PUE are uncertain
 
 
-def validate_all(rows: list[Published]) -> dict[str, dict[str, dict]]:
-    held = {name: held_out_estimates(rows, group) for name, group in VALIDATIONS.items()}
-    held["flops_route_leave_one_family_out"] = held_out_estimates(rows, "family", withhold_gpu_hours=True)
+def validate_all(rows: list[Published], stated: list[StatedUtilisation] = ()) -> dict[str, dict[str, dict]]:
+    held = {name: held_out_estimates(rows, group, stated=stated) for name, group in VALIDATIONS.items()}
+    for name, group in FLOPS_VALIDATIONS.items():
+        held[name] = held_out_estimates(rows, group, withhold_gpu_hours=True, stated=stated)
     return held
 
 
