@@ -152,3 +152,7 @@ def test_cli_explain_and_statuses(tmp_path, capsys):
     empty = tmp_path / "people.pdf"
     empty.write_bytes(layouts.no_ghg_table())
     assert main(["parse-report", str(empty)]) == 0 and "no GHG figures found" in capsys.readouterr().err
+    for bad, problem in ((tmp_path, "is a directory"), (tmp_path / "missing.pdf", "does not exist")):
+        assert main(["parse-report", str(bad)]) == 2
+        error = capsys.readouterr().err.strip()
+        assert error.count("\n") == 0 and str(bad) in error and problem in error  # one line, no traceback

@@ -47,6 +47,7 @@ def test_labels(label, metric):
     ("Scope 1", "Scope 1", []),
     ("Scope 1 and 2", "Scope 1 and 2", []),
     ("Energy consumption aa", "Energy consumption", ["aa"]),
+    ("Scope 22", "Scope 2", ["2"]), ("Scope 13", "Scope 1", ["3"]),
 ])
 def test_footnote_marks_come_off_labels(label, text, marks):
     assert footnote_marks(label) == (text, marks)
@@ -60,6 +61,11 @@ def test_footnote_marks_come_off_labels(label, text, marks):
     ("TWh", 1e6, "MWh"), ("kWh", 1e-3, "MWh"), ("TJ", 1e6 / 3600, "MWh"),
     ("tCO2eq", 1.0, "tCO2e"), ("t CO2-e", 1.0, "tCO2e"), ("t-CO2e", 1.0, "tCO2e"), ("kt-CO2e", 1e3, "tCO2e"),
     ("kt CO2 eq.", 1e3, "tCO2e"), ("kgCO2eq", 1e-3, "tCO2e"),
+    # a scale in words or digits beside the unit, before or after it
+    ("thousands of tonnes CO2e", 1e3, "tCO2e"), ("'000 tCO2e", 1e3, "tCO2e"), ("\u2019000 t", 1e3, "tCO2e"),
+    ("1,000 metric tons of CO2e emissions", 1e3, "tCO2e"), ("metric tons (in millions)", 1e6, "tCO2e"),
+    ("mn tonnes", 1e6, "tCO2e"), ("1,000 gigajoule", 1e6 / 3600, "MWh"), ("bn kWh", 1e6, "MWh"),
+    ("short tons CO2e", 0.90718474, "tCO2e"), ("MMBtu", 0.293071, "MWh"), ("t- CO2", 1.0, "tCO2e"),
 ])
 def test_units_and_their_case(text, factor, canonical):
     unit = read_unit(text, "test")

@@ -117,9 +117,10 @@ class Context:
             if basis:
                 return f"scope2_{basis}", f'{where} "{" ".join(text.split())}"'
         for mark in footnote_marks(label)[1]:
-            note = self.document.footnote(mark, self.page)
-            if note and basis_of(note):
-                return f"scope2_{basis_of(note)}", f'footnote {mark}: "{note}"'
+            stated = {basis_of(note): note for note in self.document.footnotes(mark, self.page) if basis_of(note)}
+            if len(stated) == 1:  # of several notes with this mark, the one that states a basis
+                basis, note = stated.popitem()
+                return f"scope2_{basis}", f'footnote {mark}: "{note}"'
         return "scope2", None
 
     def boundary(self) -> str | None:

@@ -82,8 +82,11 @@ class Document:
                 return lines[index - 1] if index else ""
         return ""
 
-    def footnote(self, mark: str, page: int) -> str | None:
-        """The text of footnote `mark` (`p`, `*`, `4`), on the label's page first, then anywhere.
+    def footnotes(self, mark: str, page: int) -> list[str]:
+        """The texts of footnote `mark` (`p`, `*`, `4`) on the label's page, else on the first
+        other page that has one. A page may hold several notes with one mark (one for the prose,
+        one for a table), so all are returned. A note runs on over the lines below it until the
+        next note or a line that starts a sentence of body text after a full stop.
 
         A letter or digit mark must start its line; a symbol may stand mid-line, as in a
         note set beside a table (`... Carbon Methodology * Scope 2 and 3 ... market-based`).
@@ -91,11 +94,25 @@ class Document:
         start = r"(?:^|\s)" if mark in SYMBOL_MARKS else "^"
         pattern = re.compile(rf"{start}{re.escape(mark)}[.)]?\s+([A-Z][^\n]{{8,}})")
         for number in [page] + [n for n in range(1, len(self.pages) + 1) if n != page]:
-            for line in self.lines(number):
+            lines, notes = self.lines(number), []
+            for index, line in enumerate(lines):
                 match = pattern.search(line)
                 if match:
-                    return match.group(1).strip()
-        return None
+                    notes.append(" ".join([match.group(1).strip(), *_continuation(lines[index + 1:index + 4])]))
+            if notes:
+                return notes
+        return []
+
+
+def _continuation(lines: list[str]) -> list[str]:
+    """The lines a wrapped footnote runs on over: until a line opening another note, or the line
+    after one that ends a sentence."""
+    taken = []
+    for line in lines:
+        if re.match(r"^(?:\d{1,2}|[a-z]|[*\u2020\u2021])[.)]?\s+[A-Z]", line) or (taken and taken[-1].endswith(".")):
+            break
+        taken.append(line)
+    return taken
 
 
 def read_document(path: Path) -> Document:

@@ -50,7 +50,13 @@ def page_count(path: Path) -> int:
     """Open the PDF once to turn unreadable, encrypted or truncated files into a clear error."""
     if not path.exists():
         raise ReportError(path, "file does not exist")
-    with path.open("rb") as handle:
+    if path.is_dir():
+        raise ReportError(path, "is a directory, not a PDF file (give the path of one report)")
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise ReportError(path, f"cannot be opened: {exc.strerror or exc}") from exc
+    with handle:
         if handle.read(5) != b"%PDF-":
             raise ReportError(path, "not a PDF (no %PDF- header)")
     try:

@@ -66,7 +66,7 @@ def footnote_marks(raw: str) -> tuple[str, list[str]]:
     """Split trailing footnote marks off a label: 'Scope 2 (indirect) emissions p q' -> ['p', 'q'].
 
     Marks are symbols (`*`, daggers, superscripts), digits glued to a word or a parenthesis
-    (`Services2`, `(market-based)4`), digits after a space that do not continue a scope
+    (`Services2`, `(market-based)4`, `Scope 22`), digits after a space that do not continue a scope
     (`emissions 1,2,3` but not `Scope 1` or `Scope 1 and 2`), and single or doubled letters
     after a space (`emissions n`, `consumption aa`).
     """
@@ -75,7 +75,11 @@ def footnote_marks(raw: str) -> tuple[str, list[str]]:
         symbols = re.search(rf"[{re.escape(MARKS)}]+$", text)
         glued = re.search(r"(?<=[a-z)])(\d{1,2}(?:,\d{1,2})*)$", text)
         spaced = re.search(r"(?<=\s)(\d{1,2}(?:,\s?\d{1,2})*|[a-z]|([a-z])\2)$", text)
-        if symbols:
+        on_scope = re.search(r"(?<=\bscope\s[123])(\d{1,2})$|(?<=\bscope[123])(\d{1,2})$", text, re.IGNORECASE)
+        if on_scope:  # 'Scope 22': footnote 2 glued to 'Scope 2'
+            marks.append(on_scope.group(1) or on_scope.group(2))
+            text = text[: on_scope.start()].rstrip()
+        elif symbols:
             marks.extend(reversed(symbols.group(0)))
             text = text[: symbols.start()].rstrip()
         elif glued and not re.search(r"scopes?$", text[: glued.start()], re.IGNORECASE):

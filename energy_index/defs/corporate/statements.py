@@ -31,8 +31,12 @@ SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]%][.;!?])\s+(?=[A-Z(\d])|\s*\u2029")
 ABBREVIATION = re.compile(r"(?:\b[a-z]{1,2}|\b[A-Z]\.[A-Z]|\be\.g|\bi\.e|\bvs)\.$", re.IGNORECASE)
 CHANGE_BEFORE = re.compile(r"\b(?:by|reduc\w*|avoid\w*|offset\w*|sav\w*|abat\w*|cut|lower\w*|compensat\w*|"
                            r"remov\w*|increase of|decrease of)\W*(?:\w+\W*){0,3}$", re.IGNORECASE)
+FUTURE = re.compile(r"\b(?:will|would|shall|plans? to|expects? to|aims? to)\b(?:\W+\w+){0,3}\W*$", re.IGNORECASE)
 CHANGE_AFTER = re.compile(r"^\s*(?:(?:were|was|of|been)\s+)?(?:avoided|reduced|saved|offset|less|fewer|lower|reduction|"
                           r"per\b|/|annually|a year|per year)", re.IGNORECASE)  # '0.09 million metric tons avoided'
+# 'In 1,000 metric tons', '(1,000 GJ)': a scale stating the unit of the figures, not a figure.
+SCALE_STATEMENT = re.compile(r"^1(?:[,.\s]?000)+$")
+SCALE_BEFORE = re.compile(r"(?:\bin|\bunits?:?|\()\s*$", re.IGNORECASE)
 TIED_YEAR = re.compile(r"\(\s*(?:(FY)\s*'?)?((?:19|20)\d{2}|\d{2})\s*:\s*$", re.IGNORECASE)
 YEAR_AFTER = re.compile(r"^\s*(?:\)\s*)?(?:in|for|during)\s+(?:(FY|fiscal year)\s*'?)?((?:19|20)\d{2}|\d{2})\b",
                         re.IGNORECASE)
@@ -95,8 +99,11 @@ def _read_sentence(sentence: str, page: int, paragraph_year: HeaderYear | None, 
     for match in figures:
         before, after = sentence[position:match.start()], sentence[match.end():]
         position = match.end()
+        if _states_a_scale(match.group("number"), before, after):
+            continue
         reading = _metric(before, after, match.group("unit"), previous)
-        if reading.metric is None or CHANGE_BEFORE.search(before) or CHANGE_AFTER.search(after):
+        if reading.metric is None or CHANGE_BEFORE.search(before) or CHANGE_AFTER.search(after) \
+                or FUTURE.search(before) or re.match(r"^[^.;]{0,40}\b(?:per year|a year|annually)\b", after, re.IGNORECASE):
             previous = reading if reading.metric else previous
             continue
         previous = reading
@@ -111,6 +118,14 @@ def _read_sentence(sentence: str, page: int, paragraph_year: HeaderYear | None, 
                                          place=place, confidence=BASE_CONFIDENCE["text:statement"],
                                          basis_source="the sentence" if reading.basis else None))
     return candidates
+
+
+def _states_a_scale(number: str, before: str, after: str) -> bool:
+    """'In 1,000 metric tons', 'Fiscal Year 1,000 metric tons of CO2e emissions 387 393': a scale
+    that is the unit of the figures beside it, not a figure itself."""
+    return bool(SCALE_STATEMENT.match(number)) and (
+        bool(SCALE_BEFORE.search(before)) or not before.strip()
+        or re.match(r"^[A-Za-z0-9 ]{0,30}?\s\(?(?!(?:19|20)\d{2}\b)[\d<]", after) is not None)
 
 
 def _metric(before: str, after: str, unit: str, previous: Reading) -> Reading:

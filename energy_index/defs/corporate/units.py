@@ -13,23 +13,31 @@ from dataclasses import dataclass
 
 MASS, ENERGY, RATIO = "mass", "energy", "ratio"
 I = re.IGNORECASE
-# (pattern, flags, canonical unit, factor to it, dimension); the first pattern that matches wins.
+# Base units: (pattern, flags, canonical unit, factor to it, dimension); the first that matches
+# wins. Prefixes that are part of the unit's own symbol (Mt, kt, GWh) are here; a scale written
+# as a word or number beside the unit ('thousand', "'000", '1,000', '(in millions)') is SCALES.
 PATTERNS = [
-    (r"\b(?:million|mn|mio\.?)\s+(?:metric\s+)?(?:tons?|tonnes?)\b|\bmmt\b|\bmmtco2e?\b", I, "tCO2e", 1e6, MASS),
+    (r"\bmmt\b|\bmmtco2e?\b", I, "tCO2e", 1e6, MASS),
     (r"\bMt\s*CO2|\bMtCO2|\bMt\b|\bTg\s*CO2|\bmegatonnes?\b", 0, "tCO2e", 1e6, MASS),
-    (r"\b(?:thousand|'000)\s+(?:metric\s+)?(?:tons?|tonnes?)\b|\bkt\s*co2|\bkt\b|\bkilotonnes?\b|\bGg\s*CO2",
-     I, "tCO2e", 1e3, MASS),
-    (r"\b(?:metric\s+)?(?:tons?|tonnes?)\b|\bm?t[\s-]*co2|\bMT\b|\bmt\b", I, "tCO2e", 1.0, MASS),
+    (r"\bkt\s*co2|\bkt\b|\bkilotonnes?\b|\bGg\s*CO2", I, "tCO2e", 1e3, MASS),
+    (r"\bshort\s+tons?\b", I, "tCO2e", 0.90718474, MASS),
+    (r"\b(?:metric\s+)?(?:tons?|tonnes?)\b|\bm?t[\s-]*co2|\bMT\b|\bmt\b|\bt\b(?!\s*/)", I, "tCO2e", 1.0, MASS),
     (r"\bkg[\s-]*co2|\bkilograms?\b", I, "tCO2e", 1e-3, MASS),
-    (r"\b(?:billion|bn)\s+(?:kwh|kilowatt[\s-]*hours?)|\btwh\b|\bterawatt[\s-]*hours?", I, "MWh", 1e6, ENERGY),
-    (r"\b(?:million|mn)\s+(?:kwh|kilowatt[\s-]*hours?)|\bmkwh\b|\bgwh\b|\bgigawatt[\s-]*hours?|"
-     r"\b(?:thousand|'000)\s+mwh", I, "MWh", 1e3, ENERGY),
-    (r"\bmwh\b|\bmegawatt[\s-]*hours?", I, "MWh", 1.0, ENERGY),
     (r"\bkwh\b|\bkilowatt[\s-]*hours?", I, "MWh", 1e-3, ENERGY),
+    (r"\btwh\b|\bterawatt[\s-]*hours?", I, "MWh", 1e6, ENERGY),
+    (r"\bmkwh\b|\bgwh\b|\bgigawatt[\s-]*hours?", I, "MWh", 1e3, ENERGY),
+    (r"\bmwh\b|\bmegawatt[\s-]*hours?", I, "MWh", 1.0, ENERGY),
     (r"\bpj\b|\bpetajoules?", I, "MWh", 1e9 / 3600, ENERGY),
     (r"\btj\b|\bterajoules?", I, "MWh", 1e6 / 3600, ENERGY),
     (r"\bgj\b|\bgigajoules?", I, "MWh", 1e3 / 3600, ENERGY),
     (r"\bmmbtu\b|\bmillion british thermal units?", I, "MWh", 0.293071, ENERGY),
+]
+# A scale stated beside the unit, in words or digits: 'thousands of tonnes', "'000 t", '1,000
+# metric tons', 'metric tons (in millions)', 'mn kWh', 'bn kWh'. 'mmBtu' keeps its own million.
+SCALES = [
+    (r"\bbillions?\b|\bbn\b", 1e9),
+    (r"\bmillions?\b(?!\s+british)|\bmn\b|\bmio\b\.?|(?<![\d,.])1[,.\s]000[,.\s]000(?![\d,.])", 1e6),
+    (r"\bthousands?\b|['\u2019]000s?\b|(?<![\d,.'\u2019])000s?\b|(?<![\d,.])1[,.\s]?000(?![\d,.])", 1e3),
 ]
 DEFINITION = re.compile(  # 'mmt = Million metric tons', 'MT: metric tons', 'MMT means million metric tons'
     r"(?:^|[\s;(])([A-Za-z][A-Za-z0-9]{0,7})\s*(?:=|:|\bmeans\b|\brefers to\b)\s*"
@@ -77,9 +85,13 @@ def read_unit(text: str, source: str, defined: dict[str, tuple[float, str]] | No
 
 
 def _first_match(text: str) -> tuple[str, float, str] | None:
+    """(canonical unit, factor, dimension): the base unit times any scale stated beside it."""
     for pattern, flags, canonical, factor, dimension in PATTERNS:
-        if re.search(pattern, text, flags):
-            return canonical, factor, dimension
+        match = re.search(pattern, text, flags)
+        if match:
+            rest = text[: match.start()] + " " + text[match.end():]
+            scale = next((value for scale, value in SCALES if re.search(scale, rest, I)), 1.0)
+            return canonical, factor * scale, dimension
     return None
 
 
