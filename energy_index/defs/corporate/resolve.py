@@ -10,9 +10,9 @@
    then the larger value (a company-wide total is never smaller than a part of it).
 4. Within the chosen group the reading from the lowest-numbered table (`Table 1A` before
    `Table 3`) is the one shown, then the most trusted. Losers are kept, with the reason.
-5. In the chosen series, a year about 1000 times its neighbour (beyond 10^2.5, so a unit error
-   still shows through a year's real change) is flagged as a likely unit error; a fall in
-   market-based Scope 2 is not, since contracts for renewable power can cut it that much.
+5. The chosen values must fit together physically (grid factor, parts and total, year on
+   year; see `plausibility`): a value that does not is corrected to the one scale that fits
+   when its unit evidence allows, else flagged.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ import re
 from collections import defaultdict
 
 from energy_index.defs.corporate.candidate import Candidate
+from energy_index.defs.corporate.plausibility import check_plausibility
 
 AGREEMENT = 0.005
 NEVER_ZERO = ("scope1", "scope2_location", "electricity", "total_energy", "scope1_2", "scope1_2_location",
               "total_emissions")
-UNIT_JUMP = 10 ** 2.5
 
 
 def resolve(candidates: list[Candidate]) -> list[Candidate]:
@@ -39,7 +39,7 @@ def resolve(candidates: list[Candidate]) -> list[Candidate]:
             groups[candidate.key].append(candidate)
     for group in groups.values():
         _choose(group)
-    _flag_unit_jumps([c for c in candidates if c.status == "chosen"])
+    check_plausibility([c for c in candidates if c.status == "chosen"])
     return candidates
 
 
@@ -107,19 +107,3 @@ def _margin(winner: tuple, loser: tuple) -> str:
     if winner[1] != loser[1]:
         return f"stated in more places ({winner[1]} against {loser[1]})"
     return "larger (a total is never smaller than its parts)"
-
-
-def _flag_unit_jumps(chosen: list[Candidate]) -> None:
-    series: dict[tuple, list[Candidate]] = defaultdict(list)
-    for candidate in chosen:
-        if candidate.value and candidate.unit in ("tCO2e", "MWh"):
-            series[(candidate.metric, candidate.region)].append(candidate)
-    for points in series.values():
-        points.sort(key=lambda c: c.fiscal_year)
-        for before, after in zip(points, points[1:]):
-            ratio = after.value / before.value
-            contracted_fall = before.metric == "scope2_market" and ratio < 1
-            if (ratio >= UNIT_JUMP or ratio <= 1 / UNIT_JUMP) and not contracted_fall:
-                for candidate in (before, after):
-                    candidate.sanity_issue = (f"{before.fiscal_year} -> {after.fiscal_year} changes {ratio:,.4g}x: "
-                                              "a likely unit error")
