@@ -75,6 +75,8 @@ def test_units_and_their_case(text, factor, canonical):
 def test_a_cell_that_is_only_a_unit_states_it_but_a_label_never_does():
     assert unit_from_label("tCO2e", "corner cell").factor == 1.0
     assert unit_from_label("kt CO2 eq.", "corner cell").factor == 1e3
+    assert unit_from_label("TONNES OF CO2e", "heading").factor == 1.0
+    assert unit_from_label("Moncler Group", "heading") is None
     assert unit_from_label("Scope 1 emissions", "label") is None
     assert unit_from_label("tCO2e per employee", "label") is None
 

@@ -44,6 +44,10 @@ DEFINITION = re.compile(  # 'mmt = Million metric tons', 'MT: metric tons', 'MMT
     r"((?:million|thousand|billion)\s+(?:metric\s+)?(?:tons?|tonnes?)|metric\s+(?:tons?|tonnes?))\b", I)
 
 
+# Words a cell that is only a unit may carry besides it: 'TONNES OF CO2e', 't CO2 equivalent'.
+UNIT_FILLER = r"\bof\b|\bco2[\s-]*e?q?\b|\bco2e\b|\bghg\b|\bcarbon dioxide\b|\bequivalents?\b|\beq\b|\be\b|\bin\b"
+
+
 @dataclass(frozen=True)
 class Unit:
     """A unit read from some text: what it is in canonical terms and where it was read."""
@@ -120,5 +124,5 @@ def is_only_a_unit(text: str) -> bool:
         match = re.search(pattern, folded, flags)
         if match:
             rest = folded[: match.start()] + folded[match.end():]
-            return re.fullmatch(r"[\s().\-]*(?:e|eq|equivalents?)?[\s().\-]*", rest, I) is not None
+            return re.fullmatch(rf"(?:{UNIT_FILLER}|[\s().,\-])*", rest, I) is not None
     return False
