@@ -97,6 +97,7 @@ def footnote_marks(raw: str) -> tuple[str, list[str]]:
 def clean(raw: str) -> str:
     """Lower case, one space, subscripts folded, footnote marks removed."""
     text = raw.replace("\u2082", "2").replace("\u00a0", " ").replace("\ufffe", "-")
+    text = re.sub(r"^(?:[a-z\u2022\u25aa\u25cf\u25a0\u2713\u2714]\s+)+(?=[A-Z])", "", text.strip())  # 'n n Total': icons
     text = re.sub(r"\b(scope\s?[123])\d+\b", r"\1", text, flags=re.IGNORECASE)  # 'Scope 31' (footnote 1)
     text = re.sub(r"(\+\s?[123])\d+\b", r"\1", text)                               # 'Scope 1 + 21'
     return footnote_marks(text)[0].lower().strip(" :-")

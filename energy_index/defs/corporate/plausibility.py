@@ -1,4 +1,4 @@
-"""Physics checks on the chosen values, and the scale corrections they allow.
+"""Physics checks on the chosen values, and the one unit they settle.
 
 A company's figures must fit together the way energy and emissions do:
 
@@ -11,11 +11,16 @@ A company's figures must fit together the way energy and emissions do:
 - **year on year**: no year is about 1000x its neighbour (beyond 10^2.5), except a fall in
   market-based Scope 2.
 
-A value that fails is tried at the other plausible scales (x1000, x0.001, x1e6, x1e-6). When
-exactly one value and one scale make every check it takes part in pass, and its unit evidence
-allows a different scale (the printed unit is one reports use for both metric tons and
-megatonnes: `mt`, `MT`, `Mt`, `mmt`), it is corrected and the reason recorded. Otherwise every value in the
-failing check is flagged (`sanity_issue`), and a flagged value never reaches a factor.
+A value that fails is flagged (`sanity_issue`), and a flagged value never reaches a factor.
+
+One unit is settled here rather than read: lowercase `mt`, which reports print for metric tons
+(Microsoft's `mtCO2e`, Meta's `mt CO2e`) and for megatonnes (ENGIE's `mt CO2 eq`). A document
+means one thing by one spelling, so every chosen value printed in it (regions too) is tried at
+both scales together; the scale under which more of the checks they take part in hold is used,
+and the reason recorded. Else the document's own words
+decide when they point one way only (it spells out `metric tons` / `tCO2e`, or `million
+tonnes` / `Mt`). Else the values are rejected: a figure whose scale nobody can establish is
+not a company's figure.
 """
 
 from __future__ import annotations
@@ -27,9 +32,8 @@ from dataclasses import dataclass
 from energy_index.assumptions import assumption
 from energy_index.defs.corporate.candidate import Candidate
 
-SCALES = (1e3, 1e-3, 1e6, 1e-6)
 UNIT_JUMP = 10 ** 2.5
-AMBIGUOUS_UNIT = re.compile(r"(?<![A-Za-z])(?:mt|MT|mmt|MMT|Mt)(?![a-z])")  # metric tons or megatonnes?
+AMBIGUOUS_UNIT = re.compile(r"(?<![A-Za-z])mt(?![a-z])")  # metric tons or megatonnes?
 
 
 @dataclass
@@ -44,43 +48,59 @@ class Check:
         return self.fits(values)
 
 
-def check_plausibility(chosen: list[Candidate]) -> None:
-    """Correct or flag chosen company-wide values that break a physical relation (see module doc)."""
+def check_plausibility(chosen: list[Candidate], document_text: str = "") -> None:
+    """Settle `mt`, then flag chosen company-wide values that break a physical relation."""
     checks = _grid_checks(chosen) + _total_checks(chosen) + _jump_checks(chosen)
     values = {id(c): c.value for c in chosen if c.value is not None}
+    for members in _ambiguous_groups(chosen).values():
+        _settle(members, checks, values, document_text)
     for check in checks:
-        if check.passes(values):
-            continue
-        fix = _only_fix(check, checks, values)
-        if fix is None:
-            for candidate in check.members:
-                candidate.sanity_issue = candidate.sanity_issue or f"{check.describe}: implausible, and no single " \
-                                                                  "scale correction fits every check"
-            continue
-        candidate, scale = fix
-        values[id(candidate)] = candidate.value * scale
-        candidate.notes.append(f"scale corrected x{scale:g}: {check.describe} fails as printed and holds at x{scale:g}; "
-                               f"the unit ({candidate.raw_unit!r}, {candidate.unit_source}) allows another scale")
-        candidate.value = float(f"{candidate.value * scale:.10g}")
+        live = [c for c in check.members if c.status == "chosen"]
+        if len(live) == len(check.members) and not check.passes(values):
+            for candidate in live:
+                candidate.sanity_issue = candidate.sanity_issue or f"{check.describe}: physically implausible"
 
 
-def _only_fix(failed: Check, checks: list[Check], values: dict[int, float]) -> tuple[Candidate, float] | None:
-    fixes = []
-    for candidate in failed.members:
-        if not _scale_is_open(candidate):
-            continue
-        for scale in SCALES:
-            trial = {**values, id(candidate): values[id(candidate)] * scale}
-            if all(c.passes(trial) for c in checks if candidate in c.members):
-                fixes.append((candidate, scale))
-    return fixes[0] if len(fixes) == 1 else None
+def _ambiguous_groups(chosen: list[Candidate]) -> dict[tuple, list[Candidate]]:
+    groups: dict[tuple, list[Candidate]] = {}
+    for candidate in chosen:
+        if candidate.value is not None and candidate.unit == "tCO2e" and AMBIGUOUS_UNIT.search(candidate.raw_unit) \
+                and "=" not in candidate.unit_source:  # a unit the document defines is settled
+            groups.setdefault(re.sub(r"\W", "", candidate.raw_unit.lower()), []).append(candidate)
+    return groups
 
 
-def _scale_is_open(candidate: Candidate) -> bool:
-    """Whether the unit evidence leaves the scale open: a unit reports print for both metric tons
-    and megatonnes. A plain unit (MWh, tonnes, '1,000 t') is what the document says; a figure
-    that breaks physics under it is the document's inconsistency, flagged, never re-scaled."""
-    return bool(AMBIGUOUS_UNIT.search(candidate.raw_unit or ""))
+def _settle(members: list[Candidate], checks: list[Check], values: dict[int, float], text: str) -> None:
+    """Metric tons (as read) or megatonnes (x1e6) for the values printed in one spelling of `mt`."""
+    involved = [c for c in checks if any(m in c.members for m in members)  # a check inside the group
+                and not all(any(m is other for other in members) for m in c.members)]  # holds at either scale
+    holding = {scale: sum(c.passes({**values, **{id(m): values[id(m)] * scale for m in members}}) for c in involved)
+               for scale in (1.0, 1e6)}
+    if holding[1.0] != holding[1e6]:  # a misprinted year elsewhere fails at both scales; it does not decide
+        scale = max(holding, key=holding.get)
+        why = f"{holding[scale]} of {len(involved)} physics checks hold at that scale, {holding[min(holding, key=holding.get)]} at the other"
+    elif (words := _document_says(text)) is not None:
+        scale, why = words
+    else:
+        for member in members:
+            member.status, member.status_reason = "rejected", (
+                f"unit {member.raw_unit!r} is printed for both metric tons and megatonnes, and neither the physics "
+                "checks nor the document's own words settle which")
+        return
+    for member in members:
+        values[id(member)] = values[id(member)] * scale
+        member.value = float(f"{member.value * scale:.10g}")
+        member.notes.append(f"{member.raw_unit!r} read as {'megatonnes' if scale > 1 else 'metric tons'}: {why}")
+
+
+def _document_says(text: str) -> tuple[float, str] | None:
+    """(scale, why) when the document spells out exactly one of the two readings."""
+    metric = re.search(r"metric\s+ton(?:ne)?s|\btco2", text, re.IGNORECASE)
+    mega = re.search(r"million\s+(?:metric\s+)?ton(?:ne)?s|megatonnes?|\d\s*Mt\b|\bMtCO2", text)
+    if bool(metric) == bool(mega):
+        return None
+    found = metric or mega
+    return (1.0 if metric else 1e6), f'the document writes "{found.group(0)}" and never the other scale'
 
 
 def _by_year(chosen: list[Candidate]) -> dict[int, dict[str, Candidate]]:

@@ -81,7 +81,7 @@ def parse_report(path: Path) -> ParsedReport:
     relevant = document.relevant_pages()
     tables = extract_tables(path, relevant)
     candidates = read_document_candidates(document, tables)
-    report = ParsedReport(pages, tables, resolve(candidates), pages_read=relevant)
+    report = ParsedReport(pages, tables, resolve(candidates, "\n".join(document.pages)), pages_read=relevant)
     if not any(c.metric in CORE_METRICS or c.metric.startswith("scope") for c in report.metrics):
         report.status = "no_figures"
         report.detail = (f"no GHG figures found: {len(relevant)} of {pages} pages mention emissions or energy "

@@ -21,14 +21,14 @@ import re
 from collections import defaultdict
 
 from energy_index.defs.corporate.candidate import Candidate
-from energy_index.defs.corporate.plausibility import check_plausibility
+from energy_index.defs.corporate.plausibility import AMBIGUOUS_UNIT, check_plausibility
 
 AGREEMENT = 0.005
 NEVER_ZERO = ("scope1", "scope2_location", "electricity", "total_energy", "scope1_2", "scope1_2_location",
               "total_emissions")
 
 
-def resolve(candidates: list[Candidate]) -> list[Candidate]:
+def resolve(candidates: list[Candidate], document_text: str = "") -> list[Candidate]:
     for candidate in candidates:
         _apply_sanity(candidate)
         candidate.table_number = table_number(candidate.place.table_title)
@@ -39,7 +39,16 @@ def resolve(candidates: list[Candidate]) -> list[Candidate]:
             groups[candidate.key].append(candidate)
     for group in groups.values():
         _choose(group)
-    check_plausibility([c for c in candidates if c.status == "chosen"])
+    check_plausibility([c for c in candidates if c.status == "chosen"], document_text)
+    for group in groups.values():  # a chosen value whose scale could not be settled: the next best, if any
+        unsettled = [c for c in group if c.status == "rejected" and AMBIGUOUS_UNIT.search(c.raw_unit or "")]
+        if unsettled and not any(c.status == "chosen" for c in group):
+            for candidate in group:
+                if AMBIGUOUS_UNIT.search(candidate.raw_unit or "") and candidate.status != "rejected":
+                    candidate.status, candidate.status_reason = "rejected", unsettled[0].status_reason
+            remaining = [c for c in group if c.status != "rejected"]
+            if remaining:
+                _choose(remaining)
     return candidates
 
 
