@@ -35,6 +35,10 @@ from energy_index.defs.corporate.values import parse_header_year, parse_value
     ("Electricity sold to end customers (GWh)", None),
     ("Direct fossil CO2 emissions (Scope 1)", "scope1"),   # fossil: what Scope 1 counts, biogenic aside
     ("Scope 1 fossil fuel combustion", None),              # a source is still a part
+    ("Total Scope 1 Emissions (Break-up of the GHG into CO2, CH4, N2O, HFCs, PFCs, SF6, NF3, if available)",
+     "scope1"),                                              # a list of gases says what the total covers
+    ("Scope 1 emissions (CH4)", None),                       # one gas in parentheses is still one gas
+    ("n n Total GHG emissions \u2013 Scope 1 (mt CO2 eq)", "scope1"),  # icons set as letters
 ])
 def test_labels(label, metric):
     assert read_label(label).metric == metric
@@ -91,6 +95,7 @@ def test_a_document_definition_overrides_the_default_scale():
     ("2019", 2019, "calendar"), ("FY24", 2024, "fiscal"), ("2019 (baseline)", 2019, "calendar"),
     ("2022\u00a7", 2022, "calendar"), ("FY23\u00b9", 2023, "fiscal"), ("FY2023/24", 2024, "fiscal"),
     ("2021/22", 2022, "fiscal"), ("2030 target", None, None), ("2019-2023", None, None), ("YoY %", None, None),
+    ("2024-25 (Current", 2025, "fiscal"), ("Financial Year 2023-24 (Previous Financial Year)", 2024, "fiscal"),
 ])
 def test_year_headers(text, year, period_type):
     found = parse_header_year(text)

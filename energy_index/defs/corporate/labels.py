@@ -131,6 +131,12 @@ def residue(label: str, allowed: set[str] = frozenset()) -> set[str]:
     return {w for w in words if w not in FILLER and w not in allowed and not re.fullmatch(r"m?t|mt|kt|mmt|mtco2e|t?co2e?|m?wh|gwh|kwh|twh", w)}
 
 
+def _without_gas_lists(label: str) -> str:
+    """A parenthesis listing several gases says what the total covers ('(Break-up of the GHG into
+    CO2, CH4, N2O, HFCs ...)'), not that the figure is one gas."""
+    return re.sub(r"\([^()]*\)", lambda m: " " if len(GASES.findall(m.group(0))) >= 2 else m.group(0), label)
+
+
 def read_label(raw: str) -> LabelReading:
     """The metric a label names by itself, before any heading or section is taken into account."""
     label = clean(raw)
@@ -155,7 +161,7 @@ def read_label(raw: str) -> LabelReading:
 def _emissions_label(label: str, scopes: frozenset[int]) -> LabelReading:
     if NOT_THE_METRIC.search(label):
         return LabelReading(None, scopes, why="a ratio, share, change or offset, not an amount")
-    if GASES.search(label):
+    if GASES.search(_without_gas_lists(label)):
         return LabelReading(None, scopes, why="one gas, not all greenhouse gases")
     basis = basis_of(label)
     category = CATEGORY.search(label)

@@ -3,7 +3,8 @@
 A truth file has one row per (document, metric, period) a document discloses: `document`
 (the registry's `report_id`), `metric` (scope1, scope2_market, scope2_location, scope2,
 electricity), `period` (`FY2023` or `2023`), `value_canonical` in tCO2e or MWh and
-`alternatives` (`;`-separated values that also count). Each truth row is:
+`alternatives` (`;`-separated values that also count). A split period (`2024-25`) is the fiscal
+year ending in its second year, as the reader names it. Each truth row is:
 
 - exact: the chosen company-wide value for that metric and year is within 0.5%;
 - unit_scale: it is off by a power of ten (x1000, x0.001, ...), the unit was misread;
@@ -35,9 +36,12 @@ def read_truth(path: Path) -> pl.DataFrame:
         raise ValueError(f"{path}: truth file lacks column(s) {sorted(missing)}")
     if "alternatives" not in truth.columns:
         truth = truth.with_columns(pl.lit(None, pl.Utf8).alias("alternatives"))
+    # 'Financial Year 2024-25' (a split year) is the fiscal year ending in 2025, as the reader names it.
+    split = pl.col("period").str.extract(r"^(?:FY\s*)?(\d{4})\s*[-/]\s*\d{2,4}$")
     return truth.with_columns(
-        pl.col("period").str.extract(r"(\d{4})").cast(pl.Int64).alias("fiscal_year"),
-        pl.when(pl.col("period").str.to_uppercase().str.starts_with("FY")).then(pl.lit("fiscal"))
+        pl.when(split.is_not_null()).then(split.cast(pl.Int64) + 1)
+        .otherwise(pl.col("period").str.extract(r"(\d{4})").cast(pl.Int64)).alias("fiscal_year"),
+        pl.when(pl.col("period").str.to_uppercase().str.starts_with("FY") | split.is_not_null()).then(pl.lit("fiscal"))
         .otherwise(pl.lit("calendar")).alias("period_type"),
         pl.col("value_canonical").cast(pl.Float64))
 

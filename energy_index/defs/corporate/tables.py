@@ -116,14 +116,15 @@ def read_block(table: ExtractedTable, block: Block, end: int, document: Document
     rows = _logical_rows(table.cells, block, end)
     state = ctx.Context(title=table_title(table, block), headings=block.headings, document=document, page=table.page)
     candidates = []
-    for row_index, label, group, has_values in rows:
+    for row_index, label, group, has_values, merged in rows:
         cells = table.cells[row_index]
         if group:
             state.enter_group(group)
         if not has_values:
             state.enter_section(label)
             continue
-        unit_cell = _cell(cells, block.unit_col) if block.unit_col is not None else ""
+        unit_cell = " ".join(_cell(table.cells[r], block.unit_col) for r in merged).strip() \
+            if block.unit_col is not None else ""
         column_units = {c: y.unit_text for c, y in block.years.items() if y.unit_text}
         values = {c: (_cell(cells, c), block.years[c]) for c in block.years}
         place = Place(page=table.page, reader=f"table:{table.flavor}", table_index=table.index, row_index=row_index,
@@ -132,15 +133,16 @@ def read_block(table: ExtractedTable, block: Block, end: int, document: Document
     return candidates
 
 
-def _logical_rows(cells: list[list[str]], block: Block, end: int) -> list[tuple[int, str, str, bool]]:
-    """(row, label with its continuation lines, row-group text left of the label, has values)."""
+def _logical_rows(cells: list[list[str]], block: Block, end: int) -> list[tuple[int, str, str, bool, list[int]]]:
+    """(row, label with its continuation lines, row-group text left of the label, has values, the
+    rows merged into it: a label and unit wrapped above and below a row of figures set mid-cell)."""
     kinds = []
     for row in range(block.header_row + 1, end):
         label = _cell(cells[row], block.label_col).strip()
         group = " ".join(_cell(cells[row], c) for c in range(block.start, block.label_col) if c != block.unit_col).strip()
         has_values = any(_cell(cells[row], c).strip() for c in block.years)
-        kinds.append([row, label, group, has_values, False])
-    for i, (row, label, group, has_values, _) in enumerate(kinds):
+        kinds.append([row, label, group, has_values, False, [row]])
+    for i, (row, label, group, has_values, _, _) in enumerate(kinds):
         if not has_values:
             continue
         if not label:
@@ -148,13 +150,15 @@ def _logical_rows(cells: list[list[str]], block: Block, end: int) -> list[tuple[
             for k in above:
                 k[4] = True
             kinds[i][1] = " ".join([k[1] for k in above] + [kinds[i][1]]).strip()
+            kinds[i][5] = [k[0] for k in above] + kinds[i][5]
         # A continuation may sit below a blank row (the row of a table set beside this one).
         following = [k for k in kinds[i + 1:i + 5] if k[1] or k[3]][:2]
         for k in following:
             if k[3] or k[4] or not continues(kinds[i][1], k[1]):
                 break
             kinds[i][1], k[4] = f"{kinds[i][1]} {k[1]}", True
-    return [(row, label, group, has_values) for row, label, group, has_values, used in kinds if not used]
+            kinds[i][5].append(k[0])
+    return [(row, label, group, has_values, merged) for row, label, group, has_values, used, merged in kinds if not used]
 
 
 def continues(label: str, text: str) -> bool:
