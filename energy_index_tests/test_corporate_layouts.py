@@ -126,9 +126,15 @@ def test_no_ghg_table_is_a_status_not_an_error(tmp_path):
     assert report.status == "no_figures" and "no GHG figures found" in report.detail and report.metrics == []
 
 
-def test_a_scan_without_text_layer_is_a_status(tmp_path):
+def test_a_scan_is_read_by_ocr_with_that_in_its_evidence_and_a_blank_scan_is_a_status(tmp_path):
     report = read(tmp_path, layouts.scanned())
-    assert report.status == "no_text_layer" and "no text layer" in report.detail and report.candidates == []
+    chosen = {(c.metric, c.fiscal_year): c for c in report.metrics}
+    assert chosen[("scope1", 2023)].value == 14_390 and chosen[("scope2_market", 2022)].value == 10_460
+    ocr = chosen[("scope1", 2023)]
+    assert ocr.place.reader.endswith(":ocr") and "read by OCR" in " ".join(ocr.notes) and ocr.confidence < 0.75
+    assert "OCR read page(s) 1" in report.detail
+    blank = read(tmp_path, layouts.scanned(rows=[]), "blank.pdf")
+    assert blank.status == "no_text_layer" and "no text layer" in blank.detail and blank.candidates == []
 
 
 def test_a_password_protected_report_is_a_clear_error(tmp_path):
@@ -152,7 +158,7 @@ def test_cli_explain_and_statuses(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "scope2_market 2023: 1,000,000 tCO2e" in out and "equity share" in out and "lost" in out
     scan = tmp_path / "scan.pdf"
-    scan.write_bytes(layouts.scanned())
+    scan.write_bytes(layouts.scanned(rows=[]))
     assert main(["parse-report", str(scan), "--format", "json"]) == 2
     captured = capsys.readouterr()
     assert captured.out.strip() == "[]" and "no text layer" in captured.err

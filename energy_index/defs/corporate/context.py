@@ -26,6 +26,7 @@ REGIONAL = re.compile(r"region|countr|geograph|by location", re.IGNORECASE)
 BASE_CONFIDENCE = {"table": 0.9, "text:rows": 0.75, "quantities": 0.8, "columns": 0.6, "text:qa": 0.9,
                    "text:line": 0.5, "text:statement": 0.5}
 FROM_CONTEXT = 0.95        # the metric or unit came from a section, heading or title, not the row itself
+FROM_OCR = 0.8            # the figure was read by OCR from an image, not from the text layer
 ALTERNATIVE_BOUNDARY = 0.85  # equity share / financial control: most companies headline operational control
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from energy_index.defs.corporate import units
+from energy_index.defs.corporate import ocr, units
 
 # A page is worth the table reader when it talks about emissions or energy and holds figures.
 TOPIC = re.compile(r"scope\s?[123]|greenhouse|\bghg\b|co2|emission|electricity|\b[mgkt]wh\b|energy consum"
@@ -60,6 +60,14 @@ class Document:
     pages: list[str]                         # the text of each page; page n is pages[n - 1]
     glossary: dict = field(default_factory=dict)
     reporting_period: Period | None = None
+    ocr_lines: dict[int, list[str]] = field(default_factory=dict)  # page -> lines read by OCR (added to pages)
+    ocr_skipped: str = ""                    # why pages that needed OCR were not read
+
+    def read_by_ocr(self, page: int, evidence: str) -> bool:
+        """Whether a reading's evidence (its row or line) came from OCR on that page."""
+        head = " ".join(evidence.split())[:60]
+        return bool(head) and any(head in " ".join(line.split()) or " ".join(line.split()) in head
+                                  for line in self.ocr_lines.get(page, []))
 
     def lines(self, page: int) -> list[str]:
         return [line.strip() for line in self.pages[page - 1].splitlines() if line.strip()]
@@ -116,7 +124,8 @@ def _continuation(lines: list[str]) -> list[str]:
 
 
 def read_document(path: Path) -> Document:
-    """Every page's text; raises NoTextLayer for a scan. The caller has already checked the file opens."""
+    """Every page's text, with what OCR reads where figures are images (see `ocr`); raises
+    NoTextLayer when there is still no text (a scan, and no OCR). The caller has checked the file opens."""
     document = pdfium.PdfDocument(str(path))
     try:
         pages = []
@@ -125,12 +134,16 @@ def read_document(path: Path) -> Document:
             pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
             textpage.close()
             page.close()
+        read = ocr.read_images(document, pages, MIN_CHARS_PER_PAGE, MIN_FIGURES)
     finally:
         document.close()
+    pages = [f"{text}\n" + "\n".join(read.lines[n]) if n in read.lines else text for n, text in enumerate(pages, 1)]
     if pages and sum(len(re.sub(r"\s", "", text)) for text in pages) < MIN_CHARS_PER_PAGE * len(pages):
-        raise NoTextLayer(f"no text layer: {len(pages)} page(s) with almost no text (a scanned document?)")
+        raise NoTextLayer(f"no text layer: {len(pages)} page(s) with almost no text (a scanned document?)"
+                          + (f"; {read.skipped}" if read.skipped else ""))
     full = "\n".join(pages)
-    return Document(path=path, pages=pages, glossary=units.glossary(full), reporting_period=stated_period(full))
+    return Document(path=path, pages=pages, glossary=units.glossary(full), reporting_period=stated_period(full),
+                    ocr_lines=read.lines, ocr_skipped=read.skipped)
 
 
 def stated_period(text: str) -> Period | None:

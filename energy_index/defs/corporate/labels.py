@@ -35,7 +35,7 @@ FILLER = set("""
     for our by reporting year covered target base company-wide companywide absolute overall all
     inventory carbon footprint market-based location-based market location based basis method
     approach figure electricity energy consumption consumed use used usage within organization
-    organisation grid acquired bought imported combined amount or fossil
+    organisation grid acquired bought imported combined amount or fossil marketbased locationbased
     """.split())
 SCOPE2_FILLER = {"heat", "heating", "cooling", "steam"}  # what Scope 2 covers besides electricity
 ELECTRICITY = re.compile(r"\belectricity\b|\belectrical energy\b|\bpower consumption\b")

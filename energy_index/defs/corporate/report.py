@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from energy_index.defs.corporate.candidate import Candidate
+from energy_index.defs.corporate.context import FROM_OCR
 from energy_index.defs.corporate.document import Document, NoTextLayer, read_document
 from energy_index.defs.corporate.extract import ExtractedTable, ReportError, extract_tables, page_count
 from energy_index.defs.corporate.layouts import read_layouts
@@ -88,6 +89,10 @@ def parse_report(path: Path) -> ParsedReport:
                          f"with figures, {len(tables)} tables read, {len(candidates)} readings, none usable")
     else:
         report.detail = f"{len(report.metrics)} values from {len(candidates)} readings on {len(relevant)} pages"
+    if document.ocr_lines:
+        report.detail += f"; OCR read page(s) {', '.join(map(str, sorted(document.ocr_lines)))}"
+    if document.ocr_skipped:
+        report.detail += f"; {document.ocr_skipped}"
     return report
 
 
@@ -105,6 +110,11 @@ def read_document_candidates(document: Document, tables: list[ExtractedTable]) -
         candidates += read_year_tables(table, document) + read_layouts(table, document)
     candidates += read_text_tables(document) + read_questionnaire(document) + read_text_lines(document) \
         + read_statements(document)
+    for candidate in candidates:
+        if document.ocr_lines and document.read_by_ocr(candidate.place.page, candidate.place.evidence):
+            candidate.place.reader += ":ocr"
+            candidate.confidence = round(candidate.confidence * FROM_OCR, 3)
+            candidate.notes.append("read by OCR: the figure is an image, with no text layer")
     period = document.reporting_period
     if period is not None and period.period_type == "fiscal":
         for candidate in candidates:  # a bare '2023' in a report of fiscal years is a fiscal year

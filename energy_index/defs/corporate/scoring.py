@@ -4,7 +4,7 @@ A truth file has one row per (document, metric, period) a document discloses: `d
 (the registry's `report_id`), `metric` (scope1, scope2_market, scope2_location, scope2,
 electricity), `period` (`FY2023` or `2023`), `value_canonical` in tCO2e or MWh and
 `alternatives` (`;`-separated values that also count). A split period (`2024-25`) is the fiscal
-year ending in its second year, as the reader names it. Each truth row is:
+year ending in its second year, as the reader names it; `FY22` is fiscal 2022. Each truth row is:
 
 - exact: the chosen company-wide value for that metric and year is within 0.5%;
 - unit_scale: it is off by a power of ten (x1000, x0.001, ...), the unit was misread;
@@ -40,7 +40,9 @@ def read_truth(path: Path) -> pl.DataFrame:
     split = pl.col("period").str.extract(r"^(?:FY\s*)?(\d{4})\s*[-/]\s*\d{2,4}$")
     return truth.with_columns(
         pl.when(split.is_not_null()).then(split.cast(pl.Int64) + 1)
-        .otherwise(pl.col("period").str.extract(r"(\d{4})").cast(pl.Int64)).alias("fiscal_year"),
+        .otherwise(pl.coalesce(pl.col("period").str.extract(r"(\d{4})").cast(pl.Int64),
+                               pl.col("period").str.extract(r"(?i)^FY\s*'?(\d{2})\b").cast(pl.Int64) + 2000))
+        .alias("fiscal_year"),
         pl.when(pl.col("period").str.to_uppercase().str.starts_with("FY") | split.is_not_null()).then(pl.lit("fiscal"))
         .otherwise(pl.lit("calendar")).alias("period_type"),
         pl.col("value_canonical").cast(pl.Float64))

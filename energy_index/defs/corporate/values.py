@@ -77,6 +77,7 @@ def parse_header_year(text: str) -> HeaderYear | None:
     rest = re.sub(r"^\(?(?:baseline|base year|restated|actual|reported)\)?|\(?(?:baseline|base year|restated)\)?$", "",
                   rest, flags=re.IGNORECASE).strip()
     # India's BRSR: '2024-25 (Current Financial Year)', wrapped as '2024-25 (Current'.
+    rest = re.sub(r"^\s*/\s*cy\s*'?\d{2,4}$", "", rest, flags=re.IGNORECASE).strip()  # 'FY20 / CY20'
     rest = re.sub(r"^\(?(?:current|previous|prior|reporting)(?:\s+(?:financial|fiscal|reporting))?(?:\s+year)?\)?$", "",
                   rest, flags=re.IGNORECASE).strip()
     if rest and re.fullmatch(r"[a-z]|\d", rest):
