@@ -39,6 +39,7 @@ from energy_index.defs.corporate.values import parse_header_year, parse_value
      "scope1"),                                              # a list of gases says what the total covers
     ("Scope 1 emissions (CH4)", None),                       # one gas in parentheses is still one gas
     ("n n Total GHG emissions \u2013 Scope 1 (mt CO2 eq)", "scope1"),  # icons set as letters
+    ("Total volume of electricity Consumed (MWh) \u2013 purchased + self-generated", "electricity"),  # what it adds
 ])
 def test_labels(label, metric):
     assert read_label(label).metric == metric
@@ -120,7 +121,24 @@ def test_values(text, value):
     ("Year ended 30 June 2024", 2024, "fiscal"),
     ("for the financial year ending March 31, 2024", 2024, "fiscal"),
     ("for the year ended 31 December 2023", 2023, "calendar"),
+    ("Reporting year\nStart date\nJanuary 1, 2022\nEnd date\nDecember 31, 2022", 2022, "calendar"),  # CDP C0.2
 ])
 def test_the_reporting_period_a_document_states(text, year, period_type):
     period = stated_period(text)
     assert (period.year, period.period_type) == (year, period_type)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("In 2023, our gross Scope 1 emissions were 18,240 metric tons.", {("scope1", 2023): 18_240}),
+    ("Scope 1 Total Fiscal Year 1,000 metric tons of CO2e emissions 387 393", {}),  # a scale, not a figure
+    ("In 2023 we will purchase 39.1 GWh of electricity per year from a new wind farm.", {}),  # a future contract
+    ("In 2023, verified Scope 2 emissions 0. The allowances (48,357 metric tons CO2e) were allocated.", {}),
+])
+def test_figures_in_sentences(text, expected):
+    from pathlib import Path
+
+    from energy_index.defs.corporate.document import Document
+    from energy_index.defs.corporate.statements import read_statements
+
+    found = read_statements(Document(Path("report.pdf"), pages=[text]))
+    assert {(c.metric, c.fiscal_year): c.value for c in found if c.status != "rejected"} == expected

@@ -155,8 +155,10 @@ def stated_period(text: str) -> Period | None:
             year = _four_digits(match.group(1))
             found[(year, period_type)] += 1
             evidence.setdefault((year, period_type), " ".join(match.group(0).split()))
-    for match in re.finditer(rf"(?:reporting\s+(?:period|year)|for\s+the\s+period)[^.\n]{{0,60}}?\(?({DATE})"
-                             rf"\s*(?:-|\u2013|to|through|until)?\s*({DATE})", text, re.IGNORECASE):
+    # 'Reporting year / Start date / January 1, 2022 / End date / December 31, 2022' (CDP's C0.2) too.
+    for match in re.finditer(rf"(?:reporting\s+(?:period|year)|for\s+the\s+period)[^.]"
+                             rf"{{0,60}}?\(?({DATE})\s*(?:-|\u2013|to|through|until|end\s+date)?\s*({DATE})",
+                             text, re.IGNORECASE):
         start = match.group(1).lower()
         calendar = start.startswith("january 1") or re.match(r"1\s+january", start) is not None
         key = (_four_digits(match.group(4)), "calendar" if calendar else "fiscal")

@@ -35,7 +35,7 @@ FILLER = set("""
     for our by reporting year covered target base company-wide companywide absolute overall all
     inventory carbon footprint market-based location-based market location based basis method
     approach figure electricity energy consumption consumed use used usage within organization
-    organisation grid acquired bought imported combined amount or fossil marketbased locationbased
+    organisation grid acquired bought imported combined amount or fossil marketbased locationbased volume
     """.split())
 SCOPE2_FILLER = {"heat", "heating", "cooling", "steam"}  # what Scope 2 covers besides electricity
 ELECTRICITY = re.compile(r"\belectricity\b|\belectrical energy\b|\bpower consumption\b")
@@ -94,13 +94,18 @@ def footnote_marks(raw: str) -> tuple[str, list[str]]:
     return text, marks[::-1]
 
 
+# '... (MWh) – purchased + self-generated': a dash, then the sources the figure adds up.
+COMPOSITION = re.compile(r"\s[\u2013-]\s*[a-z][\w\s-]*\+[\w\s+-]*$")
+
+
 def clean(raw: str) -> str:
-    """Lower case, one space, subscripts folded, footnote marks removed."""
+    """Lower case, one space, subscripts folded, footnote marks removed, a trailing list of what
+    a total adds up ('– purchased + self-generated') dropped."""
     text = raw.replace("\u2082", "2").replace("\u00a0", " ").replace("\ufffe", "-")
     text = re.sub(r"^(?:[a-z\u2022\u25aa\u25cf\u25a0\u2713\u2714]\s+)+(?=[A-Z])", "", text.strip())  # 'n n Total': icons
     text = re.sub(r"\b(scope\s?[123])\d+\b", r"\1", text, flags=re.IGNORECASE)  # 'Scope 31' (footnote 1)
     text = re.sub(r"(\+\s?[123])\d+\b", r"\1", text)                               # 'Scope 1 + 21'
-    return footnote_marks(text)[0].lower().strip(" :-")
+    return COMPOSITION.sub("", footnote_marks(text)[0].lower()).strip(" :-")
 
 
 def scopes_of(label: str) -> frozenset[int]:

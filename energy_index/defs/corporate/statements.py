@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from energy_index.defs.corporate.candidate import Candidate, Place, make_candidate
 from energy_index.defs.corporate.context import BASE_CONFIDENCE
 from energy_index.defs.corporate.document import Document
-from energy_index.defs.corporate.labels import GASES, NOT_THE_METRIC, basis_of, scopes_of
+from energy_index.defs.corporate.labels import GASES, NOT_THE_METRIC, SCOPES, basis_of, scopes_of
 from energy_index.defs.corporate.units import read_unit
 from energy_index.defs.corporate.values import HeaderYear, parse_value
 
@@ -36,6 +36,7 @@ CHANGE_AFTER = re.compile(r"^\s*(?:(?:were|was|of|been)\s+)?(?:avoided|reduced|s
                           r"per\b|/|annually|a year|per year)", re.IGNORECASE)  # '0.09 million metric tons avoided'
 # 'In 1,000 metric tons', '(1,000 GJ)': a scale stating the unit of the figures, not a figure.
 SCALE_STATEMENT = re.compile(r"^1(?:[,.\s]?000)+$")
+OTHER_NUMBER = re.compile(r"(?<![\w.,])(?!(?:19|20)\d{2}\b)\d[\d,.]*(?![\w])")  # not a year
 SCALE_BEFORE = re.compile(r"(?:\bin|\bunits?:?|\()\s*$", re.IGNORECASE)
 TIED_YEAR = re.compile(r"\(\s*(?:(FY)\s*'?)?((?:19|20)\d{2}|\d{2})\s*:\s*$", re.IGNORECASE)
 YEAR_AFTER = re.compile(r"^\s*(?:\)\s*)?(?:in|for|during)\s+(?:(FY|fiscal year)\s*'?)?((?:19|20)\d{2}|\d{2})\b",
@@ -148,6 +149,8 @@ def _metric(before: str, after: str, unit: str, previous: Reading) -> Reading:
     # 'Scope 1 and 2', 'Scope 1 + Scope 2': mentions close together name one metric.
     start = min(m.start() for m in mentions if mentions[-1].start() - m.start() <= 30)
     named = before[start:].lower()
+    if OTHER_NUMBER.search(SCOPES.sub(" ", named)):
+        return Reading(None)  # 'Scope 2 emissions ... 0 ... allowances (48,357 t)': another figure's metric
     part = re.search(r"scopes?\s*[123]\S*\s+(?:ghg\s+)?emissions?\s*[\u2013-]\s*[a-z]", named)  # '... - Business Travel'
     if NOT_THE_METRIC.search(named) or GASES.search(named) or "categor" in named or part:
         return Reading(None)
