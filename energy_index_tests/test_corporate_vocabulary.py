@@ -107,6 +107,7 @@ def test_year_headers(text, year, period_type):
     ("118,100", 118_100), ("77,476*", 77_476), ("1.0", 1.0), ("(12)", -12), ("1 234 567", 1_234_567),
     ("-", None), ("\u2013", None), ("n/a", None), ("<1", None), ("<500", None), ("N/A", None),
     ("27,312 \u2713", 27_312), ("1,655\u2605", 1_655), ("1 112.4", 1_112.4),  # assurance marks, spaced thousands
+    ("6,02,58,642", 60_258_642), ("1.234.567", 1_234_567), ("1.234", 1.234),  # Indian grouping, dots grouping
 ])
 def test_values(text, value):
     found = parse_value(text)
@@ -142,3 +143,15 @@ def test_figures_in_sentences(text, expected):
 
     found = read_statements(Document(Path("report.pdf"), pages=[text]))
     assert {(c.metric, c.fiscal_year): c.value for c in found if c.status != "rejected"} == expected
+
+
+@pytest.mark.parametrize("text, basis", [
+    ("Methodology. We report Scope 2 emissions using the market-based method. Scope 1 covers fuels.", "market"),
+    ("Scope 2 is location-based. Our market-based Scope 2 figure is in the appendix.", None),  # both: undecided
+    ("We buy renewable power under market-based instruments. Scope 2 covers electricity.", None),  # not about Scope 2
+])
+def test_a_document_declares_its_scope2_basis_once(text, basis):
+    from energy_index.defs.corporate.resolve import declared_basis
+
+    found = declared_basis(text)
+    assert (found[0] if found else None) == basis

@@ -2,9 +2,13 @@
 
 1. Sanity rules that hold for any company reject a reading: a negative amount; zero Scope 1,
    location-based Scope 2, electricity or energy (a company that reports them uses some;
-   market-based Scope 2 may be zero under contracts for renewable power).
+   market-based Scope 2 may be zero under contracts for renewable power, so a zero Scope 2
+   whose basis was not found is rejected too: it is a market-based figure without its word).
 2. A bare Scope 2 reading equal (within 0.5%) to a reading of exactly one stated basis for the
    same year is that figure (a questionnaire repeats its market-based figure without the word).
+   Else, when every sentence of the document that names Scope 2 and a basis names the same one
+   ('we report Scope 2 using the market-based method'), it takes that basis, unless a figure of
+   that basis is stated for the year already.
 3. Readings within 0.5% of each other agree. Among disagreeing groups the one chosen has the
    most trusted reading; then the most independent places (pages and readers) saying it;
    then the larger value (a company-wide total is never smaller than a part of it).
@@ -21,10 +25,13 @@ import re
 from collections import defaultdict
 
 from energy_index.defs.corporate.candidate import Candidate
+from energy_index.defs.corporate.context import FROM_CONTEXT
+from energy_index.defs.corporate.labels import LOCATION, MARKET
 from energy_index.defs.corporate.plausibility import AMBIGUOUS_UNIT, check_plausibility
 
 AGREEMENT = 0.005
-NEVER_ZERO = ("scope1", "scope2_location", "electricity", "total_energy", "scope1_2", "scope1_2_location",
+# A bare Scope 2 of zero is a market-based figure whose basis the reader could not find.
+NEVER_ZERO = ("scope1", "scope2_location", "scope2", "electricity", "total_energy", "scope1_2", "scope1_2_location",
               "total_emissions")
 
 
@@ -32,7 +39,7 @@ def resolve(candidates: list[Candidate], document_text: str = "") -> list[Candid
     for candidate in candidates:
         _apply_sanity(candidate)
         candidate.table_number = table_number(candidate.place.table_title)
-    _name_bare_scope2(candidates)
+    _name_bare_scope2(candidates, document_text)
     groups: dict[tuple, list[Candidate]] = defaultdict(list)
     for candidate in candidates:
         if candidate.status != "rejected":
@@ -70,14 +77,34 @@ def _apply_sanity(candidate: Candidate) -> None:
         candidate.status, candidate.status_reason = "rejected", f"zero {candidate.metric} is not a company's figure"
 
 
-def _name_bare_scope2(candidates: list[Candidate]) -> None:
+def _name_bare_scope2(candidates: list[Candidate], document_text: str) -> None:
     stated = [c for c in candidates if c.status != "rejected" and c.metric in ("scope2_market", "scope2_location")]
+    declared = declared_basis(document_text)
     for bare in (c for c in candidates if c.metric == "scope2" and c.status != "rejected"):
         same = {c.metric for c in stated
                 if (c.fiscal_year, c.region) == (bare.fiscal_year, bare.region) and agree(c.value, bare.value)}
         if len(same) == 1:
             bare.metric = same.pop()
             bare.notes.append(f"no basis stated here; the same figure is stated as {bare.metric}")
+        elif declared and not any(c.metric == f"scope2_{declared[0]}" and c.fiscal_year == bare.fiscal_year
+                                  and c.region == bare.region for c in stated):
+            bare.metric, bare.basis_source = f"scope2_{declared[0]}", f'the document: "{declared[1]}"'
+            bare.confidence = round(bare.confidence * FROM_CONTEXT, 3)
+
+
+def declared_basis(text: str) -> tuple[str, str] | None:
+    """(basis, sentence) when every sentence that names Scope 2 and a basis names the same one
+    ('We report Scope 2 emissions using the market-based method'), else None."""
+    said: dict[str, str] = {}
+    for sentence in re.split(r"(?<=[.;:])\s+|\n\s*\n", text):
+        flat = " ".join(sentence.split())
+        if len(flat) < 400 and re.search(r"\bscope\s*2\b", flat, re.IGNORECASE):
+            market, location = bool(MARKET.search(flat.lower())), bool(LOCATION.search(flat.lower()))
+            if market:
+                said.setdefault("market", flat)
+            if location:
+                said.setdefault("location", flat)
+    return next(iter(said.items())) if len(said) == 1 else None
 
 
 def _choose(group: list[Candidate]) -> None:
