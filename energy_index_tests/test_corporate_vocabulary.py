@@ -155,3 +155,25 @@ def test_a_document_declares_its_scope2_basis_once(text, basis):
 
     found = declared_basis(text)
     assert (found[0] if found else None) == basis
+
+
+@pytest.mark.parametrize("lines, expected", [
+    # a bilingual data book: header cells one per line, each label in two scripts around its figures
+    (["Unit", "2016 \u5e74\u5ea6", "FY2016", "2017 \u5e74\u5ea6", "FY2017", "\u76f4\u63a5\u7684", "Direct energy",
+      "consumption", "(Scope 1)", "\u706f\u6cb9", "Kerosene", "t- CO2 1,034 1,053", "\u5c0f\u8a08", "Subtotal",
+      "t- CO2 16,026 16,028"], {("scope1", 2016): 16_026, ("scope1", 2017): 16_028}),
+    # a KPI table: the unit cell wrapped over two lines, the period column, references after the figures
+    (["September 30th Unit FY 2023 FY 2022 +/- Standards", "Greenhouse gas emissions", "Scope 1", "Total Fiscal Year",
+      "1,000 metric tons", "of CO2e emissions 387 393 -1.6% GRI 305-1, WEF", "Scope 2", "Total (market based) Fiscal Year",
+      "1,000 metric tons", "of CO2e emissions 163 189 -13.5% GRI 305-2, WEF"],
+     {("scope1", 2023): 387_000, ("scope1", 2022): 393_000, ("scope2_market", 2023): 163_000,
+      ("scope2_market", 2022): 189_000}),
+])
+def test_tables_in_the_text_layer(lines, expected):
+    from pathlib import Path
+
+    from energy_index.defs.corporate.document import Document
+    from energy_index.defs.corporate.text_tables import read_text_tables
+
+    found = read_text_tables(Document(Path("report.pdf"), pages=["\n".join(lines)]))
+    assert {(c.metric, c.fiscal_year): c.value for c in found if c.status != "rejected"} == expected

@@ -100,7 +100,7 @@ class Context:
         basis = basis_of(cleaned)
         if section.scopes == {2} and basis and not residue(cleaned):
             return f"scope2_{basis}", None, via
-        if SUBTOTAL.match(cleaned):
+        if SUBTOTAL.match(re.sub(r"\s*\([^()]*\)", "", cleaned)):  # 'Subtotal (actual emissions factor)'
             return section.metric, None, via
         category = CATEGORY.search(cleaned)
         if section.metric == "scope3_total" and category:

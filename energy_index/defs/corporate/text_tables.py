@@ -17,8 +17,12 @@ from energy_index.defs.corporate import context as ctx
 from energy_index.defs.corporate.candidate import Candidate, Place
 from energy_index.defs.corporate.document import Document
 from energy_index.defs.corporate.tables import continues
+from energy_index.defs.corporate.units import is_only_a_unit
 from energy_index.defs.corporate.values import NOT_REPORTED, HeaderYear, parse_header_year, parse_value
 
+NO_LATIN = re.compile(r"[^A-Za-z]*")  # a line in another script only ('2016 年度', '小計')
+FRAMEWORKS = {"GRI", "SASB", "UNGC", "TCFD", "WEF", "ESRS", "CDP", "SDG", "IFRS", "ISSB", "TNFD", "BRSR"}
+PERIOD_CELL = re.compile(r"\s+(?:fiscal|calendar|financial)\s+year$", re.IGNORECASE)
 NOTE = re.compile(r"^\(?(?:baseline|base|restated|actual)\)?$", re.IGNORECASE)
 PROSE_WORDS = 14
 SCOPE_DIGIT = re.compile(r"(?:scopes?|category|tier|and|\+|&)$", re.IGNORECASE)
@@ -27,13 +31,35 @@ SCOPE_DIGIT = re.compile(r"(?:scopes?|category|tier|and|\+|&)$", re.IGNORECASE)
 def read_text_tables(document: Document) -> list[Candidate]:
     candidates = []
     for page in range(1, len(document.pages) + 1):
-        lines = document.lines(page)
+        lines, after = document.lines(page), -1
         for index, line in enumerate(lines):
             header = header_line(line)
             if header:
                 heading, years = header
                 candidates += _read_rows(document, page, lines, index, heading, years)
+            elif index > after and (stacked := stacked_header(lines, index)):
+                after, years = stacked
+                candidates += _read_rows(document, page, lines, after, "", years)
     return candidates
+
+
+def stacked_header(lines: list[str], index: int) -> tuple[int, list[HeaderYear]] | None:
+    """Year columns printed one per line, as a data book's header cells come out of the text layer
+    ('FY2016' / 'FY2017' / ..., with the other language's cells or 'Unit' between):
+    (the last header line, the years), from a line that is a year."""
+    years, last = [], index
+    if not parse_header_year(lines[index]):
+        return None
+    for offset, line in enumerate(lines[index:index + 24]):
+        year = parse_header_year(line)
+        if year:
+            years.append(year)
+            last = index + offset
+        elif not (NO_LATIN.fullmatch(line) or re.fullmatch(r"units?", line.strip(), re.IGNORECASE)):
+            break
+    if len(years) < 2 or len({y.year for y in years}) < len(years):
+        return None
+    return last, years
 
 
 def tokens_of(line: str) -> list[str]:
@@ -72,10 +98,9 @@ def _value_like(token: str) -> bool:
 def split_row(line: str, width: int) -> tuple[str, list[str]] | None:
     """(label, one value text per year) or None when the line does not hold exactly the years."""
     tokens = tokens_of(line)
-    while tokens and not _value_like(tokens[-1]) and len(tokens[-1]) < 12 and re.search(r"\d", tokens[-1]):
-        tokens.pop()  # a reference code such as 'GRI 305-1'
-    while tokens and tokens[-1] in ("GRI", "SASB", "UNGC", "TCFD"):
-        tokens.pop()
+    while tokens and (tokens[-1].strip(",;") in FRAMEWORKS or (not _value_like(tokens[-1]) and len(tokens[-1]) < 12
+                                                              and re.search(r"\d", tokens[-1]))):
+        tokens.pop()  # a reference: GRI 305-1, WEF
     run = []
     while tokens and _value_like(tokens[-1]):
         run.insert(0, tokens.pop())
@@ -114,16 +139,44 @@ def _read_rows(document: Document, page: int, lines: list[str], start: int, head
         if following and following[2] is None and continues(label, following[1]):
             label = f"{label} {following[1]}"
         label, unit_cell = _unit_at_end(label) if has_unit_column else (label, "")
+        label, unit_cell, waiting = _wrapped_unit(label, unit_cell, waiting)
         if not label.strip() and waiting:
-            label, waiting = " ".join(waiting[-2:]), waiting[:-2]
+            label, waiting = _label_from(waiting)
         for heading in waiting:
             state.enter_section(heading)
-        waiting = []
+        waiting, label = [], PERIOD_CELL.sub("", label)
         place = Place(page=page, reader="text:rows", row_index=index, table_title=state.title, evidence=line)
         cells = {c: (text, year) for c, (text, year) in enumerate(zip(values, years))}
         candidates += state.read_row(label, cells, unit_cell, {c: y.unit_text for c, y in enumerate(years)}, place,
                                      reader="text:rows")
     return candidates
+
+
+def _wrapped_unit(label: str, unit_cell: str, waiting: list[str]) -> tuple[str, str, list[str]]:
+    """A unit cell wrapped over two lines above and beside the figures ('1,000 metric tons' /
+    'of CO2e emissions 387 393'), or a figure line that holds only its unit ('t- CO2 1,034 ...'):
+    the unit is taken as the unit, and the row's label is left to come from the lines above."""
+    if waiting and re.match(r"^of\b", label.strip(), re.IGNORECASE) and is_only_a_unit(waiting[-1]):
+        return "", f"{waiting[-1]} {label}".strip(), waiting[:-1]
+    if label.strip() and is_only_a_unit(label):
+        return "", label, waiting
+    return label, unit_cell, waiting
+
+
+def _label_from(waiting: list[str]) -> tuple[str, list[str]]:
+    """(the row's label, the section headings above it) from the lines without figures above a
+    row that has none of its own: lines that carry one another on are one cell; in a table of two
+    languages, only the lines in Latin script are read."""
+    latin = [line for line in waiting if not NO_LATIN.fullmatch(line)]
+    if not latin:
+        return " ".join(waiting[-2:]), waiting[:-2]
+    cells: list[str] = []
+    for line in latin:
+        if cells and continues(cells[-1], line):
+            cells[-1] = f"{cells[-1]} {line}"
+        else:
+            cells.append(line)
+    return cells[-1], cells[:-1]
 
 
 UNIT_TOKEN = re.compile(r"^(?:[kmMGT]?t\s?CO2-?e?|MMT|mmt|[kMGT]t|mt|MT|[kMGT]?Wh|[kMGTP]J|GJ|tonnes?|tons?|metric|"

@@ -124,5 +124,6 @@ def is_only_a_unit(text: str) -> bool:
         match = re.search(pattern, folded, flags)
         if match:
             rest = folded[: match.start()] + folded[match.end():]
-            return re.fullmatch(rf"(?:{UNIT_FILLER}|[\s().,\-])*", rest, I) is not None
+            scale_words = "|".join(pattern for pattern, _ in SCALES)
+            return re.fullmatch(rf"(?:{UNIT_FILLER}|{scale_words}|\bin\b|[\s().,\-])*", rest, I) is not None
     return False
