@@ -69,7 +69,7 @@ def test_footnote_marks_come_off_labels(label, text, marks):
     # a scale in words or digits beside the unit, before or after it
     ("thousands of tonnes CO2e", 1e3, "tCO2e"), ("'000 tCO2e", 1e3, "tCO2e"), ("\u2019000 t", 1e3, "tCO2e"),
     ("1,000 metric tons of CO2e emissions", 1e3, "tCO2e"), ("metric tons (in millions)", 1e6, "tCO2e"),
-    ("mn tonnes", 1e6, "tCO2e"), ("1,000 gigajoule", 1e6 / 3600, "MWh"), ("bn kWh", 1e6, "MWh"),
+    ("mn tonnes", 1e6, "tCO2e"), ("tC02e", 1.0, "tCO2e"), ("1,000 gigajoule", 1e6 / 3600, "MWh"), ("bn kWh", 1e6, "MWh"),
     ("short tons CO2e", 0.90718474, "tCO2e"), ("MMBtu", 0.293071, "MWh"), ("t- CO2", 1.0, "tCO2e"),
 ])
 def test_units_and_their_case(text, factor, canonical):

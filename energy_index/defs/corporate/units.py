@@ -59,6 +59,12 @@ class Unit:
     source: str
 
 
+def fold(text: str) -> str:
+    """One space, subscript two and dashes folded, and OCR's zero for the O of CO2 ('tC02e') read as O."""
+    folded = " ".join(text.replace("\u2082", "2").replace("\u2013", "-").split())
+    return re.sub(r"(?<=[cC])0(?=2)", "O", folded)
+
+
 def glossary(text: str) -> dict[str, tuple[float, str]]:
     """Abbreviations the document defines for itself: token -> (factor to tCO2e, definition)."""
     found: dict[str, tuple[float, str]] = {}
@@ -72,7 +78,7 @@ def glossary(text: str) -> dict[str, tuple[float, str]]:
 
 def read_unit(text: str, source: str, defined: dict[str, tuple[float, str]] | None = None) -> Unit | None:
     """The unit a piece of text states, or None. Ratios (`tCO2e/$M`, `per MWh`) are RATIO."""
-    folded = " ".join(text.replace("\u2082", "2").replace("\u2013", "-").split())
+    folded = fold(text)
     if not folded:
         return None
     if re.search(r"/|\bper\b|%|percent", folded, I):
@@ -119,7 +125,7 @@ def unit_from_label(label: str, source: str, defined=None) -> Unit | None:
 
 def is_only_a_unit(text: str) -> bool:
     """A text that is nothing but a unit: a table's corner cell `tCO2e`, a header `kt CO2 eq.`."""
-    folded = " ".join(text.replace("\u2082", "2").split())
+    folded = fold(text)
     for pattern, flags, *_ in PATTERNS:
         match = re.search(pattern, folded, flags)
         if match:
