@@ -110,12 +110,15 @@ def _report_lines(conn: duckdb.DuckDBPyConnection, each: bool) -> list[str]:
     good = [(r, n) for r, status, _, n, passed in rows if status == "parsed" and passed]
     lines = [f"corporate reports: {len(good)} read, {sum(n for _, n in good)} values, checks passed"
              + (f" ({', '.join(r for r, _ in good)})" if each else "")]
+    unavailable = [r for r, status, *_ in rows if status == "unavailable"]
     for report_id, status, detail, recognised, passed in rows:
         if status == "parsed" and not passed:
             lines.append(f"  {report_id:<52} {recognised} values recognised, checks FAILED "
                          "(see raw/corporate_report_metrics checks)")
-        elif status != "parsed":
+        elif status != "parsed" and (each or status != "unavailable" or len(unavailable) <= 3):
             lines.append(f"  {report_id:<52} {'SKIPPED' if status == 'unavailable' else status.upper()}: {detail}")
+    if not each and len(unavailable) > 3:  # one line, however many the source lacks
+        lines.append(f"  {len(unavailable)} SKIPPED, not available from the source: {', '.join(unavailable)}")
     return lines + _reader_accuracy_lines(conn)
 
 

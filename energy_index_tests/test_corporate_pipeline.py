@@ -147,7 +147,7 @@ def test_reader_accuracy_is_scored_in_the_pipeline(built_home):
 
 @pytest.mark.parametrize("pdf, status, detail", [
     (report_layouts.no_ghg_table(), "no_figures", "no GHG figures found"),
-    (report_layouts.scanned(), "no_text_layer", "no text layer"),
+    (report_layouts.scanned(rows=[]), "no_text_layer", "no text layer"),
 ])
 def test_a_report_without_figures_is_a_status_and_keeps_the_last_good_rows(copied_home, mirror, pdf, status, detail):
     """The report's partition alone (what reads it is the same as for any report run: the tests

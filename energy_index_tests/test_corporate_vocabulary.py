@@ -96,7 +96,7 @@ def test_a_document_definition_overrides_the_default_scale():
     ("2019", 2019, "calendar"), ("FY24", 2024, "fiscal"), ("2019 (baseline)", 2019, "calendar"),
     ("2022\u00a7", 2022, "calendar"), ("FY23\u00b9", 2023, "fiscal"), ("FY2023/24", 2024, "fiscal"),
     ("2021/22", 2022, "fiscal"), ("2030 target", None, None), ("2019-2023", None, None), ("YoY %", None, None),
-    ("2024-25 (Current", 2025, "fiscal"), ("Financial Year 2023-24 (Previous Financial Year)", 2024, "fiscal"),
+    ("Baseline 2019", 2019, "calendar"), ("Base year (FY2019)", 2019, "fiscal"), ("2024-25 (Current", 2025, "fiscal"), ("Financial Year 2023-24 (Previous Financial Year)", 2024, "fiscal"),
 ])
 def test_year_headers(text, year, period_type):
     found = parse_header_year(text)
@@ -177,3 +177,15 @@ def test_tables_in_the_text_layer(lines, expected):
 
     found = read_text_tables(Document(Path("report.pdf"), pages=["\n".join(lines)]))
     assert {(c.metric, c.fiscal_year): c.value for c in found if c.status != "rejected"} == expected
+
+
+@pytest.mark.parametrize("line, width, split", [
+    ("Scope 2 138 157 158 756 160 222 104 716", 4, ("Scope 2", ["138,157", "158,756", "160,222", "104,716"])),
+    ("Scope 1 100 200 300", 3, ("Scope 1", ["100", "200", "300"])),          # the label's scope digit stays
+    ("Electricity 5 12 13", 2, None),      # space-grouped or not, it cannot be told: never shifted into a year
+    ("of CO2e emissions 387 393 -1.6% GRI 305-1, WEF", 2, ("of CO2e emissions", ["387", "393"])),
+])
+def test_a_text_line_splits_into_one_figure_per_year_or_not_at_all(line, width, split):
+    from energy_index.defs.corporate.text_tables import split_row
+
+    assert split_row(line, width) == split

@@ -95,6 +95,18 @@ def _value_like(token: str) -> bool:
     return parse_value(token) is not None or bool(NOT_REPORTED.match(token)) or token.startswith("<")
 
 
+def _space_grouped(run: list[str], width: int) -> list[str] | None:
+    """'138 157 158 756 160 222' for three years: figures that a space groups by thousands, joined
+    back, when the last tokens split into one figure per year of the same number of groups; else None."""
+    for groups in (2, 3):
+        tail = run[len(run) - width * groups:] if len(run) >= width * groups else []
+        figures = [tail[i:i + groups] for i in range(0, len(tail), groups)]
+        if figures and all(re.fullmatch(r"\d{1,3}", f[0]) and all(re.fullmatch(r"\d{3}", t) for t in f[1:])
+                           for f in figures):
+            return run[:len(run) - width * groups] + [",".join(f) for f in figures]
+    return None
+
+
 def split_row(line: str, width: int) -> tuple[str, list[str]] | None:
     """(label, one value text per year) or None when the line does not hold exactly the years."""
     tokens = tokens_of(line)
@@ -106,7 +118,12 @@ def split_row(line: str, width: int) -> tuple[str, list[str]] | None:
         run.insert(0, tokens.pop())
     while len(run) > width and run[-1].endswith("%"):
         run.pop()  # a change column
+    if len(run) > width:
+        run = _space_grouped(run, width) or run
     label_tail = run[: len(run) - width]
+    scope_digit = len(label_tail) == 1 and SCOPE_DIGIT.search(" ".join(tokens)) is not None
+    if label_tail and not scope_digit and all(re.fullmatch(r"\d{1,3}", t) for t in label_tail):
+        return None  # figures grouped by spaces that do not regroup into one per year: never shifted
     run = run[len(run) - width:] if len(run) >= width else run
     label = " ".join(tokens + label_tail)
     if len(run) < width or not re.search(r"[A-Za-z]", label):

@@ -17,7 +17,7 @@ NOT_REPORTED = re.compile(r"^(?:-+|\u2013|\u2014|n/?a|n\.a\.|na|nr|nd|not (?:rep
                           re.IGNORECASE)
 NOT_A_DATA_YEAR = re.compile(r"target|goal|ambition|plan|forecast|projected|\bvs\b|change|%", re.IGNORECASE)
 HEADER_YEAR = re.compile(
-    r"^(?P<fy>fy|fiscal(?:\s+year)?|financial\s+year)?\s*'?(?P<year>(?:19|20)\d{2}|\d{2})(?:\s*(?P<sep>[/-])\s*(?P<end>\d{4}|\d{2}))?"
+    r"^(?:base(?:line)?(?:\s+year)?\s*[:(]?\s*)?(?P<fy>fy|fiscal(?:\s+year)?|financial\s+year)?\s*'?(?P<year>(?:19|20)\d{2}|\d{2})(?:\s*(?P<sep>[/-])\s*(?P<end>\d{4}|\d{2}))?"
     r"(?P<rest>.*)$", re.IGNORECASE)
 FISCAL_IN_TEXT = re.compile(r"(?:fiscal(?:\s+year)?|\bfy)\s*'?((?:19|20)\d{2}|\d{2})\b", re.IGNORECASE)
 CALENDAR_IN_TEXT = re.compile(r"calendar\s+year\s*((?:19|20)\d{2})\b|\bcy\s*((?:19|20)\d{2})\b", re.IGNORECASE)
@@ -77,7 +77,7 @@ def parse_header_year(text: str) -> HeaderYear | None:
         if last != year + 1:
             return None  # '2019-2023' is a range, not a column
         year, fiscal = last, fiscal or "fiscal"
-    rest = re.sub(rf"[{re.escape(MARKS)}]", "", match.group("rest")).strip()
+    rest = re.sub(rf"[{re.escape(MARKS)}]", "", match.group("rest")).strip().removeprefix(")").strip()
     rest = re.sub(r"^\(?(?:baseline|base year|restated|actual|reported)\)?|\(?(?:baseline|base year|restated)\)?$", "",
                   rest, flags=re.IGNORECASE).strip()
     # India's BRSR: '2024-25 (Current Financial Year)', wrapped as '2024-25 (Current'.
