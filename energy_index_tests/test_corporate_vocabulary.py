@@ -168,6 +168,9 @@ def test_a_document_declares_its_scope2_basis_once(text, basis):
       "1,000 metric tons", "of CO2e emissions 163 189 -13.5% GRI 305-2, WEF"],
      {("scope1", 2023): 387_000, ("scope1", 2022): 393_000, ("scope2_market", 2023): 163_000,
       ("scope2_market", 2022): 189_000}),
+    # the label's second line beside the figures, the unit between the period column and them
+    (["Unit FY 2023 FY 2022 +/-", "Electricity", "(total) Fiscal Year 1,000 gigajoule 5,586 5,629 -0.8%"],
+     {("electricity", 2023): 5_586_000 / 3.6, ("electricity", 2022): 5_629_000 / 3.6}),
 ])
 def test_tables_in_the_text_layer(lines, expected):
     from pathlib import Path
@@ -176,7 +179,7 @@ def test_tables_in_the_text_layer(lines, expected):
     from energy_index.defs.corporate.text_tables import read_text_tables
 
     found = read_text_tables(Document(Path("report.pdf"), pages=["\n".join(lines)]))
-    assert {(c.metric, c.fiscal_year): c.value for c in found if c.status != "rejected"} == expected
+    assert {(c.metric, c.fiscal_year): c.value for c in found if c.status != "rejected"} == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("line, width, split", [
@@ -189,3 +192,18 @@ def test_a_text_line_splits_into_one_figure_per_year_or_not_at_all(line, width, 
     from energy_index.defs.corporate.text_tables import split_row
 
     assert split_row(line, width) == split
+
+
+def test_a_questionnaire_energy_row_of_parts_and_total_gives_the_total():
+    from pathlib import Path
+
+    from energy_index.defs.corporate.document import Document, Period
+    from energy_index.defs.corporate.text_readers import read_questionnaire, total_of_parts
+
+    lines = ["(C8.2a) Report your organization's energy consumption totals (excluding feedstocks) in MWh.",
+             "Consumption of purchased or acquired electricity", "2,483,463 58,971 2,542,434",
+             "Consumption of purchased or acquired heat", "0 307,163 307,163"]
+    document = Document(Path("cdp.pdf"), pages=["\n".join(lines)], reporting_period=Period(2022, "calendar", "C0.2"))
+    found = [(c.metric, c.fiscal_year, c.value) for c in read_questionnaire(document) if c.status != "rejected"]
+    assert found == [("electricity", 2022, 2_542_434)]
+    assert total_of_parts("120 80 250") is None  # the last is not the sum of the others: not a total

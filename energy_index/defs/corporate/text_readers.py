@@ -21,7 +21,7 @@ from energy_index.defs.corporate.context import BASE_CONFIDENCE, FROM_CONTEXT
 from energy_index.defs.corporate.document import DATE, Document
 from energy_index.defs.corporate.labels import NOT_THE_METRIC, basis_of, clean, read_label, residue, scopes_of
 from energy_index.defs.corporate.units import MASS, read_unit, unit_from_label
-from energy_index.defs.corporate.values import HeaderYear, parse_value, year_in_text
+from energy_index.defs.corporate.values import HeaderYear, Number, parse_value, year_in_text
 
 QUESTION = re.compile(r"^\(?C\d+(?:\.\d+)*[a-z]?\)?(?:\s|$)|\?$")
 NEW_TARGET = re.compile(r"^target reference number", re.IGNORECASE)
@@ -55,6 +55,14 @@ def read_questionnaire(document: Document) -> list[Candidate]:
                 state.completed = []
                 continue
             number = parse_value(answer) if re.fullmatch(r"[\d,.()\-]+", answer) else None
+            total = None if number is not None else total_of_parts(answer)
+            if total is not None and read_label(line).metric == "electricity" and document.reporting_period:
+                period = HeaderYear(document.reporting_period.year, document.reporting_period.period_type)
+                candidate = _field_candidate(state, line, total[0], total[1], page, i, document, period=period)
+                if candidate:
+                    candidate.notes.append(f"the total of a row of parts and their total: {answer}")
+                    candidates.append(candidate)
+                continue
             if number is None:
                 reading = read_label(line)
                 if reading.metric and not re.search(r"\d[\d,.]{2,}", line):
@@ -104,6 +112,17 @@ def _update_state(state: QuestionnaireState, line: str, answer: str, document: D
             state.pending = []
         return True
     return False
+
+
+def total_of_parts(answer: str) -> tuple[str, Number] | None:
+    """(printed total, total) for a line of figures whose last is the sum of the others within 0.5%
+    (CDP's energy table: renewable, non-renewable, total MWh), else None."""
+    texts = answer.split()
+    numbers = [parse_value(t) for t in texts]
+    if len(numbers) < 3 or any(n is None or n.percent for n in numbers):
+        return None
+    parts = sum(n.value for n in numbers[:-1])
+    return (texts[-1], numbers[-1]) if abs(parts - numbers[-1].value) <= 0.005 * max(numbers[-1].value, 1) else None
 
 
 def _year_of(text: str, document: Document) -> int | None:

@@ -157,6 +157,9 @@ def _read_rows(document: Document, page: int, lines: list[str], start: int, head
             label = f"{label} {following[1]}"
         label, unit_cell = _unit_at_end(label) if has_unit_column else (label, "")
         label, unit_cell, waiting = _wrapped_unit(label, unit_cell, waiting)
+        label = PERIOD_CELL.sub("", label)
+        if waiting and label and continues(waiting[-1], label):  # 'Electricity' / '(total) ... 5,586 5,629'
+            label, waiting = f"{waiting[-1]} {label}", waiting[:-1]
         if not label.strip() and waiting:
             label, waiting = _label_from(waiting)
         for heading in waiting:
@@ -196,15 +199,13 @@ def _label_from(waiting: list[str]) -> tuple[str, list[str]]:
     return cells[-1], cells[:-1]
 
 
-UNIT_TOKEN = re.compile(r"^(?:[kmMGT]?t\s?CO2-?e?|MMT|mmt|[kMGT]t|mt|MT|[kMGT]?Wh|[kMGTP]J|GJ|tonnes?|tons?|metric|"
-                        r"million|thousand|billion|CO2e?|%)$")
-
 
 def _unit_at_end(label: str) -> tuple[str, str]:
-    """'Total Scope 1 tCO2e' -> ('Total Scope 1', 'tCO2e') when the table has a Unit column; only
-    words that are all unit words count ('carbon dioxide emissions MtCO2e' keeps its gas)."""
+    """'Total Scope 1 tCO2e' -> ('Total Scope 1', 'tCO2e'), '(total) Fiscal Year 1,000 gigajoule' ->
+    ('(total) Fiscal Year', '1,000 gigajoule') when the table has a Unit column: the longest run of
+    last words that is only a unit ('carbon dioxide emissions MtCO2e' keeps its gas)."""
     words = label.split()
-    tail = []
-    while words and UNIT_TOKEN.match(words[-1].replace("\u2082", "2")) and len(tail) < 3:
-        tail.insert(0, words.pop())
-    return " ".join(words), " ".join(tail)
+    for size in range(min(5, len(words)), 0, -1):
+        if is_only_a_unit(" ".join(words[-size:])):
+            return " ".join(words[:-size]), " ".join(words[-size:])
+    return label, ""
