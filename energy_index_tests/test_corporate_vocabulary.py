@@ -40,6 +40,7 @@ from energy_index.defs.corporate.values import parse_header_year, parse_value
     ("Scope 1 emissions (CH4)", None),                       # one gas in parentheses is still one gas
     ("n n Total GHG emissions \u2013 Scope 1 (mt CO2 eq)", "scope1"),  # icons set as letters
     ("Total volume of electricity Consumed (MWh) \u2013 purchased + self-generated", "electricity"),  # what it adds
+    ("Scope 1 or 2)", None),                                  # the end of a wrapped label, not a label
 ])
 def test_labels(label, metric):
     assert read_label(label).metric == metric

@@ -147,6 +147,8 @@ def read_label(raw: str) -> LabelReading:
     label = clean(raw)
     if not label:
         return LabelReading(None)
+    if label.count(")") > label.count("(") or re.match(r"^(?:or|and|of|from|in|to)\b", label):
+        return LabelReading(None, why="the end of a label wrapped from the line above, not a label")
     scopes = scopes_of(label)
     if scopes:
         return _emissions_label(label, scopes)
