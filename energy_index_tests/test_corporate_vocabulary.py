@@ -208,3 +208,15 @@ def test_a_questionnaire_energy_row_of_parts_and_total_gives_the_total():
     found = [(c.metric, c.fiscal_year, c.value) for c in read_questionnaire(document) if c.status != "rejected"]
     assert found == [("electricity", 2022, 2_542_434)]
     assert total_of_parts("120 80 250") is None  # the last is not the sum of the others: not a total
+
+
+def test_current_and_previous_financial_year_headers_take_the_stated_period():
+    from energy_index.defs.corporate.document import Period
+    from energy_index.defs.corporate.tables import header_blocks
+
+    cells = [["Parameter", "Unit", "Current Financial Year", "Previous Financial Year"],
+             ["Total Scope 1 emissions", "tCO2e", "26,047", "36,076"]]
+    period = Period(2024, "fiscal", "for the financial year ending March 31, 2024")
+    block = header_blocks(cells, 0, period)[0]
+    assert [(y.year, y.period_type) for y in block.years.values()] == [(2024, "fiscal"), (2023, "fiscal")]
+    assert header_blocks(cells, 0) == []  # no stated period: no year is guessed

@@ -20,7 +20,7 @@ from energy_index.defs.corporate.candidate import Candidate, Place
 from energy_index.defs.corporate.document import Document
 from energy_index.defs.corporate.extract import ExtractedTable
 from energy_index.defs.corporate.units import read_unit
-from energy_index.defs.corporate.values import HeaderYear, parse_header_year, parse_value
+from energy_index.defs.corporate.values import HeaderYear, parse_header_year, parse_value, relative_header_year
 
 HEADINGS_ABOVE = 6
 
@@ -46,7 +46,8 @@ class Block:
 
 def read_year_tables(table: ExtractedTable, document: Document) -> list[Candidate]:
     """Every candidate in the year-column blocks of one camelot table."""
-    headers = {row: blocks for row in range(len(table.cells)) if (blocks := header_blocks(table.cells, row))}
+    period = document.reporting_period
+    headers = {row: blocks for row in range(len(table.cells)) if (blocks := header_blocks(table.cells, row, period))}
     candidates = []
     for row, blocks in headers.items():
         for block in blocks:
@@ -56,9 +57,11 @@ def read_year_tables(table: ExtractedTable, document: Document) -> list[Candidat
     return candidates
 
 
-def header_blocks(cells: list[list[str]], row: int) -> list[Block]:
-    """The blocks a header row defines, or [] when it is not a header row."""
-    years = {c: y for c, text in enumerate(cells[row]) if text and (y := parse_header_year(text))}
+def header_blocks(cells: list[list[str]], row: int, period=None) -> list[Block]:
+    """The blocks a header row defines, or [] when it is not a header row. With the document's
+    stated period, 'Current / Previous Financial Year' headers are years too."""
+    years = {c: y for c, text in enumerate(cells[row])
+             if text and (y := parse_header_year(text) or relative_header_year(text, period))}
     if len(years) < 2 or len({y.year for y in years.values()}) < 2:
         return []
     runs: list[list[int]] = [[]]

@@ -91,6 +91,20 @@ def parse_header_year(text: str) -> HeaderYear | None:
     return HeaderYear(year, "fiscal" if fiscal else "calendar", rest)
 
 
+RELATIVE_YEAR = re.compile(r"\b(current|this|previous|prior|last)\s+(?:financial|fiscal|reporting)\s+year\b",
+                           re.IGNORECASE)
+
+
+def relative_header_year(text: str, period) -> HeaderYear | None:
+    """'Current Financial Year' / 'Previous Financial Year' (India's BRSR) without a year printed:
+    the document's stated reporting period, or the year before it; None without a stated period."""
+    match = RELATIVE_YEAR.search(text)
+    if period is None or match is None or re.search(r"(?:19|20)\d{2}", text):
+        return None
+    back = 0 if match.group(1).lower() in ("current", "this") else 1
+    return HeaderYear(period.year - back, period.period_type)
+
+
 def year_in_text(text: str) -> HeaderYear | None:
     """The one year a heading or sentence is about: a stated fiscal or calendar year if exactly
     one is stated, else the one bare year if there is exactly one; None when ambiguous."""
