@@ -9,8 +9,9 @@ Which pages: in a scanned document (at least half its pages without text), every
 any document, a page whose text names a Scope but holds few figures while an image covers a
 good part of it (the table is the image). A lone page without text in a report with a text
 layer is a cover or a photograph, and is not read. Only the images are read on such a page,
-at 144 dpi (at most 1,600 pixels a side), where digits come out right at 0.95+ confidence. At most `MAX_PAGES` pages per document, the likeliest first, so a
-long report of photographs stays within the time a report may take.
+at 144 dpi (at most 1,600 pixels a side), where digits come out right at 0.95+ confidence.
+At most `MAX_PAGES` pages per document, the likeliest first, so a long report of photographs
+stays within the time a report may take.
 """
 
 from __future__ import annotations

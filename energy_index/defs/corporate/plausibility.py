@@ -17,10 +17,9 @@ One unit is settled here rather than read: lowercase `mt`, which reports print f
 (Microsoft's `mtCO2e`, Meta's `mt CO2e`) and for megatonnes (ENGIE's `mt CO2 eq`). A document
 means one thing by one spelling, so every chosen value printed in it (regions too) is tried at
 both scales together; the scale under which more of the checks they take part in hold is used,
-and the reason recorded. Else the document's own words
-decide when they point one way only (it spells out `metric tons` / `tCO2e`, or `million
-tonnes` / `Mt`). Else the values are rejected: a figure whose scale nobody can establish is
-not a company's figure.
+and the reason recorded. Else the document's own words decide when they point one way only
+(it spells out `metric tons` / `tCO2e`, or `million tonnes` / `Mt`). Else the values are
+rejected: a figure whose scale nobody can establish is not a company's figure.
 """
 
 from __future__ import annotations
@@ -39,13 +38,12 @@ AMBIGUOUS_UNIT = re.compile(r"(?<![A-Za-z])mt(?![a-z])")  # metric tons or megat
 @dataclass
 class Check:
     """One physical relation between chosen values: which values, and whether they fit."""
-    name: str
     members: list[Candidate]
-    fits: Callable[[dict[int, float]], bool]  # id(candidate) -> value
+    passes: Callable[[dict[int, float]], bool]  # given id(candidate) -> value
     describe: str
 
-    def passes(self, values: dict[int, float]) -> bool:
-        return self.fits(values)
+    def involves(self, candidates: list[Candidate]) -> bool:
+        return any(id(m) in {id(c) for c in candidates} for m in self.members)
 
 
 def check_plausibility(chosen: list[Candidate], document_text: str = "") -> None:
@@ -72,13 +70,15 @@ def _ambiguous_groups(chosen: list[Candidate]) -> dict[tuple, list[Candidate]]:
 
 def _settle(members: list[Candidate], checks: list[Check], values: dict[int, float], text: str) -> None:
     """Metric tons (as read) or megatonnes (x1e6) for the values printed in one spelling of `mt`."""
-    involved = [c for c in checks if any(m in c.members for m in members)  # a check inside the group
-                and not all(any(m is other for other in members) for m in c.members)]  # holds at either scale
+    ids = {id(m) for m in members}
+    involved = [c for c in checks if c.involves(members)  # a check inside the group holds at either scale
+                and not all(id(m) in ids for m in c.members)]
     holding = {scale: sum(c.passes({**values, **{id(m): values[id(m)] * scale for m in members}}) for c in involved)
                for scale in (1.0, 1e6)}
     if holding[1.0] != holding[1e6]:  # a misprinted year elsewhere fails at both scales; it does not decide
         scale = max(holding, key=holding.get)
-        why = f"{holding[scale]} of {len(involved)} physics checks hold at that scale, {holding[min(holding, key=holding.get)]} at the other"
+        why = (f"{holding[scale]} of {len(involved)} physics checks hold at that scale, "
+               f"{min(holding.values())} at the other")
     elif (words := _document_says(text)) is not None:
         scale, why = words
     else:
@@ -122,7 +122,7 @@ def _grid_checks(chosen: list[Candidate]) -> list[Check]:
             if electricity is None or scope2 is None:
                 continue
             floor = low if metric == "scope2_location" else 0.0  # t/MWh is kg/kWh
-            checks.append(Check("grid", [scope2, electricity], _ratio_within(scope2, electricity, floor, high),
+            checks.append(Check([scope2, electricity], _ratio_within(scope2, electricity, floor, high),
                                 f"{metric} / electricity {year} outside {floor:g}-{high:g} kg/kWh"))
     return checks
 
@@ -134,7 +134,7 @@ def _total_checks(chosen: list[Candidate]) -> list[Check]:
         for basis in ("location", "market"):
             scope1, scope2, total = (metrics.get(m) for m in ("scope1", f"scope2_{basis}", f"scope1_2_{basis}"))
             if scope1 and scope2 and total:
-                checks.append(Check("total", [scope1, scope2, total], _sum_fits(scope1, scope2, total, slack),
+                checks.append(Check([scope1, scope2, total], _sum_fits(scope1, scope2, total, slack),
                                     f"Scope 1 + Scope 2 ({basis}) {year} against the stated total"))
     return checks
 
@@ -149,7 +149,7 @@ def _jump_checks(chosen: list[Candidate]) -> list[Check]:
         points.sort(key=lambda c: c.fiscal_year)
         for before, after in zip(points, points[1:]):
             falls_by_contract = metric == "scope2_market"
-            checks.append(Check("jump", [before, after], _no_jump(before, after, falls_by_contract),
+            checks.append(Check([before, after], _no_jump(before, after, falls_by_contract),
                                 f"{metric} {before.fiscal_year} -> {after.fiscal_year} changes about 1000x"))
     return checks
 

@@ -15,8 +15,9 @@
 4. Within the chosen group the reading from the lowest-numbered table (`Table 1A` before
    `Table 3`) is the one shown, then the most trusted. Losers are kept, with the reason.
 5. The chosen values must fit together physically (grid factor, parts and total, year on
-   year; see `plausibility`): a value that does not is corrected to the one scale that fits
-   when its unit evidence allows, else flagged.
+   year; see `plausibility`): a value that does not is flagged. Values printed in `mt`
+   (metric tons or megatonnes) take the scale the checks or the document's words settle, else
+   are rejected, and the next best reading of the metric, if any, is chosen.
 """
 
 from __future__ import annotations

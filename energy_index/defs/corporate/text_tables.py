@@ -157,7 +157,6 @@ def _read_rows(document: Document, page: int, lines: list[str], start: int, head
             label = f"{label} {following[1]}"
         label, unit_cell = _unit_at_end(label) if has_unit_column else (label, "")
         label, unit_cell, waiting = _wrapped_unit(label, unit_cell, waiting)
-        label = PERIOD_CELL.sub("", label)
         if waiting and label and continues(waiting[-1], label):  # 'Electricity' / '(total) ... 5,586 5,629'
             label, waiting = f"{waiting[-1]} {label}", waiting[:-1]
         if not label.strip() and waiting:

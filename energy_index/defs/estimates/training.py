@@ -150,7 +150,7 @@ def fit_factors(runs: list[tuple[TrainingRun, float | None]], stated: list[State
     everything = [u for points in by_accelerator.values() for _, u in points]
     laws = {name: law for name, points in by_accelerator.items() if (law := utilisation_law(points))}
     goodput = goodput_ratio(laws, list(stated))  # before the stated laws join: measured against implied ones
-    laws |= stated_laws(laws, list(stated))
+    laws |= stated_laws(laws, list(stated), goodput)
     grids = [run.intensity_kg_per_kwh for run, _ in runs if run.intensity_kg_per_kwh is not None]
     stated_pues = [run.pue for run, _ in runs if run.pue]
     pue = statistics.median(stated_pues) if stated_pues else assumption("default_pue")

@@ -61,11 +61,11 @@ def goodput_ratio(laws: dict[str, UtilisationLaw], stated: list[StatedUtilisatio
     return min(statistics.median(ratios), 1.0) if ratios else 1.0
 
 
-def stated_laws(laws: dict[str, UtilisationLaw], stated: list[StatedUtilisation]) -> dict[str, UtilisationLaw]:
+def stated_laws(laws: dict[str, UtilisationLaw], stated: list[StatedUtilisation],
+                ratio: float) -> dict[str, UtilisationLaw]:
     """Constant laws for accelerators without implied points: the median stated MFU times the
     goodput ratio. Stated figures come from runs of 175B+ parameters only, so no size slope is
     taken from them."""
-    ratio = goodput_ratio(laws, stated)
     by_accelerator: dict[str, list[float]] = {}
     for figure in stated:
         if figure.accelerator not in laws:
