@@ -35,6 +35,21 @@ def test_raw_tables_have_blocking_great_expectations_checks_and_dbt_tests_are_ch
     assert spec.blocking
 
 
+
+def test_every_singular_dbt_test_is_a_check_on_the_model_it_judges():
+    """A singular test that reads several models is only a check (not a bare observation, with a
+    warning in the run log) if it names its model in `meta.dagster.ref`."""
+    from energy_index.settings import DBT_PROJECT_DIR
+
+    checks = {c.name: c.asset_key.to_user_string() for c in defs().resolve_asset_graph().asset_check_keys}
+    singular = {path.stem for path in (DBT_PROJECT_DIR / "tests").glob("*.sql")}
+    assert {name: checks.get(name) for name in singular} == {
+        "assert_energy_labels_balanced": "marts/fct_workload_energy",
+        "assert_one_reference_scenario": "intermediate/int_energy__chat_scenarios",
+        "assert_task_energy_rolls_up_to_occupations": "marts/fct_occupation_energy",
+        "assert_task_share_allocation_conserved": "marts/fct_occupation_usage",
+        "assert_usable_factors_have_clean_inputs": "marts/fct_corporate_emission_factors"}
+
 def test_nightly_schedules_observe_then_rebuild_what_is_stale(tmp_path):
     definitions = defs()
     schedule = definitions.resolve_schedule_def("nightly_refresh")

@@ -1,4 +1,8 @@
 -- Per scenario, energy summed over tasks equals energy summed over major groups + unmatched.
+{# It reads several models, so dagster-dbt makes it a check of the model named here:
+   the roll-up is fct_occupation_energy's to keep. #}
+{{ config(meta={'dagster': {'ref': {'name': 'fct_occupation_energy'}}}) }}
+
 with by_task as (
     select scenario_id, sum(energy_j) as energy_j from {{ ref('fct_task_energy') }} group by 1
 ),

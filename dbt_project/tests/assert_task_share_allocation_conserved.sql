@@ -1,5 +1,9 @@
 -- Allocating a task's share among its occupations must neither create nor lose share: per
 -- task the allocated parts sum to the task's share, and in total to the release's task shares.
+{# It reads several models, so dagster-dbt makes it a check of the model named here:
+   the allocated shares end up in fct_occupation_usage. #}
+{{ config(meta={'dagster': {'ref': {'name': 'fct_occupation_usage'}}}) }}
+
 with allocation as (
     select task_name, any_value(share_pct) as share_pct, sum(allocated_share_pct) as allocated
     from {{ ref('int_aei__task_allocation') }}

@@ -1,5 +1,9 @@
 -- A company factor marked usable must rest on chosen, unflagged inputs: its Scope 2 figure
 -- and its electricity, as fct_corporate_metrics holds them. Returns the offending factors.
+{# It reads several models, so dagster-dbt makes it a check of the model named here:
+   the usable flags are fct_corporate_emission_factors'. #}
+{{ config(meta={'dagster': {'ref': {'name': 'fct_corporate_emission_factors'}}}) }}
+
 with factors as (
     select * from {{ ref('fct_corporate_emission_factors') }}
     where location_factor_usable or market_factor_usable
