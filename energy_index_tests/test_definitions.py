@@ -111,3 +111,27 @@ def test_release_schedule_requests_one_run_per_release_never_materialised(tmp_pa
     requests = list(schedule.evaluate_tick(context).run_requests)
     assert sorted(r.partition_key for r in requests) == sorted(RELEASES)
     assert {r.job_name for r in requests} <= {None, "refresh_economic_index_releases"}
+
+
+def test_freshness_checks_say_what_they_check_and_still_run(tmp_path):
+    """Each mart's freshness check carries this project's description (the window and why), and
+    a check so described still runs: on a mart just built, it passes."""
+    from energy_index.defs.domains import FRESHNESS_DESCRIPTION, freshness_checks
+    from energy_index.defs.footprint.recording import PipelineFootprint
+
+    graph = defs().resolve_asset_graph()
+    freshness = [key for key in graph.asset_check_keys if key.name == "freshness_check"]
+    assert len(freshness) > 20
+    assert {graph.get_check_spec(key).description for key in freshness} == {FRESHNESS_DESCRIPTION}
+    assert "30 hours" in FRESHNESS_DESCRIPTION
+
+    @dg.asset(key=["marts", "fct_example"])
+    def mart() -> None:
+        """A mart to check."""
+
+    checks = freshness_checks([dg.Definitions(assets=[mart])])
+    footprint = PipelineFootprint(warehouse=str(tmp_path / "warehouse.duckdb"), enabled=False)  # the checks' hooks
+    result = dg.materialize([mart, *checks], instance=dg.DagsterInstance.ephemeral(), resources={"footprint": footprint})
+    [evaluation] = result.get_asset_check_evaluations()
+    assert evaluation.passed and evaluation.asset_key == dg.AssetKey(["marts", "fct_example"])
+    assert {spec.description for spec in checks[0].check_specs} == {FRESHNESS_DESCRIPTION}
