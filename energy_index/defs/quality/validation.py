@@ -15,12 +15,14 @@ import dagster as dg
 import duckdb
 import polars as pl
 
+from energy_index.defs.quality.wording import expected_in_words, observed_in_words
 from energy_index.metadata_tables import records_table
 from energy_index.warehouse import append_rows, utcnow
 
 RESULTS_TABLE = "quality.validation_results"
 SAMPLE_ROWS = 5
 FAILURE_COLUMNS = ["expectation", "column", "problem", "unexpected_count", "rows"]
+EXPECTATION_COLUMNS = ["expectation", "column", "expected", "observed", "success"]
 
 
 @dataclass
@@ -50,17 +52,35 @@ class ValidationOutcome:
         """Which expectations failed, on which column, why, and the rows that broke them."""
         return records_table([{**f, "rows": ", ".join(f["sample_ids"])} for f in self.failures], FAILURE_COLUMNS)
 
+    def expectations_table(self) -> dg.MetadataValue:
+        """Every expectation evaluated, in words: what it expected of which column, what the data
+        held, and whether that met it; the failed ones first."""
+        ordered = sorted(self.results, key=lambda r: (r["success"], r["column"], r["expectation"]))
+        return records_table([{**r, "expectation": r["expectation"].removeprefix("expect_")} for r in ordered],
+                             EXPECTATION_COLUMNS)
+
+    def describe(self) -> str:
+        """The outcome in a sentence, then each failed expectation: column, expected, observed."""
+        met = len(self.results) - len(self.failures)
+        lines = [f"{met} of {len(self.results)} expectations met on {self.row_count} rows of {self.table}."]
+        lines += [f"- {f['column'] or 'the table'} ({f['expectation'].removeprefix('expect_')}): expected "
+                  f"{f['expected']}; observed {f['observed']}"
+                  for f in sorted(self.failures, key=lambda f: (f["column"], f["expectation"]))]
+        return "\n".join(lines)
+
     def check_result(self, check_name: str, asset_key: dg.AssetKey, **extra) -> dg.AssetCheckResult:
         return dg.AssetCheckResult(
             check_name=check_name,
             asset_key=asset_key,
             passed=self.success,
             severity=dg.AssetCheckSeverity.ERROR,
+            description=self.describe(),
             metadata={
                 "suite": self.suite,
                 "rows_validated": self.row_count,
                 "expectations": len(self.results),
                 "failed_expectations": len(self.failures),
+                "expectation_results": self.expectations_table(),
                 "failures": self.failures_table(),
                 **extra,
             },
@@ -104,10 +124,12 @@ def _summarise(result, ids: list[str], id_column: str) -> dict:
     details = result.result or {}
     sample_ids = _sample_ids(details.get("unexpected_index_list") or [], ids, id_column)
     unexpected = details.get("partial_unexpected_list") or []
-    problem = "ok"
+    problem, exception = "ok", None
+    if result.exception_info and result.exception_info.get("raised_exception"):
+        exception = result.exception_info.get("exception_message") or "expectation raised"
     if not result.success:
-        if result.exception_info and result.exception_info.get("raised_exception"):
-            problem = result.exception_info.get("exception_message") or "expectation raised"
+        if exception:
+            problem = exception
         elif config.type == "expect_column_to_exist":
             problem = "column is missing"
         elif "observed_value" in details:
@@ -121,6 +143,8 @@ def _summarise(result, ids: list[str], id_column: str) -> dict:
         "success": bool(result.success),
         "unexpected_count": int(details.get("unexpected_count") or 0),
         "problem": problem,
+        "expected": expected_in_words(config.type, kwargs),
+        "observed": observed_in_words(details, bool(result.success), exception),
         "sample_ids": sample_ids,
         "kwargs": json.dumps(kwargs, default=str),
     }
