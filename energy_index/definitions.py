@@ -34,6 +34,7 @@ from energy_index.defs.schedules import (
     refresh_everything,
     refresh_mlenergy_releases,
 )
+from energy_index.defs.transform.python_tables import with_python_table_schemas
 from energy_index.settings import load_settings
 
 
@@ -55,8 +56,9 @@ freshness_sensor = dg.build_sensor_for_freshness_checks(freshness_checks=FRESHNE
 
 
 def build_definitions(resources: dict) -> dg.Definitions:
-    """The whole code location around a given set of resources (tests pass their own)."""
-    return dg.Definitions.merge(*DOMAINS, dg.Definitions(
+    """The whole code location around a given set of resources (tests pass their own); each Python
+    asset shows its table's columns, declared once as a dbt source (transform/python_tables.py)."""
+    return with_python_table_schemas(dg.Definitions.merge(*DOMAINS, dg.Definitions(
         asset_checks=FRESHNESS_CHECKS,
         jobs=[observe_sources, observe_economic_index_releases, observe_mlenergy_releases, refresh_everything,
               refresh_corporate_reports, refresh_economic_index_releases, refresh_mlenergy_releases],
@@ -64,7 +66,7 @@ def build_definitions(resources: dict) -> dg.Definitions:
                    nightly_corporate_reports, nightly_economic_index_releases, nightly_mlenergy_releases],
         sensors=[dead_run_reaper, freshness_sensor, isolate_failed_batches],
         resources=resources,
-    ))
+    )))
 
 
 @dg.definitions

@@ -23,6 +23,18 @@ VALIDATIONS = {"leave_one_out": "model", "leave_one_family_out": "family", "leav
 # withheld too, so only other accelerators and papers' stated MFU can inform it).
 FLOPS_VALIDATIONS = {"flops_route_leave_one_family_out": "family",
                      "flops_route_leave_one_accelerator_out": "accelerator"}
+# The columns of marts.fct_training_emissions and their types, so a column with no value in any row
+# (a reference file with no market-based figure, say) keeps its type instead of polars' Null,
+# which the warehouse would store as INTEGER (dbt_project/models/analyst/_analyst__sources.yml).
+TEXT, NUMBER = pl.Utf8, pl.Float64
+EMISSIONS_SCHEMA = {
+    "model": TEXT, "family": TEXT, "year": pl.Int64, "hardware": TEXT, "accelerator": TEXT, "params_b": NUMBER,
+    "train_tokens_t": NUMBER, "gpu_hours": NUMBER, "published_energy_mwh": NUMBER, "published_co2e_t": NUMBER,
+    "published_co2e_t_market": NUMBER, "baseline_co2e_t": NUMBER, "baseline_ape_pct": NUMBER, "estimate_route": TEXT,
+    "estimate_energy_mwh": NUMBER, "estimate_co2e_t_low": NUMBER, "estimate_co2e_t": NUMBER,
+    "estimate_co2e_t_high": NUMBER, "estimate_ape_pct": NUMBER, "estimate_validation": TEXT,
+    "within_range": pl.Boolean, "intensity_basis": TEXT, "flagged": pl.Boolean, "flag_reason": TEXT, "status": TEXT,
+    "source": TEXT, "source_locator": TEXT}
 
 
 def lineage_of(family: str) -> str:
@@ -179,7 +191,7 @@ def emissions_table(rows: list[Published], held: dict[str, dict[str, dict]], fit
             "intensity_basis": result.intensity_basis if result else None,
             "flagged": row.flag is not None, "flag_reason": row.flag,
             "status": _status(row, result), "source": src["source"], "source_locator": src.get("source_locator")})
-    return pl.DataFrame(out, infer_schema_length=None)
+    return pl.DataFrame(out, schema=EMISSIONS_SCHEMA)
 
 
 def _estimate_for(row: Published, held: dict[str, dict[str, dict]], fitted: dict):
