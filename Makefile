@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: run test coverage dev bench docs install instance clean
+.PHONY: run test coverage dev bench docs docs-serve install instance clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,16 +42,26 @@ dev: instance
 bench: install
 	$(BIN)/python -m energy_index_bench
 
-# dbt docs (catalog.json, manifest.json, index.html, static_index.html) for the warehouse `make run`
-# built in ENERGY_INDEX_HOME (default ./data), written to dbt_project/target (or DBT_TARGET_PATH).
+# The docs site (MkDocs Material) in ./site, for the warehouse `make run` built in ENERGY_INDEX_HOME
+# (default ./data): first the dbt docs (catalog, manifest, static_index.html) into <home>/dbt-docs,
+# which the site embeds, then `mkdocs build --strict`, which generates the reference pages and the
+# published index from the lake's latest snapshot and executes the notebook tour.
 DOCS_HOME = $(or $(ENERGY_INDEX_HOME),$(CURDIR)/data)
+DBT_DOCS = $(or $(DBT_TARGET_PATH),$(DOCS_HOME)/dbt-docs)
+SITE_DIR ?= $(CURDIR)/site
 docs: install
 	@test -f "$(DOCS_HOME)/warehouse.duckdb" || \
 		{ echo "no warehouse at $(DOCS_HOME)/warehouse.duckdb: run \`make run\` first" >&2; exit 1; }
-	ENERGY_INDEX_HOME="$(DOCS_HOME)" $(BIN)/dbt docs generate --static --project-dir dbt_project --profiles-dir dbt_project
-	@echo "dbt docs written to $${DBT_TARGET_PATH:-dbt_project/target}. Browse them with"
-	@echo "  $(BIN)/dbt docs serve --project-dir dbt_project --profiles-dir dbt_project"
-	@echo "or open $${DBT_TARGET_PATH:-dbt_project/target}/static_index.html in a browser (no server needed)."
+	ENERGY_INDEX_HOME="$(DOCS_HOME)" $(BIN)/dbt docs generate --static --project-dir dbt_project \
+		--profiles-dir dbt_project --target-path "$(DBT_DOCS)"
+	ENERGY_INDEX_HOME="$(DOCS_HOME)" ENERGY_INDEX_DBT_DOCS="$(DBT_DOCS)" ENERGY_INDEX_DOCS_EXECUTE=$${ENERGY_INDEX_DOCS_EXECUTE:-true} \
+		$(BIN)/mkdocs build --strict --site-dir "$(SITE_DIR)"
+	@echo "docs site written to $(SITE_DIR) (open $(SITE_DIR)/index.html, or \`make docs-serve\`);"
+	@echo "the dbt catalog is at $(SITE_DIR)/dbt/index.html, dbt's own files in $(DBT_DOCS)."
+
+# The docs site served on http://127.0.0.1:8000, rebuilt on every edit.
+docs-serve: docs
+	ENERGY_INDEX_HOME="$(DOCS_HOME)" ENERGY_INDEX_DBT_DOCS="$(DBT_DOCS)" $(BIN)/mkdocs serve
 
 clean:
-	rm -rf data .dagster_home dbt_project/target dbt_project/logs .coverage .coverage.*
+	rm -rf data .dagster_home dbt_project/target dbt_project/logs site .coverage .coverage.*

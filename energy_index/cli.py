@@ -1,4 +1,4 @@
-"""`energy-index`: run the whole pipeline, summarise what it published, parse a report PDF."""
+"""`energy-index`: refresh the warehouse, query the published lake, read a report, estimate, rate."""
 
 from __future__ import annotations
 
@@ -136,7 +136,8 @@ def serve_files(host: str, port: int) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and option of `energy-index` (the docs' CLI reference is generated from it)."""
     parser = argparse.ArgumentParser(prog="energy-index", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="observe the sources, rebuild what changed, publish, print a summary")
@@ -173,6 +174,11 @@ def main(argv: list[str] | None = None) -> int:
     files.add_argument("--port", type=int, default=3100)
     add_sql_parser(commands)
     commands.add_parser("instance", help="write DAGSTER_HOME/dagster.yaml for the warehouse profile")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "sql":
         return sql_command(args)

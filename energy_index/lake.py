@@ -6,7 +6,7 @@ reads either the previous refresh or the new one, never half; every committed re
 readable by version or timestamp (`AT (VERSION => n)`, or attaching with SNAPSHOT_VERSION).
 
 Profiles (settings.py): `local` keeps the catalog in a SQLite file under ENERGY_INDEX_HOME.
-Measured (README, "Choosing the local catalog"): with a DuckDB-file catalog, a reader and the
+Measured (docs/concepts/lake.md, "Choosing the local catalog"): with a DuckDB-file catalog, a reader and the
 publisher lock each other out, while SQLite lets both in. `team` names a PostgreSQL catalog and
 a shared directory or S3 prefix.
 

@@ -1,27 +1,10 @@
-"""Where the project keeps its files, read from the environment in one place.
+"""Where the project keeps its files and which sources it reads, from the environment, in one place.
 
-`ENERGY_INDEX_HOME` (default `./data` under the repository) holds the pipeline's warehouse, the
-published lake (local profile), the download cache and trained models. dbt's `profiles.yml`
-reads the same variable, so Python assets and dbt always open the same DuckDB file, and dbt's
-target directory (`DBT_TARGET_PATH`: each invocation's artefacts and the parse state the next one
-starts from) is `<home>/dbt`, since that state is valid for one warehouse path only.
-`ENERGY_INDEX_MIRROR` (a directory or an http(s) base URL) rewrites every source URL onto an
-offline copy laid out as `<host>/<path>`. `ENERGY_INDEX_CORPORATE_TRUTH` lists truth files
-(figures read by eye from reports, `os.pathsep`-separated) to score the report reader
-against, beside the project's own; by default `../shared/corporate/truth.csv` when present.
-`ENERGY_INDEX_POOL_WAIT_S` (default 600) bounds how long a refresh waits for a live run to
-release the `warehouse` pool, and `ENERGY_INDEX_LOCK_WAIT_S` (default 60) how long it waits
-for another process to release the warehouse file; each then fails naming the holder.
-`ENERGY_INDEX_WAREHOUSE` picks the warehouse profile (energy_index/lake.py): `local` (default)
-publishes to a DuckLake whose catalog is a SQLite file and whose Parquet files sit under
-`<home>/lake`; `team` publishes to the DuckLake named by `ENERGY_INDEX_LAKE_CATALOG` (a
-PostgreSQL catalog, `postgres:dbname=... host=...`) and `ENERGY_INDEX_LAKE_DATA` (a shared
-directory or `s3://bucket/prefix/`), and keeps Dagster's runs in the PostgreSQL database of
-`ENERGY_INDEX_DAGSTER_POSTGRES_URL`. Either variable also overrides the local profile's default.
-`ENERGY_INDEX_TRAINING_DIR` is the directory holding the published training figures
-(`reference.csv`) and accelerator specs (`gpu_specs.csv`); by default `../shared/training`
-when present. `ENERGY_INDEX_WORKERS` (default: the machine's cores) bounds the worker processes
-a step uses for CPU-bound work that parallelises (reading report PDFs).
+Every variable, its default and its meaning is listed in `energy_index/environment.py` (the docs'
+settings reference is generated from it). `ENERGY_INDEX_HOME` (default `./data`) holds the
+warehouse, the local lake, the download cache and trained models; dbt's `profiles.yml` reads the
+same variable, so Python assets and dbt always open the same DuckDB file, and dbt's target directory
+(`DBT_TARGET_PATH`) is `<home>/dbt`, since its parse state is valid for one warehouse path only.
 """
 
 from __future__ import annotations
@@ -129,7 +112,7 @@ def _warehouse_profile() -> dict:
     if profile == "team" and not (catalog and data):
         raise ProfileError(f"{PROFILE_ENV}=team needs {LAKE_CATALOG_ENV} (the shared DuckLake catalog, e.g. "
                            f"'postgres:dbname=energy_index host=db user=energy_index') and {LAKE_DATA_ENV} (a shared "
-                           f"directory or s3://bucket/prefix/ for its Parquet files); see the README's team profile")
+                           f"directory or s3://bucket/prefix/ for its Parquet files); see docs/how-to/team-profile.md")
     if data and "://" not in data:
         data = str(Path(data).expanduser().resolve()) + "/"
     return {"profile": profile, "lake_catalog": catalog, "lake_data": data}

@@ -1,5 +1,6 @@
-"""dbt docs (issue 15): every model and seed is described, every column a mart really has is
-documented, and `make docs` generates the catalog, manifest and site against a built warehouse."""
+"""dbt docs (issue 15) and the docs site (issue 30): every model and seed is described, every column a
+mart really has is documented, and `make docs` generates the catalog and builds the strict site against
+a built warehouse."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from energy_index.defs.transform.assets import dbt_project
 from energy_index.settings import DBT_EXECUTABLE, REPO_ROOT
-from energy_index_tests.fixtures.pipeline import query
+from energy_index_tests.fixtures.pipeline import published, query, scalar
 
 MARTS = "marts"
 # `make docs` runs without reinstalling: the install stamp is taken as up to date (make -o).
@@ -46,9 +47,11 @@ def undocumented_columns(node: dict, columns: list[str]) -> list[str]:
     return [c for c in columns if not described(node["columns"].get(c, {}).get("description"))]
 
 
-def make_docs(home: Path, target: Path) -> subprocess.CompletedProcess:
-    """Run `make docs` against the warehouse in `home`, writing dbt's output to `target`."""
-    env = {**os.environ, "ENERGY_INDEX_HOME": str(home), "DBT_TARGET_PATH": str(target)}
+def make_docs(home: Path, target: Path, site: Path | None = None) -> subprocess.CompletedProcess:
+    """Run `make docs` against the warehouse in `home`, writing dbt's output to `target` and the site to `site`."""
+    env = {**os.environ, "ENERGY_INDEX_HOME": str(home), "DBT_TARGET_PATH": str(target),
+           "SITE_DIR": str(site or target.parent / "site"), "NO_MKDOCS_2_WARNING": "1",
+           "DISABLE_MKDOCS_2_WARNING": "true"}
     return subprocess.run(MAKE_DOCS, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -88,19 +91,25 @@ def test_every_column_a_mart_really_has_is_documented(built_home):
     assert not problems, f"mart columns and their YAML disagree: {json.dumps(problems, indent=1)}"
 
 
-def test_make_docs_generates_the_catalog_and_site(built_home, tmp_path):
-    """`make docs` writes catalog.json, manifest.json and index.html (plus a self-contained
-    static_index.html) for the built warehouse, and the catalog holds every mart with its columns,
-    each described in the generated manifest."""
-    home, target = tmp_path / "home", tmp_path / "target"
+def test_make_docs_builds_the_strict_site_with_the_catalog_the_index_and_the_notebook(built_home, tmp_path):
+    """`make docs` writes catalog.json, manifest.json and static_index.html for the built warehouse,
+    each mart in the catalog with its columns described; then `mkdocs build --strict` (no broken link,
+    anchor or page left out of the nav) builds the site with the dbt catalog embedded, the reference
+    generated from the code, the index published from the lake's latest snapshot, and the notebook
+    tour executed against that lake."""
+    home, target, site = tmp_path / "home", tmp_path / "target", tmp_path / "site"
     home.mkdir()
     shutil.copy2(built_home / "warehouse.duckdb", home / "warehouse.duckdb")  # dbt opens it for writing
-    result = make_docs(home, target)
-    assert result.returncode == 0, f"make docs failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-    for name in ("catalog.json", "manifest.json", "index.html", "static_index.html"):
+    shutil.copytree(built_home / "lake", home / "lake")  # the local lake follows its home
+    result = make_docs(home, target, site)
+    assert result.returncode == 0, f"make docs failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
+    for name in ("catalog.json", "manifest.json", "static_index.html"):
         assert (target / name).is_file(), f"make docs did not write {name}"
-    assert "dbt docs serve --project-dir dbt_project --profiles-dir dbt_project" in result.stdout
+    _assert_catalog_describes_every_mart(target)
+    _assert_site_generated(site, published(home))
 
+
+def _assert_catalog_describes_every_mart(target: Path) -> None:
     catalog = json.loads((target / "catalog.json").read_text())
     generated = project_nodes(json.loads((target / "manifest.json").read_text())["nodes"], "model")
     assert not catalog.get("errors"), catalog.get("errors")
@@ -110,6 +119,19 @@ def test_make_docs_generates_the_catalog_and_site(built_home, tmp_path):
     undocumented = {name: undocumented_columns(generated[name], columns) for name, columns in catalogued.items()
                     if name in generated and undocumented_columns(generated[name], columns)}
     assert not undocumented, f"catalogued mart columns without a description: {undocumented}"
+
+
+def _assert_site_generated(site: Path, lake) -> None:
+    page = lambda path: (site / path / "index.html").read_text()  # noqa: E731
+    assert (site / "dbt" / "index.html").stat().st_size > 100_000, "the dbt catalog is embedded in the site"
+    assert all(f'id="{command}"' in page("reference/cli") for command in ("run", "sql", "parse-report", "rate"))
+    assert 'id="fct_workload_energy"' in page("reference/tables/marts")
+    assert "ENERGY_INDEX_HOME" in page("reference/settings") and "conversation_volume" in page("reference/assumptions")
+    latest = scalar(lake, "select max(snapshot_id) from ducklake_snapshots('analytics')")
+    assert f"snapshot {latest}</strong>" in page("index-published"), "the index names the snapshot it was built from"
+    assert list((site / "index").glob("*.png")), "the published index draws its charts"
+    tour = page("notebooks/tour")
+    assert "snapshot" in tour and "committed" in tour and "<img" in tour, "the notebook tour ran, with its plots"
 
 
 def test_make_docs_without_a_warehouse_says_to_run_make_run_first(tmp_path):

@@ -133,7 +133,7 @@ def test_corporate_reports_offline(mirror_home):
     warehouse = mirror_home / "warehouse.duckdb"
     statuses = dict(query(warehouse, "select report_id, status from raw.corporate_report_status"))
     # The mirror lacks these two PDFs; every report it holds is read (a few of the development set's
-    # harder reports still give "no GHG figures found": see the README's reader accuracy).
+    # harder reports still give "no GHG figures found": see docs/methodology/report-reader.md, reader accuracy).
     absent = {"google_2024_environmental_report", "microsoft_2024_environmental_sustainability_report"}
     assert {report for report, status in statuses.items() if status == "unavailable"} == absent
     held = {report: status for report, status in statuses.items() if report not in absent}

@@ -30,7 +30,7 @@ def analytics_snapshot(context: dg.AssetExecutionContext, duckdb: DuckDBResource
                        published: PublishedWarehouse) -> dg.MaterializeResult:
     """Commits every warehouse table and view to the published DuckLake as one snapshot.
 
-    Analysts attach the lake read-only (`energy-index sql`, or the README's ATTACH) and see the
+    Analysts attach the lake read-only (`energy-index sql`, or the statements of `energy-index sql --attach`) and see the
     previous refresh until this commit, then the new one; every earlier refresh stays readable
     by its snapshot id (`snapshot_id` here, and `meta.refreshes` / `ducklake_snapshots` there).
     Unchanged tables are not rewritten. Staging tables of rejected loads are not published.

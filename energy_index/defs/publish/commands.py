@@ -16,7 +16,7 @@ def add_sql_parser(commands) -> None:
     sql = commands.add_parser("sql", help="query the published marts (the latest refresh, or an earlier one)")
     sql.add_argument("query", nargs="?", help="SQL naming tables as in the warehouse, e.g. marts.fct_workload_energy")
     sql.add_argument("--version", type=int, help="a snapshot id (see --snapshots): the marts as that refresh left them")
-    sql.add_argument("--at", help="a timestamp, e.g. '2026-11-01 02:00+00': the marts as published at that time")
+    sql.add_argument("--at", help="a timestamp, e.g. '2026-11-01 02:00:00+00': the marts as published at that time")
     sql.add_argument("--snapshots", action="store_true", help="list the lake's snapshots and the runs that made them")
     sql.add_argument("--attach", action="store_true",
                      help="print the statements that open the published lake in a DuckDB shell or notebook")
