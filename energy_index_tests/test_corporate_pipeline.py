@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import dagster as dg
 import pytest
+from dagster._core.storage.event_log.base import AssetRecordsFilter
 
-from energy_index.defs.corporate.assets import CHECK
+from energy_index.definitions import build_definitions
+from energy_index.defs.corporate.assets import CHECK, METRICS_KEY
 from energy_index.defs.corporate.registry import REPORTS
-from energy_index.defs.operations.refresh import REPORTS_JOB
+from energy_index.defs.operations.launch import InProcessLauncher
+from energy_index.defs.operations.refresh import REPORTS_JOB, RefreshPlan
+from energy_index.defs.resources import build_resources
 from energy_index.defs.sources.fetcher import SourceFetcher
+from energy_index.settings import load_settings
 from energy_index_tests.conftest import mirror_path
 from energy_index_tests.fixtures import corporate, report_layouts
 from energy_index_tests.fixtures.pipeline import (
     covered_partitions,
+    environment,
     failure_messages,
+    instance_beside,
     partition_check,
     published,
     query,
@@ -20,6 +28,7 @@ from energy_index_tests.fixtures.pipeline import (
     run_everything,
     run_partition,
     scalar,
+    sources_environment,
 )
 
 FACT_SHEET = "microsoft_2024_data_fact_sheet"
@@ -27,6 +36,20 @@ GOOGLE = "google_2024_environmental_report"
 MAIN_REPORT = "microsoft_2024_environmental_sustainability_report"
 META = "meta_2023"  # Google's neighbour in the registry's order, which the generated sources leave out
 DEFAULT_PUE = 1.58  # the assumptions seed's default_pue
+
+
+def latest_partition_metadata(instance: dg.DagsterInstance, key: dg.AssetKey, partition: str) -> dict:
+    """What the UI's partition page shows as the partition's latest materialisation."""
+    records = instance.fetch_materializations(AssetRecordsFilter(asset_key=key, asset_partitions=[partition]),
+                                              limit=1).records
+    return records[0].asset_materialization.metadata
+
+
+def plan_now(home, mirror: str) -> RefreshPlan:
+    """What the next refresh of `home` would run, from its instance as it is (nothing observed or run)."""
+    with environment(**sources_environment(home, mirror)):
+        definitions = build_definitions(build_resources(load_settings()))
+        return InProcessLauncher(definitions, instance_beside(home)).plan()
 
 
 def test_each_report_is_a_partition_and_a_missing_one_is_skipped_not_failed(built_home):
@@ -38,6 +61,8 @@ def test_each_report_is_a_partition_and_a_missing_one_is_skipped_not_failed(buil
     detail = scalar(built_home / "warehouse.duckdb",
                     f"select detail from raw.corporate_report_status where report_id = '{MAIN_REPORT}'")
     assert "not in the mirror" in detail
+    assert scalar(published(built_home), "select count(*) from marts.fct_corporate_metrics "
+                                         f"where report_id = '{MAIN_REPORT}'") == 0, "an unread report adds no rows"
 
 
 def test_corporate_metrics_mart_keeps_provenance(built_home):
@@ -126,6 +151,15 @@ def test_an_unreadable_report_fails_alone(refreshed_home, mirror):
     assert scalar(published(refreshed_home),
                   "select count(*) from marts.fct_corporate_metrics where company = 'Google'") > 0, \
         "Google's last good metrics stay"
+    shown = latest_partition_metadata(instance_beside(refreshed_home), METRICS_KEY, GOOGLE)
+    assert (shown["status"].value, shown["report_status"].value) == ("unread", "failed")
+    assert "google-2024-environmental-report.pdf" in shown["reason"].value and "not a PDF" in shown["reason"].value
+    check = partition_check(reports[GOOGLE], CHECK, GOOGLE)
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+    plan = plan_now(refreshed_home, mirror.base_url)
+    assert (REPORTS_JOB, GOOGLE) in plan.partitions and (REPORTS_JOB, META) not in plan.partitions, \
+        "the failed read is tried again by the next refresh, though its file did not change"
+    assert plan.reasons[f"raw/corporate_report_metrics[{GOOGLE}]"] == "its last read failed"
 
 
 def test_online_http_failure_is_a_failure(copied_home):
@@ -153,12 +187,18 @@ def test_a_report_without_figures_is_a_status_and_keeps_the_last_good_rows(copie
     """The report's partition alone (what reads it is the same as for any report run: the tests
     above run it); a scan or a PDF without figures is a status, never a crash."""
     mirror.add(mirror_path(REPORTS[GOOGLE].url), pdf)
-    assert run_partition(copied_home, mirror.base_url, REPORTS_JOB, GOOGLE).success, "never a crash"
+    result = run_partition(copied_home, mirror.base_url, REPORTS_JOB, GOOGLE)
+    assert result.success, "never a crash"
     warehouse = copied_home / "warehouse.duckdb"
     row = query(warehouse, f"select status, detail from raw.corporate_report_status where report_id = '{GOOGLE}'")[0]
     assert row[0] == status and detail in row[1]
     assert scalar(warehouse, "select count(*) from raw.corporate_report_metrics "
                              f"where report_id = '{GOOGLE}' and is_primary") > 0, "the last good rows stay"
+    shown = next(event.materialization.metadata for event in result.get_asset_materialization_events()
+                 if event.asset_key == METRICS_KEY)
+    assert shown["status"].value == "unread" and detail in shown["reason"].value and shown["rows_kept"].value > 0
+    check = partition_check(result, CHECK, GOOGLE)
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN, "an unread report's check is not green"
 
 
 def test_a_unit_error_is_flagged_and_its_factor_not_used(refreshed_home, mirror):

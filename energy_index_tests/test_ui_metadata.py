@@ -195,7 +195,7 @@ def server_url(server) -> str:
 
 def test_every_report_partition_says_what_its_report_gave(built_home):
     """Every report's partition carries, on its materialisation, the status `raw.corporate_report_status`
-    holds (and, for a report not read, why), instead of a bare "Missing"."""
+    holds, and whether it was read (for a report not read, why), instead of a bare "Missing"."""
     from energy_index_tests.fixtures.pipeline import query
 
     statuses = dict(query(built_home / "warehouse.duckdb", "select report_id, status from raw.corporate_report_status"))
@@ -206,5 +206,7 @@ def test_every_report_partition_says_what_its_report_gave(built_home):
     for record in sorted(records, key=lambda r: r.storage_id):
         materialization = record.event_log_entry.dagster_event.event_specific_data.materialization
         shown[materialization.partition] = (materialization.metadata["report_status"].value,
-                                            "detail" in materialization.metadata)
-    assert shown == {report: (status, status != "parsed") for report, status in statuses.items()}
+                                            materialization.metadata["status"].value,
+                                            "reason" in materialization.metadata)
+    assert shown == {report: (status, "read" if status == "parsed" else "unread", status != "parsed")
+                     for report, status in statuses.items()}

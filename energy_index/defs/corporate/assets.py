@@ -7,6 +7,7 @@ import polars as pl
 from dagster._core.definitions.asset_checks.asset_check_evaluation import AssetCheckEvaluationTargetMaterializationData
 from dagster_duckdb import DuckDBResource
 
+from energy_index.defs.corporate import unread
 from energy_index.defs.corporate.reading import SOURCE, Reading, read_reports
 from energy_index.defs.corporate.registry import REPORTS, Report, report_partitions
 from energy_index.defs.corporate.report import CELL_COLUMNS, METRIC_COLUMNS, ParsedReport
@@ -135,10 +136,12 @@ def corporate_reports(context: dg.AssetExecutionContext, fetcher: SourceFetcher,
     The reports are read in parallel worker processes, and each parse is cached by the PDF's
     content and the reader's code (corporate/reading.py). Each report's partition gets its own
     metadata and check results. A report the offline mirror does not hold is recorded as
-    unavailable, one without figures (a scan, say) as such: both keep their last good rows. A
-    report that cannot be read (not a PDF, a failed download online) fails its run: alone, its
-    last good rows kept; in a run of several reports nothing is written, and each report is then
-    run alone (operations/refresh.py), so that one fails alone.
+    unavailable, one without figures (a scan, say) as such: both keep their last good rows, and
+    their partitions show `status: unread` with the reason, their checks failed (WARN; see
+    corporate/unread.py). A report that cannot be read (not a PDF, a failed download online)
+    fails its run: alone, its last good rows kept, its partition unread, its checks failed (ERROR),
+    retried by the next refresh; in a run of several reports nothing is written, and each report
+    is then run alone (operations/refresh.py), so that one fails alone.
     """
     settings = load_settings()
     reports = [REPORTS[key] for key in context.partition_keys]
@@ -150,9 +153,10 @@ def corporate_reports(context: dg.AssetExecutionContext, fetcher: SourceFetcher,
                          f"several wrote none; each is run alone next, so that one fails alone: "
                          + "; ".join(f"{r.report.report_id} ({r.report.url}): {r.detail}" for r in failed))
     outcomes = [_publish_reading(context, duckdb, reading) for reading in readings]
-    if not failed:  # a report that could not be read is not materialised: the next refresh tries it again
-        yield dg.MaterializeResult(asset_key=TABLES_KEY, metadata={"reports": len(readings)})
-        yield dg.MaterializeResult(asset_key=METRICS_KEY, metadata={"reports": len(readings)})
+    # Every report of the run is materialised, an unread one too (with why, corporate/unread.py):
+    # else its partition page says nothing; one whose read failed is retried by the next refresh.
+    yield dg.MaterializeResult(asset_key=TABLES_KEY, metadata={"reports": len(readings)})
+    yield dg.MaterializeResult(asset_key=METRICS_KEY, metadata={"reports": len(readings)})
     for reading, checks in zip(readings, outcomes, strict=True):
         yield from (_evaluation(context, reading.report.report_id, *check) for check in checks)
     if failed:
@@ -162,34 +166,23 @@ def corporate_reports(context: dg.AssetExecutionContext, fetcher: SourceFetcher,
 def _publish_reading(context: dg.AssetExecutionContext, duckdb: DuckDBResource, reading: Reading) -> list[tuple]:
     """Write one report's rows (or only its status, keeping its last good rows), set its partition's
     metadata; its check results, as (check, asset, passed, severity, metadata, description)."""
-    report, partition = reading.report, reading.report.report_id
-    if reading.status != "parsed":
-        if reading.status != "failed":
-            context.log.warning(f"{report.report_id}: {reading.detail}")
-        with duckdb.get_connection() as conn:
-            if reading.fetch is not None:
-                record_fetch(conn, reading.fetch)
-            _record_status(conn, report, reading.status, reading.detail, reading.parsed)
-            _ensure_tables(conn)
-        reason = {"report_status": reading.status, "detail": dg.MetadataValue.text(reading.detail),
-                  "url": dg.MetadataValue.url(report.url)}
-        for key in (TABLES_KEY, METRICS_KEY):
-            context.add_asset_metadata(reason, asset_key=key, partition_key=partition)
-        return _not_read_checks(reading.status, reading.detail, reason)
-    return _load(context, duckdb, report, reading.parsed, reading.fetch)
-
-
-def _not_read_checks(status: str, detail: str, reason: dict) -> list[tuple]:
-    """A report this run did not read keeps its last published rows: one merely not read (unavailable,
-    no figures) passes its checks with a warning, as nothing was published; one that could not be
-    parsed fails them."""
-    read_failed = status == "failed"
-    severity = dg.AssetCheckSeverity.ERROR if read_failed else dg.AssetCheckSeverity.WARN
-    return [(TABLES_CHECK, TABLES_KEY, not read_failed, severity, {**reason, "tables": 0},
-             f"No table stored this run ({status})."),
-            (CHECK, METRICS_KEY, not read_failed, severity, {**reason, "values_checked": 0},
-             f"The report could not be read: {detail}" if read_failed
-             else f"Nothing to check: the report was not read this run ({status}).")]
+    report = reading.report
+    if reading.status == "parsed":
+        return _load(context, duckdb, report, reading.parsed, reading.fetch)
+    if reading.status != unread.READ_FAILED:
+        context.log.warning(f"{report.report_id}: {reading.detail}")
+    with duckdb.get_connection() as conn:
+        if reading.fetch is not None:
+            record_fetch(conn, reading.fetch)
+        _record_status(conn, report, reading.status, reading.detail, reading.parsed)
+        _ensure_tables(conn)
+        kept = conn.execute("select count(*) from raw.corporate_report_metrics where report_id = ?",
+                            [report.report_id]).fetchone()[0]
+    metadata = unread.unread_metadata(report.url, reading.status, reading.detail, kept)
+    for key in (TABLES_KEY, METRICS_KEY):
+        context.add_asset_metadata(metadata, asset_key=key, partition_key=report.report_id)
+    return unread.unread_checks(reading.status, metadata,
+                                ((TABLES_CHECK, TABLES_KEY, "tables"), (CHECK, METRICS_KEY, "values_checked")))
 
 
 def _evaluation(context: dg.AssetExecutionContext, partition: str, check: str, asset_key: dg.AssetKey, passed: bool,
@@ -229,11 +222,12 @@ def _load(context: dg.AssetExecutionContext, duckdb: DuckDBResource, report: Rep
         passed = rows.success and consistency.success
         _record_status(conn, report, "parsed", f"{parsed.detail}; {fetch.status} {fetch.location}", parsed, passed)
     cells = [len(t.cell_rows()) for t in parsed.tables]
-    context.add_asset_metadata({"report_status": "parsed", "pages_parsed": parsed.pages,
+    context.add_asset_metadata({unread.STATUS: unread.READ, "report_status": "parsed", "pages_parsed": parsed.pages,
                                 "tables_found": len(parsed.tables), "dagster/row_count": sum(cells)},
                                asset_key=TABLES_KEY, partition_key=report.report_id)
     plot = _scope_plot(report, metrics)
     context.add_asset_metadata({
+        unread.STATUS: unread.READ,
         "report_status": "parsed",
         "metrics_recognised": len(parsed.metrics),
         "readings": len(parsed.candidates),
@@ -247,4 +241,7 @@ def _load(context: dg.AssetExecutionContext, duckdb: DuckDBResource, report: Rep
              {"tables": len(cells), "empty_tables": cells.count(0)}, None),
             (CHECK, METRICS_KEY, passed, dg.AssetCheckSeverity.ERROR, {
                 "failing_values": rows.failures_table(), "failing_comparisons": consistency.failures_table(),
-                "values_checked": rows.row_count, "comparisons": consistency.row_count}, None)]
+                "value_expectations": rows.expectations_table(),
+                "comparison_expectations": consistency.expectations_table(),
+                "values_checked": rows.row_count, "comparisons": consistency.row_count},
+             f"{rows.describe()}\n{consistency.describe()}")]

@@ -28,6 +28,7 @@ from dagster._core.definitions.data_version import CachingStaleStatusResolver, S
 
 from energy_index.defs.corporate.assets import UPSTREAM_KEY as REPORTS_UPSTREAM_KEY
 from energy_index.defs.corporate.registry import report_partitions
+from energy_index.defs.corporate.unread import last_read_failed
 from energy_index.defs.economic_index.releases import release_partitions
 from energy_index.defs.economic_index.source import UPSTREAM_ECONOMIC_INDEX
 from energy_index.defs.mlenergy.releases import mlenergy_release_partitions
@@ -49,7 +50,9 @@ class PartitionedSource:
     """A source loaded by its own job, partition by partition.
 
     A partition its upstream observation finds unavailable is skipped; `tried_once_when_unavailable`
-    runs it once first (the corporate reports record "unavailable" as the report's status).
+    runs it once first (the corporate reports record "unavailable" as the report's status), and a
+    partition whose last materialisation records a failed read (corporate/unread.py) runs again,
+    though its upstream version did not change (a download that failed, a page that was no PDF).
     `batched`: its assets take a range of partitions in one run (a single-run backfill policy), so
     its stale partitions run together; else one run per partition (the releases' files carry a data
     version per partition, which a run of several cannot give each).
@@ -161,6 +164,8 @@ def plan_refresh(instance: dg.DagsterInstance, asset_graph, loading_context, ful
             elif forced or resolver.get_status(key, partition) in (StaleStatus.STALE, StaleStatus.MISSING):
                 roots[(key, partition)] = ("forced (full refresh)" if full else "forced (--rebuild)") if forced \
                     else _reason(resolver, key, partition)
+            elif source and source.tried_once_when_unavailable and last_read_failed(instance, key, partition):
+                roots[(key, partition)] = "its last read failed"
     if not full and PUBLISH_KEY in asset_graph.materializable_asset_keys and (PUBLISH_KEY, None) not in roots:
         damaged = _damaged_lake_tables()
         if damaged:  # nothing stale, yet analysts' reads of these fail until they are written again
