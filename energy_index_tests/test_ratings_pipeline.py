@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -90,6 +91,7 @@ def test_labels_are_drawn_again_only_when_what_they_show_changed(copied_home):
 
     from energy_index.defs.ratings.assets import LABEL_INDEX, LabelStore, model_labels
     from energy_index.defs.resources import WarehouseResource
+    from energy_index.files import url_for
     from energy_index.integrity import read_json
 
     labels = copied_home / "labels"
@@ -101,9 +103,15 @@ def test_labels_are_drawn_again_only_when_what_they_show_changed(copied_home):
     resources = {"duckdb": WarehouseResource(database=str(copied_home / "warehouse.duckdb")),
                  "label_store": LabelStore(directory=str(labels))}
     with environment(**{HOME_ENV: str(copied_home)}):
-        assert dg.materialize([model_labels], resources=resources).success
+        result = dg.materialize([model_labels], resources=resources)
+        assert result.success
+        served = url_for(labels)
     after = {path: path.stat().st_mtime_ns for path in labels.glob("*.svg")}
     assert missing in after and not stale.exists()
     assert {p: t for p, t in after.items() if p != missing} == {p: t for p, t in before.items() if p != missing}, \
         "unchanged labels are not drawn again"
     assert len(read_json(labels / LABEL_INDEX)) == len(after)
+    links = result.get_asset_materialization_events()[0].materialization.metadata["labels"].value.splitlines()
+    assert len(links) == len(after) and str(labels) not in "".join(links), "links, not the server's paths"
+    assert all(re.fullmatch(rf"- \[.+\]\({served}/[^/]+\.svg\) \(\[png\]\({served}/[^/]+\.png\)\)", link)
+               for link in links), links[:2]

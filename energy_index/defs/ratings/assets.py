@@ -192,9 +192,16 @@ def model_labels(context: dg.AssetExecutionContext, duckdb: DuckDBResource, labe
     shown = sorted(written, key=lambda m: (model_key(m) != model_key(reference), m))[:3]
     return dg.MaterializeResult(metadata={
         "dagster/row_count": len(written), "directory": dg.MetadataValue.url(url_for(directory)),
-        "labels": frame_table(pl.DataFrame(
-            {"model": list(written), "svg": [str(svg) for svg, _ in written.values()]})),
+        "labels": label_links(written),
         **{f"label: {model}": png_markdown(written[model][1], f"label of {model}") for model in shown}})
+
+
+def label_links(written: dict[str, tuple[Path, Path]]) -> dg.MetadataValue:
+    """Every model's label as links the browser opens through the file server (energy_index/files.py),
+    SVG and PNG: a table cell would show the server's file path as plain text, which opens nothing."""
+    lines = [f"- [{model.replace('[', '(').replace(']', ')')}]({url_for(svg)}) ([png]({url_for(png)}))"
+             for model, (svg, png) in sorted(written.items(), key=lambda item: item[0].lower())]
+    return dg.MetadataValue.md("\n".join(lines) or "no model is rated, so no label")
 
 
 def label_rows(rows: pl.DataFrame) -> list[dict]:
