@@ -23,6 +23,9 @@ from energy_index.settings import load_settings
 FILES_URL_ENV = "ENERGY_INDEX_FILES_URL"
 DEFAULT_FILES_URL = "http://127.0.0.1:3100"
 SERVED_DIRECTORIES = ("charts", "labels", "reports")  # never the warehouse, cache or models
+# The widest image embedded in metadata: a metadata table's value column beside its keys (and a
+# partitioned asset's partition list) is about this wide on a 1440 px screen; wider ran off the page.
+MAX_EMBED_WIDTH = 560
 
 
 def files_url() -> str:
@@ -49,10 +52,12 @@ def stored_chart(png: bytes) -> Path:
     return path
 
 
-def image(path: Path, title: str = "chart") -> dg.MetadataValue:
-    """A short markdown image (and link) the UI shows inline."""
+def image(path: Path, title: str = "chart", full: Path | None = None) -> dg.MetadataValue:
+    """A short markdown image (and a link to `full`, the full-size file, or to itself) the UI shows
+    inline. The UI sizes an image by its pixels (its markdown renders no `<img width>`: raw HTML is
+    shown as text), so what is embedded here should be at most MAX_EMBED_WIDTH wide (plots.py)."""
     url = url_for(path)
-    return dg.MetadataValue.md(f"![{title}]({url})\n\n[open {title}]({url})")
+    return dg.MetadataValue.md(f"![{title}]({url})\n\n[open {title}]({url_for(full or path)})")
 
 
 class _ServedFiles(SimpleHTTPRequestHandler):

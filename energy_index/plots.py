@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import functools
 import io
+import textwrap
 
 import dagster as dg
 import numpy as np
 
-from energy_index.files import image, stored_chart
+from energy_index.files import MAX_EMBED_WIDTH, image, stored_chart
+
+DPI = 90
 
 
 @functools.cache
@@ -23,20 +26,40 @@ def _pyplot():
     return plt
 
 
-def figure_markdown(figure) -> dg.MetadataValue:
+def _png(figure, dpi: float) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def png_width(png: bytes) -> int:
+    """A PNG's width in pixels, from its header (IHDR, bytes 16-20)."""
+    return int.from_bytes(png[16:20], "big")
+
+
+def figure_markdown(figure) -> dg.MetadataValue:
+    """The figure inline, at most MAX_EMBED_WIDTH wide (drawn again at a lower resolution when its
+    labels make it wider), linked to the full-resolution drawing."""
+    full = _png(figure, DPI)
+    embedded = full
+    if png_width(full) > MAX_EMBED_WIDTH:
+        embedded = _png(figure, DPI * MAX_EMBED_WIDTH / png_width(full) * 0.98)  # tight bbox rounding
     _pyplot().close(figure)
-    return _png_markdown(buffer.getvalue())
+    return image(stored_chart(embedded), "plot", full=stored_chart(full))
 
 
 def png_markdown(path, title: str = "label") -> dg.MetadataValue:
-    """A PNG file already under a served directory (a rendered label, say), shown inline like the plots."""
-    return image(path, title)
+    """A PNG file already under a served directory (a rendered label, say), shown inline like the
+    plots: a copy scaled down to MAX_EMBED_WIDTH when wider, linked to the file itself."""
+    from PIL import Image  # matplotlib's own dependency
 
-
-def _png_markdown(png: bytes) -> dg.MetadataValue:
-    return image(stored_chart(png), "plot")
+    with Image.open(path) as picture:
+        if picture.width <= MAX_EMBED_WIDTH:
+            return image(path, title)
+        picture.thumbnail((MAX_EMBED_WIDTH, MAX_EMBED_WIDTH * picture.height // picture.width))
+        buffer = io.BytesIO()
+        picture.save(buffer, format="PNG")
+    return image(stored_chart(buffer.getvalue()), title, full=path)
 
 
 def confusion_matrix_plot(confusion: list[list[int]], labels: list[str], title: str) -> dg.MetadataValue:
@@ -157,39 +180,29 @@ def tradeoff_plot(rows: list[dict]) -> dg.MetadataValue:
     return figure_markdown(figure)
 
 
-def change_arrows_plot(moves: list[dict], title: str, xlabel: str, ylabel: str, path=None) -> dg.MetadataValue:
-    """Each item's move from (x0, y0) to (x1, y1) on log axes, e.g. a task's share and energy in one
-    release and the next (hollow: before, filled: after): a faint segment for every item, a bold
-    labelled arrow where `highlight`. Values of 0 (an item absent from one release) are drawn at the
-    smallest positive value shown, halved.
+def moves_plot(moves: list[dict], panels: dict[str, str], title: str, path=None) -> dg.MetadataValue:
+    """Each item's move between two releases, one row per item and one panel per measure: a hollow
+    grey dot before, a red dot after, an arrow between. `moves` give `label` and, per panel key
+    `k`, `k_before` and `k_after`; `panels` map each key to its axis label.
 
-    The faint moves are one LineCollection and two scatters, not an annotation each: thousands of
-    tasks drawn as separate artists took half a minute to render."""
-    from matplotlib.collections import LineCollection
-
-    positive = [v for m in moves for v in (m["x0"], m["x1"], m["y0"], m["y1"]) if v and v > 0]
-    floor = min(positive) / 2 if positive else 1e-6
-    points = np.array([[max(m[k] or 0, floor) for k in ("x0", "y0", "x1", "y1")] for m in moves]).reshape(-1, 4)
-    bold = np.array([bool(m.get("highlight")) for m in moves], dtype=bool)
+    The items are named on the shared vertical axis, so labels never overlap; pass only the items
+    that matter (the top movers): a line per item of a whole release buries them."""
     plt = _pyplot()
-    figure, axis = plt.subplots(figsize=(8, 6))
-    faint = points[~bold]
-    axis.add_collection(LineCollection(faint.reshape(-1, 2, 2), colors="#bbbbbb", linewidths=0.5))
-    axis.scatter(faint[:, 0], faint[:, 1], s=3, facecolors="none", edgecolors="#999999", linewidths=0.5)
-    axis.scatter(faint[:, 2], faint[:, 3], s=3, color="#999999")
-    for move, (x0, y0, x1, y1) in zip((m for m in moves if m.get("highlight")), points[bold], strict=True):
-        axis.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops={"arrowstyle": "->", "color": "#d62728", "lw": 1.4})
-        axis.scatter([x0], [y0], s=10, facecolors="none", edgecolors="#999999", linewidths=0.5)
-        axis.scatter([x1], [y1], s=10, color="#d62728")
-        axis.annotate(str(move["label"])[:48], (x1, y1), fontsize=6, xytext=(4, 2), textcoords="offset points")
-    axis.set_xscale("log")
-    axis.set_yscale("log")
-    if len(points):
-        axis.set_xlim(points[:, [0, 2]].min() / 1.5, points[:, [0, 2]].max() * 1.5)
-        axis.set_ylim(points[:, [1, 3]].min() / 1.5, points[:, [1, 3]].max() * 1.5)
-    axis.set_xlabel(xlabel)
-    axis.set_ylabel(ylabel)
-    axis.set_title(title, fontsize=10)
+    rows = list(range(len(moves)))
+    figure, axes = plt.subplots(1, len(panels), sharey=True, squeeze=False,
+                                figsize=(2.3 * len(panels) + 2.4, 0.28 * len(moves) + 1.1))
+    for axis, (key, xlabel) in zip(axes[0], panels.items(), strict=True):
+        before, after = [m[f"{key}_before"] or 0 for m in moves], [m[f"{key}_after"] or 0 for m in moves]
+        for row, x0, x1 in zip(rows, before, after, strict=True):
+            axis.annotate("", xy=(x1, row), xytext=(x0, row), arrowprops={"arrowstyle": "->", "color": "#d62728"})
+        axis.scatter(before, rows, s=14, facecolors="none", edgecolors="#777777", zorder=3)
+        axis.scatter(after, rows, s=14, color="#d62728", zorder=3)
+        axis.set_xlabel(xlabel, fontsize=8)
+        axis.tick_params(labelsize=7)
+        axis.grid(axis="x", color="#eeeeee")
+    axes[0][0].set_yticks(rows, [textwrap.shorten(str(m["label"]), 38, placeholder="...") for m in moves])
+    axes[0][0].invert_yaxis()
+    figure.suptitle(title, fontsize=9)
     if path is not None:
         figure.savefig(path, dpi=110, bbox_inches="tight")
     return figure_markdown(figure)
