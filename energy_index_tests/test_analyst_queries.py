@@ -8,7 +8,7 @@ import pytest
 from energy_index.settings import DBT_PROJECT_DIR, SQL_DIR
 from energy_index_tests.fixtures.pipeline import published, query
 
-ANALYST_QUERIES = sorted(SQL_DIR.glob("*.sql"))
+ANALYST_QUERIES = sorted([*SQL_DIR.glob("*.sql"), *SQL_DIR.glob("index/*.sql")])  # index/: the published index page
 ANALYST_VIEWS = sorted(path.stem for path in (DBT_PROJECT_DIR / "models" / "analyst").glob("*.sql"))
 
 
