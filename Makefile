@@ -49,19 +49,21 @@ bench: install
 DOCS_HOME = $(or $(ENERGY_INDEX_HOME),$(CURDIR)/data)
 DBT_DOCS = $(or $(DBT_TARGET_PATH),$(DOCS_HOME)/dbt-docs)
 SITE_DIR ?= $(CURDIR)/site
+# MkDocs 1.6 and Material print banners about their successors on every build: not this build's news.
+DOCS_QUIET = NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true
 docs: install
 	@test -f "$(DOCS_HOME)/warehouse.duckdb" || \
 		{ echo "no warehouse at $(DOCS_HOME)/warehouse.duckdb: run \`make run\` first" >&2; exit 1; }
 	ENERGY_INDEX_HOME="$(DOCS_HOME)" $(BIN)/dbt docs generate --static --project-dir dbt_project \
 		--profiles-dir dbt_project --target-path "$(DBT_DOCS)"
 	ENERGY_INDEX_HOME="$(DOCS_HOME)" ENERGY_INDEX_DBT_DOCS="$(DBT_DOCS)" ENERGY_INDEX_DOCS_EXECUTE=$${ENERGY_INDEX_DOCS_EXECUTE:-true} \
-		$(BIN)/mkdocs build --strict --site-dir "$(SITE_DIR)"
+		$(DOCS_QUIET) $(BIN)/mkdocs build --strict --site-dir "$(SITE_DIR)"
 	@echo "docs site written to $(SITE_DIR) (open $(SITE_DIR)/index.html, or \`make docs-serve\`);"
 	@echo "the dbt catalog is at $(SITE_DIR)/dbt/index.html, dbt's own files in $(DBT_DOCS)."
 
 # The docs site served on http://127.0.0.1:8000, rebuilt on every edit.
 docs-serve: docs
-	ENERGY_INDEX_HOME="$(DOCS_HOME)" ENERGY_INDEX_DBT_DOCS="$(DBT_DOCS)" $(BIN)/mkdocs serve
+	ENERGY_INDEX_HOME="$(DOCS_HOME)" ENERGY_INDEX_DBT_DOCS="$(DBT_DOCS)" $(DOCS_QUIET) $(BIN)/mkdocs serve
 
 clean:
 	rm -rf data .dagster_home dbt_project/target dbt_project/logs site .coverage .coverage.*

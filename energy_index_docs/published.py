@@ -5,6 +5,7 @@ the queries in `sql/index/` (and one of `sql/`), so an analyst can run each one 
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
 
 import polars as pl
@@ -56,7 +57,7 @@ def index_page(conn, snapshot: dict) -> tuple[str, dict[str, bytes]]:
     text = ("# The Energy Index, published\n\n"
             f"Built from **snapshot {snapshot['snapshot_id']}** of the published lake, committed "
             f"{snapshot['committed_at']:%Y-%m-%d %H:%M UTC} ({snapshot['message'] or 'no message'}"
-            f"{'; ' + str(snapshot['extra_info']) if snapshot.get('extra_info') else ''}). "
+            f"{_run_of(snapshot.get('extra_info'))}). "
             "`make docs` rebuilds this page from the latest snapshot; `energy-index sql --version "
             f"{snapshot['snapshot_id']} \"...\"` reads exactly these figures again.\n")
     charts = {}
@@ -69,6 +70,15 @@ def index_page(conn, snapshot: dict) -> tuple[str, dict[str, bytes]]:
             text += f"![{section.title}]({CHART_DIR}/{name}){{ width=\"720\" }}\n\n"
         text += table(frame.columns, frame.rows()) + f"\nQuery: `sql/{section.query}`.\n"
     return text, charts
+
+
+def _run_of(extra_info) -> str:
+    """'; run <id>' from the commit's extra info (the refresh run that committed the snapshot), if any."""
+    try:
+        run_id = json.loads(extra_info or "{}").get("run_id")
+    except (TypeError, ValueError, AttributeError):
+        return ""
+    return f"; Dagster run `{run_id}`" if run_id else ""
 
 
 def _png(figure) -> bytes:

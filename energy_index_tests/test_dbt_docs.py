@@ -50,8 +50,7 @@ def undocumented_columns(node: dict, columns: list[str]) -> list[str]:
 def make_docs(home: Path, target: Path, site: Path | None = None) -> subprocess.CompletedProcess:
     """Run `make docs` against the warehouse in `home`, writing dbt's output to `target` and the site to `site`."""
     env = {**os.environ, "ENERGY_INDEX_HOME": str(home), "DBT_TARGET_PATH": str(target),
-           "SITE_DIR": str(site or target.parent / "site"), "NO_MKDOCS_2_WARNING": "1",
-           "DISABLE_MKDOCS_2_WARNING": "true"}
+           "SITE_DIR": str(site or target.parent / "site")}
     return subprocess.run(MAKE_DOCS, env=env, capture_output=True, text=True, timeout=600)
 
 
