@@ -34,40 +34,33 @@ def _bounds(kwargs: Mapping[str, Any]) -> str:
     return "any value"
 
 
+# What each expectation asks, in words, by its name without `expect_`; one not listed is spelt from
+# its name and arguments.
+PHRASES = {
+    "column_to_exist": lambda k: "the column exists",
+    "column_values_to_not_be_null": lambda k: "no value missing",
+    "column_values_to_be_null": lambda k: "every value missing",
+    "column_values_to_be_unique": lambda k: "no value repeated",
+    "compound_columns_to_be_unique": lambda k: "no two rows share these columns' values",
+    "column_values_to_be_between": lambda k: f"every value {_bounds(k)}",
+    "column_value_lengths_to_be_between": lambda k: f"every value's length {_bounds(k)}",
+    "column_values_to_be_in_set": lambda k: f"every value in {_values(k.get('value_set'))}",
+    "column_values_to_match_regex": lambda k: f"every value matching {k.get('regex')}",
+    "column_values_to_be_of_type": lambda k: f"values of type {k.get('type_')}",
+    "column_sum_to_be_between": lambda k: f"the column's sum {_bounds(k)}",
+    "table_row_count_to_be_between": lambda k: f"a row count {_bounds(k)}",
+    "table_columns_to_match_set": lambda k: f"{'exactly ' if k.get('exact_match', True) else 'at least '}"
+                                            f"the columns {_values(k.get('column_set'))}",
+    "column_distinct_values_to_contain_set": lambda k: f"the values include {_values(k.get('value_set'))}",
+    "column_distinct_values_to_equal_set": lambda k: f"the distinct values are exactly {_values(k.get('value_set'))}",
+}
+
+
 def expected_in_words(expectation: str, kwargs: Mapping[str, Any]) -> str:
     """What the expectation asks of its column (or table), e.g. "every value between 0 and 100"."""
     name = expectation.removeprefix("expect_")
-    if name == "column_to_exist":
-        return "the column exists"
-    if name == "column_values_to_not_be_null":
-        return "no value missing"
-    if name == "column_values_to_be_null":
-        return "every value missing"
-    if name == "column_values_to_be_unique":
-        return "no value repeated"
-    if name == "compound_columns_to_be_unique":
-        return "no two rows share these columns' values"
-    if name == "column_values_to_be_between":
-        return f"every value {_bounds(kwargs)}"
-    if name == "column_value_lengths_to_be_between":
-        return f"every value's length {_bounds(kwargs)}"
-    if name == "column_values_to_be_in_set":
-        return f"every value in {_values(kwargs.get('value_set'))}"
-    if name == "column_values_to_match_regex":
-        return f"every value matching {kwargs.get('regex')}"
-    if name == "column_values_to_be_of_type":
-        return f"values of type {kwargs.get('type_')}"
-    if name == "column_sum_to_be_between":
-        return f"the column's sum {_bounds(kwargs)}"
-    if name == "table_row_count_to_be_between":
-        return f"a row count {_bounds(kwargs)}"
-    if name == "table_columns_to_match_set":
-        return f"{'exactly ' if kwargs.get('exact_match', True) else 'at least '}the columns " \
-               f"{_values(kwargs.get('column_set'))}"
-    if name == "column_distinct_values_to_contain_set":
-        return f"the values include {_values(kwargs.get('value_set'))}"
-    if name == "column_distinct_values_to_equal_set":
-        return f"the distinct values are exactly {_values(kwargs.get('value_set'))}"
+    if name in PHRASES:
+        return PHRASES[name](kwargs)
     shown = {k: v for k, v in kwargs.items() if k not in ("column", "column_list", "result_format")}
     return f"{name.replace('_', ' ')} {shown}" if shown else name.replace("_", " ")
 
