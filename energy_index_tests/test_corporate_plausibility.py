@@ -52,3 +52,19 @@ def test_implausible_values_in_plain_units_are_flagged_not_rescaled():
     contracts = [chosen("scope2_market", 2022, 50_000, "t"), chosen("scope2_market", 2023, 3, "t")]
     check_plausibility(contracts)
     assert not any(c.sanity_issue for c in contracts)  # renewable contracts can cut market-based Scope 2 that far
+
+
+def test_megatonnes_above_the_world_are_metric_tons_when_every_check_then_holds():
+    """India's BRSR filings print 'MtCO2e' for metric tonnes: read as megatonnes, a company would emit
+    more than the world does; as metric tons, every check holds, so that is what they were."""
+    scope3 = [chosen("scope3_total", 2024, 1_482_327e6, "MtCO2e"), chosen("scope3_total", 2025, 2_208_455e6, "MtCO2e")]
+    check_plausibility(scope3)
+    assert [c.value for c in scope3] == [1_482_327, 2_208_455] and not any(c.sanity_issue for c in scope3)
+    assert "read as metric tons: as megatonnes scope3_total 2024 above the world's annual emissions" in scope3[0].notes[0]
+    real = [chosen("scope1", 2023, 38.6e6, "Mt CO2e"), chosen("scope2_location", 2023, 2.3e6, "Mt CO2e"),
+            chosen("electricity", 2023, 5_000_000, "MWh", "MWh")]
+    check_plausibility(real)
+    assert real[0].value == 38.6e6 and not real[0].notes  # megatonnes that fit stay megatonnes
+    misprint = chosen("scope1", 2023, 9e21, "Mt")  # above the world at either scale: flagged, never rescaled
+    check_plausibility([misprint])
+    assert misprint.value == 9e21 and "above the world's annual emissions" in misprint.sanity_issue

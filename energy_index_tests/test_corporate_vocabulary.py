@@ -41,6 +41,9 @@ from energy_index.defs.corporate.values import parse_header_year, parse_value
     ("n n Total GHG emissions \u2013 Scope 1 (mt CO2 eq)", "scope1"),  # icons set as letters
     ("Total volume of electricity Consumed (MWh) \u2013 purchased + self-generated", "electricity"),  # what it adds
     ("Scope 1 or 2)", None),                                  # the end of a wrapped label, not a label
+    ("Scope 1 emissions per CDP C7.3c", "scope1"),            # a citation, not a ratio
+    ("Scope 2 (location-based), as reported to CDP", "scope2_location"),
+    ("Scope 1 emissions per employee", None),                 # a ratio
 ])
 def test_labels(label, metric):
     assert read_label(label).metric == metric
@@ -72,6 +75,7 @@ def test_footnote_marks_come_off_labels(label, text, marks):
     ("1,000 metric tons of CO2e emissions", 1e3, "tCO2e"), ("metric tons (in millions)", 1e6, "tCO2e"),
     ("mn tonnes", 1e6, "tCO2e"), ("tC02e", 1.0, "tCO2e"), ("1,000 gigajoule", 1e6 / 3600, "MWh"), ("bn kWh", 1e6, "MWh"),
     ("short tons CO2e", 0.90718474, "tCO2e"), ("MMBtu", 0.293071, "MWh"), ("t- CO2", 1.0, "tCO2e"),
+    ("megajoules (in millions)", 1e6 / 3600, "MWh"), ("MJ", 1 / 3600, "MWh"),
 ])
 def test_units_and_their_case(text, factor, canonical):
     unit = read_unit(text, "test")
@@ -172,6 +176,11 @@ def test_a_document_declares_its_scope2_basis_once(text, basis):
     # the label's second line beside the figures, the unit between the period column and them
     (["Unit FY 2023 FY 2022 +/-", "Electricity", "(total) Fiscal Year 1,000 gigajoule 5,586 5,629 -0.8%"],
      {("electricity", 2023): 5_586_000 / 3.6, ("electricity", 2022): 5_629_000 / 3.6}),
+    # electricity split by source (India's BRSR): each 'Total Electricity Consumption' is a part; MJ understood
+    (["Particulars Unit FY 2025 FY 2024", "From Renewable Sources", "Total Electricity Consumption (A) MJ 3,600 7,200",
+      "From non-renewable sources", "Total Electricity Consumption (D) MJ 36,000 72,000",
+      "Total energy consumed (A+B+C+D+E+F) MJ 360,000 720,000"],
+     {("total_energy", 2025): 100, ("total_energy", 2024): 200}),
 ])
 def test_tables_in_the_text_layer(lines, expected):
     from pathlib import Path

@@ -22,6 +22,9 @@ from energy_index.defs.corporate.values import HeaderYear, parse_value
 
 SUBTOTAL = re.compile(r"^(?:sub)?total(?: emissions)?$")
 REGIONAL = re.compile(r"region|countr|geograph|by location", re.IGNORECASE)
+# A section of electricity by source ('From Renewable Sources' / 'From non-renewable sources', as
+# India's BRSR energy table splits it): its 'Total Electricity Consumption' is a part, not the company's.
+BY_SOURCE_SECTION = re.compile(r"\b(?:non[\s-]*)?renewable\s+(?:energy\s+)?sources?\b", re.IGNORECASE)
 # How much a reading is trusted, by where its parts came from.
 BASE_CONFIDENCE = {"table": 0.9, "text:rows": 0.75, "quantities": 0.8, "columns": 0.6, "text:qa": 0.9,
                    "text:line": 0.5, "text:statement": 0.5}
@@ -91,6 +94,8 @@ class Context:
     def metric_for(self, label: str) -> tuple[str | None, str | None, list[str]]:
         """(metric, region, notes): from the label itself, else from the section it sits in."""
         reading = read_label(label)
+        if reading.metric == "electricity" and BY_SOURCE_SECTION.search(self.section_text):
+            return None, None, []
         if reading.metric:
             return reading.metric, None, []
         cleaned, section = clean(label), self.section

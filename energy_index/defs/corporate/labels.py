@@ -142,9 +142,15 @@ def _without_gas_lists(label: str) -> str:
     return re.sub(r"\([^()]*\)", lambda m: " " if len(GASES.findall(m.group(0))) >= 2 else m.group(0), label)
 
 
+# A citation of where the figure is also reported ('Scope 1 per CDP C7.3c', 'as reported to CDP'):
+# not a ratio ('per'), nor a part of the metric.
+CITATION = re.compile(r"\b(?:per|as reported (?:in|to)|reported (?:in|to))\s+(?:the\s+)?"
+                      r"(?:cdp|gri|sasb|tcfd|esrs|brsr|ghg\s+protocol)\b(?:\s+[a-z]{0,2}\d[\w.-]*)?")
+
+
 def read_label(raw: str) -> LabelReading:
     """The metric a label names by itself, before any heading or section is taken into account."""
-    label = clean(raw)
+    label = CITATION.sub(" ", clean(raw)).strip()
     if not label:
         return LabelReading(None)
     if label.count(")") > label.count("(") or re.match(r"^(?:or|and|of|from|in|to)\b", label):

@@ -9,7 +9,8 @@ A company's figures must fit together the way energy and emissions do:
 - **parts and total**: Scope 1 + Scope 2 of one basis is within the slack of a stated Scope 1+2
   total of that basis;
 - **year on year**: no year is about 1000x its neighbour (beyond 10^2.5), except a fall in
-  market-based Scope 2.
+  market-based Scope 2;
+- **the world**: no emission figure exceeds the world's annual emissions (`world_ghg_emissions_t`).
 
 A value that fails is flagged (`sanity_issue`), and a flagged value never reaches a factor.
 
@@ -20,6 +21,10 @@ both scales together; the scale under which more of the checks they take part in
 and the reason recorded. Else the document's own words decide when they point one way only
 (it spells out `metric tons` / `tCO2e`, or `million tonnes` / `Mt`). Else the values are
 rejected: a figure whose scale nobody can establish is not a company's figure.
+
+A value read as megatonnes from a spelling of `mt` in any case (`MtCO2e`, which India's BRSR filings
+print for metric tonnes) that breaks a check is tried as metric tons, with every value printed in
+that spelling: when all the checks they take part in then hold, it is corrected, the reason recorded.
 """
 
 from __future__ import annotations
@@ -30,9 +35,11 @@ from dataclasses import dataclass
 
 from energy_index.assumptions import assumption
 from energy_index.defs.corporate.candidate import Candidate
+from energy_index.defs.corporate.units import read_unit
 
 UNIT_JUMP = 10 ** 2.5
 AMBIGUOUS_UNIT = re.compile(r"(?<![A-Za-z])mt(?![a-z])")  # metric tons or megatonnes?
+MT_ANY_CASE = re.compile(r"(?<![A-Za-z])mt", re.IGNORECASE)
 
 
 @dataclass
@@ -48,10 +55,12 @@ class Check:
 
 def check_plausibility(chosen: list[Candidate], document_text: str = "") -> None:
     """Settle `mt`, then flag chosen company-wide values that break a physical relation."""
-    checks = _grid_checks(chosen) + _total_checks(chosen) + _jump_checks(chosen)
+    checks = _grid_checks(chosen) + _total_checks(chosen) + _jump_checks(chosen) + _world_checks(chosen)
     values = {id(c): c.value for c in chosen if c.value is not None}
     for members in _ambiguous_groups(chosen).values():
         _settle(members, checks, values, document_text)
+    for members in _megatonne_groups(chosen).values():
+        _as_metric_tons_if_only_they_fit(members, checks, values)
     for check in checks:
         live = [c for c in check.members if c.status == "chosen"]
         if len(live) == len(check.members) and not check.passes(values):
@@ -91,6 +100,31 @@ def _settle(members: list[Candidate], checks: list[Check], values: dict[int, flo
         values[id(member)] = values[id(member)] * scale
         member.value = float(f"{member.value * scale:.10g}")
         member.notes.append(f"{member.raw_unit!r} read as {'megatonnes' if scale > 1 else 'metric tons'}: {why}")
+
+
+def _megatonne_groups(chosen: list[Candidate]) -> dict[str, list[Candidate]]:
+    """The values read as megatonnes from a spelling of `mt` (any case), by spelling."""
+    groups: dict[str, list[Candidate]] = {}
+    for candidate in chosen:
+        unit = read_unit(candidate.raw_unit or "", "label")
+        if candidate.value is not None and candidate.unit == "tCO2e" and unit is not None and unit.factor == 1e6 \
+                and MT_ANY_CASE.search(candidate.raw_unit) and "=" not in candidate.unit_source:
+            groups.setdefault(re.sub(r"\W", "", candidate.raw_unit.lower()), []).append(candidate)
+    return groups
+
+
+def _as_metric_tons_if_only_they_fit(members: list[Candidate], checks: list[Check], values: dict[int, float]) -> None:
+    """Megatonnes that break a check and fit every one as metric tons were metric tons."""
+    involved = [c for c in checks if c.involves(members)]
+    broken = [c for c in involved if not c.passes(values)]
+    tons = {**values, **{id(m): values[id(m)] / 1e6 for m in members}}
+    if not broken or not all(c.passes(tons) for c in involved):
+        return  # fits as read, or fits neither way: flagged like any other value
+    for member in members:
+        values[id(member)] = tons[id(member)]
+        member.value = float(f"{member.value / 1e6:.10g}")
+        member.notes.append(f"{member.raw_unit!r} read as metric tons: as megatonnes {broken[0].describe}, "
+                            f"as metric tons all {len(involved)} physics checks hold")
 
 
 def _document_says(text: str) -> tuple[float, str] | None:
@@ -152,6 +186,16 @@ def _jump_checks(chosen: list[Candidate]) -> list[Check]:
             checks.append(Check([before, after], _no_jump(before, after, falls_by_contract),
                                 f"{metric} {before.fiscal_year} -> {after.fiscal_year} changes about 1000x"))
     return checks
+
+
+def _world_checks(chosen: list[Candidate]) -> list[Check]:
+    ceiling = assumption("world_ghg_emissions_t")
+    return [Check([c], _at_most(c, ceiling), f"{c.metric} {c.fiscal_year} above the world's annual emissions")
+            for c in chosen if c.value is not None and c.unit == "tCO2e"]
+
+
+def _at_most(candidate: Candidate, ceiling: float):
+    return lambda v: v[id(candidate)] <= ceiling
 
 
 def _ratio_within(top: Candidate, bottom: Candidate, low: float, high: float):

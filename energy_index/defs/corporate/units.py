@@ -30,6 +30,7 @@ PATTERNS = [
     (r"\bpj\b|\bpetajoules?", I, "MWh", 1e9 / 3600, ENERGY),
     (r"\btj\b|\bterajoules?", I, "MWh", 1e6 / 3600, ENERGY),
     (r"\bgj\b|\bgigajoules?", I, "MWh", 1e3 / 3600, ENERGY),
+    (r"\bmj\b|\bmegajoules?", I, "MWh", 1 / 3600, ENERGY),
     (r"\bmmbtu\b|\bmillion british thermal units?", I, "MWh", 0.293071, ENERGY),
 ]
 # A scale stated beside the unit, in words or digits: 'thousands of tonnes', "'000 t", '1,000
