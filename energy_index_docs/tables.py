@@ -61,7 +61,8 @@ def _index_page(schemas: list[str], relations: dict) -> str:
 
 def _schema_page(schema: str, relations: dict[str, dict], types: Types) -> str:
     text = f"# `{schema}`\n\n" + generated_note("the dbt manifest and the published lake")
-    text += f"{SCHEMA_ROLES.get(schema, '').capitalize()}.\n\n"
+    role = SCHEMA_ROLES.get(schema, '')
+    text += f"{role[:1].upper()}{role[1:]}.\n\n"
     text += table(["table", "what it is"], [(f"[`{schema}.{n}`](#{n})", _first_sentence(r["description"]))
                                             for n, r in sorted(relations.items())])
     for name, relation in sorted(relations.items()):
