@@ -7,7 +7,6 @@ in `ENERGY_INDEX_HOME`. With no lake yet, the index page says how to build one i
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from pathlib import Path
@@ -38,10 +37,11 @@ def lake_types(conn) -> dict:
 
 def manifest() -> dict:
     """The dbt manifest the code location parses (parsed again when a project file is newer)."""
-    from energy_index.defs.transform.assets import dbt_project, prepare_manifest
+    from energy_index.defs.transform.assets import prepare_manifest
+    from energy_index.defs.transform.python_tables import load_manifest
 
     prepare_manifest()
-    return json.loads(Path(dbt_project.manifest_path).read_text())
+    return load_manifest()
 
 
 def published(settings) -> dict:

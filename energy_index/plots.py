@@ -15,7 +15,7 @@ DPI = 90
 
 
 @functools.cache
-def _pyplot():
+def pyplot():
     """matplotlib's pyplot on the Agg backend, imported on first use: matplotlib is slow to import,
     and the code location loads this module long before any plot is drawn."""
     import matplotlib
@@ -26,7 +26,8 @@ def _pyplot():
     return plt
 
 
-def _png(figure, dpi: float) -> bytes:
+def png_bytes(figure, dpi: float = DPI) -> bytes:
+    """The figure as PNG bytes (it stays open: close it with pyplot().close)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     return buffer.getvalue()
@@ -40,11 +41,11 @@ def png_width(png: bytes) -> int:
 def figure_markdown(figure) -> dg.MetadataValue:
     """The figure inline, at most MAX_EMBED_WIDTH wide (drawn again at a lower resolution when its
     labels make it wider), linked to the full-resolution drawing."""
-    full = _png(figure, DPI)
+    full = png_bytes(figure, DPI)
     embedded = full
     if png_width(full) > MAX_EMBED_WIDTH:
-        embedded = _png(figure, DPI * MAX_EMBED_WIDTH / png_width(full) * 0.98)  # tight bbox rounding
-    _pyplot().close(figure)
+        embedded = png_bytes(figure, DPI * MAX_EMBED_WIDTH / png_width(full) * 0.98)  # tight bbox rounding
+    pyplot().close(figure)
     return image(stored_chart(embedded), "plot", full=stored_chart(full))
 
 
@@ -63,7 +64,7 @@ def png_markdown(path, title: str = "label") -> dg.MetadataValue:
 
 
 def confusion_matrix_plot(confusion: list[list[int]], labels: list[str], title: str) -> dg.MetadataValue:
-    plt = _pyplot()
+    plt = pyplot()
     figure, axis = plt.subplots(figsize=(4, 3.5))
     axis.imshow(confusion, cmap="Blues")
     axis.set_xticks(range(len(labels)), labels)
@@ -80,7 +81,7 @@ def confusion_matrix_plot(confusion: list[list[int]], labels: list[str], title: 
 def paired_bar_plot(labels: list[str], left: list[float], right: list[float], names: tuple[str, str],
                     title: str, path=None, xlabel: str = "percent", log: bool = False) -> dg.MetadataValue:
     """Horizontal bars of two values per category, e.g. conversation share against employment share."""
-    plt = _pyplot()
+    plt = pyplot()
     figure, axis = plt.subplots(figsize=(8, 0.32 * len(labels) + 1.2))
     positions = range(len(labels))
     axis.barh([p + 0.2 for p in positions], left, height=0.4, label=names[0])
@@ -99,7 +100,7 @@ def paired_bar_plot(labels: list[str], left: list[float], right: list[float], na
 
 def series_plot(series: dict[str, list[tuple[int, float]]], title: str, ylabel: str) -> dg.MetadataValue:
     """One line per named series of (year, value) points, e.g. emissions by scope over the years."""
-    plt = _pyplot()
+    plt = pyplot()
     figure, axis = plt.subplots(figsize=(6, 3.5))
     for name, points in sorted(series.items()):
         points = sorted(points)
@@ -122,7 +123,7 @@ def log_histogram_plot(panels: dict[str, dict[str, list[float]]], title: str, xl
     values = [v for series in panels.values() for vs in series.values() for v in vs if v > 0]
     edges = np.logspace(np.log10(min(values)), np.log10(max(values)), bins + 1) if values else bins
     names = sorted({name for series in panels.values() for name in series})
-    plt = _pyplot()
+    plt = pyplot()
     figure, axes = plt.subplots(len(panels), 1, figsize=(7, 2.4 * len(panels) + 0.6), sharex=True, squeeze=False)
     for axis, (panel, series) in zip(axes[:, 0], sorted(panels.items()), strict=True):
         present = [name for name in names if series.get(name)]
@@ -140,7 +141,7 @@ def heatmap_plot(values: list[list[float | None]], row_labels: list[str], column
                  title: str) -> dg.MetadataValue:
     """A correlation-style heatmap on [-1, 1], each cell annotated; None cells are blank and marked '–'."""
     grid = np.ma.masked_invalid(np.array([[np.nan if v is None else v for v in row] for row in values], dtype=float))
-    plt = _pyplot()
+    plt = pyplot()
     figure, axis = plt.subplots(figsize=(1.3 * len(column_labels) + 2.5, 0.4 * len(row_labels) + 1.2))
     image = axis.imshow(grid, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
     axis.set_xticks(range(len(column_labels)), column_labels, fontsize=8)
@@ -158,7 +159,7 @@ def tradeoff_plot(rows: list[dict]) -> dg.MetadataValue:
     line and the low-carbon leader ringed. `rows` have kind, estimator, feature_set, score,
     score_points, fit_gco2e, on_pareto_front and low_carbon_leader."""
     kinds = sorted({r["kind"] for r in rows})
-    plt = _pyplot()
+    plt = pyplot()
     figure, axes = plt.subplots(1, len(kinds), figsize=(5.5 * len(kinds), 4), squeeze=False)
     for axis, kind in zip(axes[0], kinds):
         points = [r for r in rows if r["kind"] == kind]
@@ -187,7 +188,7 @@ def moves_plot(moves: list[dict], panels: dict[str, str], title: str, path=None)
 
     The items are named on the shared vertical axis, so labels never overlap; pass only the items
     that matter (the top movers): a line per item of a whole release buries them."""
-    plt = _pyplot()
+    plt = pyplot()
     rows = list(range(len(moves)))
     figure, axes = plt.subplots(1, len(panels), sharey=True, squeeze=False,
                                 figsize=(2.3 * len(panels) + 2.4, 0.28 * len(moves) + 1.1))

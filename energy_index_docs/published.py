@@ -4,12 +4,12 @@ the queries in `sql/index/` (and one of `sql/`), so an analyst can run each one 
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass
 
 import polars as pl
 
+from energy_index.plots import png_bytes, pyplot
 from energy_index.settings import SQL_DIR
 from energy_index_docs.markdown import table
 
@@ -82,22 +82,14 @@ def _run_of(extra_info) -> str:
 
 
 def _png(figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(figure)
-    return buffer.getvalue()
+    png = png_bytes(figure, dpi=100)
+    pyplot().close(figure)
+    return png
 
 
 def _conversation_chart(frame: pl.DataFrame) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     labels = [f"{r['benchmark_release']} {r['gpu']}" for r in frame.iter_rows(named=True)]
-    figure, axis = plt.subplots(figsize=(7.2, 3.2))
+    figure, axis = pyplot().subplots(figsize=(7.2, 3.2))
     axis.barh(labels, frame["energy_wh_per_conversation"], color=["#c0392b" if r else "#7f8c8d"
                                                                    for r in frame["is_reference"]])
     axis.set_xlabel("Wh per conversation")
@@ -106,13 +98,8 @@ def _conversation_chart(frame: pl.DataFrame) -> bytes:
 
 
 def _occupation_chart(frame: pl.DataFrame) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     top = frame.head(12)
-    figure, axis = plt.subplots(figsize=(7.2, 4.2))
+    figure, axis = pyplot().subplots(figsize=(7.2, 4.2))
     previous = top["energy_kwh"] - top["energy_kwh_change"].fill_null(0)
     labels = [t if len(t) <= 38 else t[:36] + "…" for t in top["occupation_group"]]
     axis.barh(labels, previous, height=0.4, align="edge", color="#bdc3c7", label=str(top["previous_release"][0]))
@@ -124,13 +111,8 @@ def _occupation_chart(frame: pl.DataFrame) -> bytes:
 
 
 def _footprint_chart(frame: pl.DataFrame) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     ordered = frame.sort("day")
-    figure, axis = plt.subplots(figsize=(7.2, 2.8))
+    figure, axis = pyplot().subplots(figsize=(7.2, 2.8))
     axis.bar([str(d) for d in ordered["day"]], ordered["energy_wh"], color="#27ae60")
     axis.set_ylabel("Wh per day")
     axis.tick_params(axis="x", labelrotation=45, labelsize=8)

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from energy_index.files import MAX_EMBED_WIDTH
-from energy_index.plots import _pyplot, figure_markdown, png_markdown, png_width
+from energy_index.plots import figure_markdown, png_markdown, png_width, pyplot
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def embedded_and_linked(markdown: str, home) -> tuple[bytes, bytes]:
 
 
 def test_a_wide_chart_is_embedded_narrow_and_linked_at_full_size(home):
-    figure, axis = _pyplot().subplots(figsize=(14, 3))
+    figure, axis = pyplot().subplots(figsize=(14, 3))
     axis.plot([1, 2, 3], [3, 1, 2])
     shown, full = embedded_and_linked(figure_markdown(figure).value, home)
     assert png_width(shown) <= MAX_EMBED_WIDTH < png_width(full)
