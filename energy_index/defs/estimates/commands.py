@@ -161,7 +161,7 @@ def inference_estimate(args: argparse.Namespace) -> dict:
               "precision": args.precision, "bits_per_weight": bits, "architecture": architecture,
               "benchmark_release": release, "unit": UNIT[modality], "energy_j": central,
               "energy_j_low": central * low, "energy_j_high": central * high,
-              "range": "10th-90th percentile of measured / predicted when a whole benchmark release was held out",
+              "range": "80% range: the spread that held 80% of the runs when a whole benchmark release was held out",
               "outside_training": outside, "estimator_trained_at": fitted["trained_at"]}
     if modality == "text":
         if tokens is None:

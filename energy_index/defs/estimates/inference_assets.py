@@ -22,7 +22,7 @@ from energy_index.warehouse import replace_table, utcnow
 
 ACCURACY_KEY = dg.AssetKey(["marts", "fct_inference_estimator_accuracy"])
 ESTIMATOR_NAME = "inference_estimator"
-ESTIMATOR_FORMAT = 2  # bump when the saved payload's shape changes
+ESTIMATOR_FORMAT = 3  # bump when the saved payload's shape changes
 TARGETS_PATH = DBT_PROJECT_DIR / "seeds" / "estimator_targets.csv"
 SEED_DEPS = ("model_active_parameters", "accelerator_peak_flops", "weight_precisions", "estimator_targets")
 # What a user knows before serving a model, per run; diffusion sizes are the denoiser's.
@@ -78,7 +78,7 @@ def fct_inference_estimator_accuracy(context: dg.AssetExecutionContext, duckdb: 
     estimator (`energy_index`, `ecologits`, `median_of_other_models`) and task (`all text` /
     `all image` / `all video` over a modality): `n_models`, `n_runs`, `median_ape` and `mape`
     in percent (energy per output token for text, per image or video for diffusion), and
-    `inside_range_pct`, the share of held-out runs inside their stated 10-90% range.
+    `inside_range_pct`, the share of held-out runs inside their stated 80% range.
     Per-run predictions go to `ml.inference_estimator_predictions`. The fit on every run, with
     ranges from the cross-release residuals, is saved for `energy-index predict`.
     """

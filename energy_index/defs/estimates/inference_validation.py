@@ -7,11 +7,14 @@
   are datasheet figures, so the physics carries it; needs two other GPUs to learn from).
 
 Each beside EcoLogits (text; called from its package) and the median of the other models'
-runs on the same GPU and task in the training data. Ranges (10th-90th percentile of measured /
-predicted) are calibrated on cross-release residuals: a release's own runs never set its range.
+runs on the same GPU and task in the training data. Ranges are 80% intervals calibrated on
+cross-release residuals (split-conformal, symmetric in log energy): a release's own runs never
+set its range.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import polars as pl
@@ -71,13 +74,20 @@ def held_out(frame: pl.DataFrame, modality: str, validation: str) -> pl.DataFram
     return pl.concat(parts, how="diagonal") if parts else pl.DataFrame()
 
 
+RANGE_COVERAGE = 0.8
+
+
 def residual_interval(ratios: np.ndarray) -> tuple[float, float]:
-    """Multipliers (low, high): the 10th and 90th percentiles of measured / predicted."""
-    return float(np.quantile(ratios, 0.1)), float(np.quantile(ratios, 0.9))
+    """Multipliers (low, high) holding 80% of the ratios measured / predicted: 1/k and k, with k
+    the 80th percentile of |log ratio| (a split-conformal interval). Symmetric, because one
+    release's bias says nothing about the sign of the next one's: v2's runs sit above a fit on
+    v3 and v3's below a fit on v2, so percentiles of the signed ratios would point the wrong way."""
+    spread = float(np.quantile(np.abs(np.log(ratios)), RANGE_COVERAGE))
+    return math.exp(-spread), math.exp(spread)
 
 
 def with_ranges(predictions: pl.DataFrame) -> pl.DataFrame:
-    """Add each run's 10-90% range and whether the measurement fell inside it. The multipliers
+    """Add each run's 80% range and whether the measurement fell inside it. The multipliers
     come from the cross-release residuals of the same modality; a cross-release prediction of a
     release uses only the other releases' residuals, so no run calibrates its own range."""
     ratio = (pl.col("measured") / pl.col("energy_index")).alias("ratio")
@@ -98,7 +108,7 @@ def with_ranges(predictions: pl.DataFrame) -> pl.DataFrame:
 def accuracy_rows(predictions: pl.DataFrame) -> pl.DataFrame:
     """One row per validation, held-out split (or `all`), estimator and task (or `all <modality>`):
     models, runs, median and mean absolute percentage error (%), and for energy_index the share
-    of runs inside their stated 10-90% range (%)."""
+    of runs inside their stated 80% range (%)."""
     estimators = [c for c in ("energy_index", "ecologits", "median_of_other_models") if c in predictions.columns]
     long = predictions.unpivot(index=["validation", "held_out", "task", "model", "modality", "unit", "measured",
                                       "inside_range"], on=estimators, variable_name="estimator",
