@@ -3,6 +3,7 @@ release and GPU, never leaking, and carrying a GPU or precision no run measured.
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import numpy as np
@@ -17,9 +18,12 @@ GPUS = {"A100-SXM4-40GB": "A100", "H100 80GB HBM3": "H100", "B200": "B200"}
 BITS = {"bfloat16": 16, "fp8": 8}
 
 
-def synthetic_runs(seed: int = 3, gpus=tuple(GPUS), precisions=("bfloat16",), release_factor=None) -> pl.DataFrame:
+def synthetic_runs(seed: int = 3, gpus=tuple(GPUS), precisions=("bfloat16",), release_factor=None,
+                   tasks=(("chat", 400.0),), kv_cache=False) -> pl.DataFrame:
     """Energy per token = the roofline law with the seed's datasheet figures (memory term at 60%
-    of peak bandwidth, compute at 30% of peak), x the release's factor, +-5% noise."""
+    of peak bandwidth, compute at 30% of peak), x the release's factor, +-5% noise; with
+    `kv_cache`, plus reading each sequence's cache (prompt + half the output, 128 KiB per token
+    at 8B active, scaling as active^(2/3)) at 60% of peak bandwidth."""
     rng, rows, specs = random.Random(seed), [], physics.accelerator_specs()
     release_factor = release_factor or {"v2": 1.0, "v3": 1.0}
     models = {f"org/m{p}": (p, p / (4 if p in (48, 30) else 1)) for p in (1, 2, 4, 7, 13, 30, 34, 48, 70)}
@@ -27,17 +31,17 @@ def synthetic_runs(seed: int = 3, gpus=tuple(GPUS), precisions=("bfloat16",), re
         release = "v2" if index % 2 else "v3"
         for gpu in gpus:
             spec = physics.spec_for(gpu, specs)
-            for precision in precisions:
-                for batch in (8, 32, 128):
-                    weights = min(total, active * batch) * 1e9 * BITS[precision] / 8
-                    energy = spec["power_w"] * (weights / (0.6 * spec["bandwidth"] * batch)
-                                                + 2 * active * 1e9 / (0.3 * spec["peak_flops"]))
-                    rows.append({"run_id": f"{model}/{gpu}/{precision}/{batch}", "benchmark_release": release,
-                                 "task_family": "llm_text_generation", "task": "chat", "model": model, "gpu": gpu,
-                                 "accelerator": GPUS[gpu], "weight_precision": precision, "architecture": None,
-                                 "params_b": float(total), "active_params_b": float(active), "avg_output_tokens": 400.0,
-                                 "batch_size": float(batch), "n_gpus": 1.0, "modality": "text",
-                                 "energy_per_output_token_j": energy * release_factor[release] * rng.uniform(0.95, 1.05)})
+            for precision, (task, output), batch in itertools.product(precisions, tasks, (8, 32, 128)):
+                weights = min(total, active * batch) * 1e9 * BITS[precision] / 8
+                cache = (512 + output / 2) * 131072 * (active / 8) ** (2 / 3) if kv_cache else 0.0
+                energy = spec["power_w"] * ((weights / batch + cache) / (0.6 * spec["bandwidth"])
+                                            + 2 * active * 1e9 / (0.3 * spec["peak_flops"]))
+                rows.append({"run_id": f"{model}/{gpu}/{precision}/{task}/{batch}", "benchmark_release": release,
+                             "task_family": "llm_text_generation", "task": task, "model": model, "gpu": gpu,
+                             "accelerator": GPUS[gpu], "weight_precision": precision, "architecture": None,
+                             "params_b": float(total), "active_params_b": float(active), "avg_output_tokens": output,
+                             "batch_size": float(batch), "n_gpus": 1.0, "modality": "text",
+                             "energy_per_output_token_j": energy * release_factor[release] * rng.uniform(0.95, 1.05)})
     return physics.with_physics(pl.DataFrame(rows))
 
 
@@ -64,6 +68,17 @@ def test_a_precision_no_run_measured_is_carried_by_its_bits():
     fp8 = runs.filter(pl.col("weight_precision") == "fp8")
     error = np.abs(physics.predict(fitted, fp8) / fp8["energy_per_output_token_j"].to_numpy() - 1)
     assert np.median(error) < 0.10
+
+
+def test_long_outputs_cost_more_per_token_through_the_kv_cache():
+    """Reasoning-length outputs read a longer cache every step, which batching does not share:
+    a model never seen is predicted on both lengths, and at large batch the long task costs more."""
+    runs = synthetic_runs(tasks=(("chat", 400.0), ("reasoning", 8000.0)), kv_cache=True)
+    predictions = held_out(runs, "text", "leave_one_model_out")
+    assert np.median(ape(predictions)) < 0.10
+    batched = predictions.join(runs.select("run_id", "batch_size"), on="run_id").filter(pl.col("batch_size") == 128)
+    per_task = batched.group_by("task").agg(pl.col("energy_index").median()).sort("task")["energy_index"].to_list()
+    assert per_task[1] > 2 * per_task[0]  # chat, reasoning
 
 
 def test_a_held_out_model_never_informs_its_own_prediction():
