@@ -91,6 +91,17 @@ def test_a_cell_that_is_only_a_unit_states_it_but_a_label_never_does():
     assert unit_from_label("tCO2e per employee", "label") is None
 
 
+@pytest.mark.parametrize("label, factor", [
+    ("Total Energy Use (megajoules) (in millions) (the system)", 1e6 / 3600),
+    ("Direct, from manufacturing sites (metric tons) (in millions)", 1e6),
+    ("Scope 1 (in thousands) (tCO2e)", 1e3),
+    ("Scope 1 (tCO2e) (2023)", 1.0),
+])
+def test_a_scale_in_its_own_parenthesis_applies_to_the_labels_unit(label, factor):
+    """Not a thousand or a million times too small: the scale beside the unit counts."""
+    assert unit_from_label(label, "label").factor == pytest.approx(factor)
+
+
 def test_a_document_definition_overrides_the_default_scale():
     defined = glossary("mmt = Million metric tons; CO2e = Carbon dioxide equivalent")
     assert read_unit("mmt CO2e", "heading", defined).source == "heading; mmt = Million metric tons"

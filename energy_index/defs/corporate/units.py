@@ -113,15 +113,26 @@ def units_in_parentheses(text: str) -> list[str]:
 
 def unit_from_label(label: str, source: str, defined=None) -> Unit | None:
     """A unit in a label's parentheses or after 'in'/'unit:'; the label's own words never count
-    ('Scope 1 emissions' says nothing about tonnes)."""
-    for part in reversed(units_in_parentheses(label)):
-        unit = read_unit(part, source, defined)
+    ('Scope 1 emissions' says nothing about tonnes). A parenthesis that is only a scale applies
+    to the unit in another: 'Total Energy Use (megajoules) (in millions)' is millions of MJ."""
+    parts = units_in_parentheses(label)
+    scales = " ".join(part for part in parts if is_only_a_scale(part))
+    for part in reversed(parts):
+        unit = read_unit(f"{part} {scales}" if scales and not is_only_a_scale(part) else part, source, defined)
         if unit:
             return unit
     trailing = re.search(r"(?:\bin|\bunits?:?)\s+([A-Za-z][^()]{0,40})$", label.strip(), I)
     if trailing:
         return read_unit(trailing.group(1), source, defined)
     return read_unit(label, source, defined) if is_only_a_unit(label) else None
+
+
+def is_only_a_scale(text: str) -> bool:
+    """'in millions', "'000", 'thousands': a scale with no unit of its own."""
+    scale_words = "|".join(pattern for pattern, _ in SCALES)
+    folded = fold(text)
+    return bool(re.search(scale_words, folded, I)) and \
+        re.fullmatch(rf"(?:{scale_words}|\bin\b|\bof\b|[\s().,\-])*", folded, I) is not None
 
 
 def is_only_a_unit(text: str) -> bool:
