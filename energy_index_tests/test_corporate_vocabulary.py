@@ -44,6 +44,8 @@ from energy_index.defs.corporate.values import parse_header_year, parse_value
     ("Scope 1 emissions per CDP C7.3c", "scope1"),            # a citation, not a ratio
     ("Scope 2 (location-based), as reported to CDP", "scope2_location"),
     ("Scope 1 emissions per employee", None),                 # a ratio
+    ("Total energy (PJ)", "total_energy"),
+    ("Renewable energy (PJ)", None),                          # a part of it
 ])
 def test_labels(label, metric):
     assert read_label(label).metric == metric
@@ -240,3 +242,21 @@ def test_current_and_previous_financial_year_headers_take_the_stated_period():
     block = header_blocks(cells, 0, period)[0]
     assert [(y.year, y.period_type) for y in block.years.values()] == [(2024, "fiscal"), (2023, "fiscal")]
     assert header_blocks(cells, 0) == []  # no stated period: no year is guessed
+
+
+def test_a_row_of_years_is_a_header_not_figures():
+    """'Total energy use (PJ) | 2023 | 2022' heads the table; read as figures it gave 2,023 PJ."""
+    from pathlib import Path
+
+    from energy_index.defs.corporate.candidate import Place
+    from energy_index.defs.corporate.context import Context
+    from energy_index.defs.corporate.document import Document
+    from energy_index.defs.corporate.values import parse_header_year
+
+    state = Context(title="", headings=[], document=Document(Path("report.pdf"), pages=[""]), page=1)
+    years = {1: parse_header_year("2023"), 2: parse_header_year("2022")}
+    read = lambda label, texts: state.read_row(label, {c: (t, years[c]) for c, t in texts.items()}, "", {},  # noqa: E731
+                                               Place(page=1, reader="table:stream"))
+    assert read("Total energy use (PJ)", {1: "2023", 2: ""}) == []
+    assert [c.value for c in read("Total energy (PJ)", {1: "406", 2: "2,022"})] == \
+        pytest.approx([406e15 / 3.6e9, 2022e15 / 3.6e9])  # a figure that happens to look like a year stays

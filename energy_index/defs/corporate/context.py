@@ -25,6 +25,8 @@ REGIONAL = re.compile(r"region|countr|geograph|by location", re.IGNORECASE)
 # A section of electricity by source ('From Renewable Sources' / 'From non-renewable sources', as
 # India's BRSR energy table splits it): its 'Total Electricity Consumption' is a part, not the company's.
 BY_SOURCE_SECTION = re.compile(r"\b(?:non[\s-]*)?renewable\s+(?:energy\s+)?sources?\b", re.IGNORECASE)
+# A cell that is a year and nothing else: 2023 printed without a thousands separator.
+BARE_YEAR = re.compile(r"(?:19|20)\d{2}")
 # How much a reading is trusted, by where its parts came from.
 BASE_CONFIDENCE = {"table": 0.9, "text:rows": 0.75, "quantities": 0.8, "columns": 0.6, "text:qa": 0.9,
                    "text:line": 0.5, "text:statement": 0.5}
@@ -80,6 +82,9 @@ class Context:
         if boundary in ("equity share", "financial control"):
             confidence *= ALTERNATIVE_BOUNDARY
         candidates = []
+        printed = [text.strip() for text, _ in values.values() if text.strip()]
+        if printed and all(BARE_YEAR.fullmatch(text) for text in printed):
+            return []  # 'Total energy use (PJ) | 2023 | 2022': a header row, its years are not figures
         for column, (text, year) in values.items():
             number = parse_value(text)
             if number is None:

@@ -39,7 +39,7 @@ FILLER = set("""
     """.split())
 SCOPE2_FILLER = {"heat", "heating", "cooling", "steam"}  # what Scope 2 covers besides electricity
 ELECTRICITY = re.compile(r"\belectricity\b|\belectrical energy\b|\bpower consumption\b")
-ENERGY = re.compile(r"\b(?:total )?energy (?:consumption|use|used|consumed)\b|^energy$")
+ENERGY = re.compile(r"\b(?:total )?energy (?:consumption|use|used|consumed)\b|^(?:total )?energy(?: \([^()]*\))?$")
 CATEGORY = re.compile(r"\bcategory\s*(\d{1,2})\b")
 BOUNDARIES = {"equity share": re.compile(r"equity[\s-]*share"),
               "operational control": re.compile(r"operational[\s-]*control"),
