@@ -260,3 +260,22 @@ def test_a_row_of_years_is_a_header_not_figures():
     assert read("Total energy use (PJ)", {1: "2023", 2: ""}) == []
     assert [c.value for c in read("Total energy (PJ)", {1: "406", 2: "2,022"})] == \
         pytest.approx([406e15 / 3.6e9, 2022e15 / 3.6e9])  # a figure that happens to look like a year stays
+
+
+def test_the_only_row_under_a_heading_without_figures_is_what_the_heading_names():
+    """'Scope 2' (no figures), then one row 'Real estate (grid electricity)': that row is Scope 2.
+    Under 'Scope 1' with two component rows, neither is."""
+    from pathlib import Path
+
+    from energy_index.defs.corporate.document import Document
+    from energy_index.defs.corporate.extract import ExtractedTable
+    from energy_index.defs.corporate.tables import read_year_tables
+
+    cells = [["Indicator", "2022", "2021"], ["Carbon emissions (tonnes CO2e)", "", ""],
+             ["Scope 1", "", ""], ["Gas", "6 973", "7 171"], ["Company cars", "2 926", "2 816"],
+             ["Scope 2", "", ""], ["Real estate (national grid electricity)", "138 157", "158 756"],
+             ["Scope 3", "16 205", "17 481"]]
+    found = read_year_tables(ExtractedTable(1, 0, "stream", cells, {}), Document(Path("report.pdf"), pages=[""]))
+    values = {(c.metric, c.fiscal_year): c.value for c in found}
+    assert values[("scope2", 2022)] == 138_157 and values[("scope2", 2021)] == 158_756
+    assert ("scope1", 2022) not in values  # two components: each is a part

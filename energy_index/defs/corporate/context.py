@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from energy_index.defs.corporate.candidate import Candidate, Place, make_candidate
 from energy_index.defs.corporate.document import Document
-from energy_index.defs.corporate.labels import (CATEGORY, LabelReading, basis_of, boundary_of, clean, footnote_marks,
-                                                read_label, residue)
+from energy_index.defs.corporate.labels import (CATEGORY, GASES, NOT_THE_METRIC, LabelReading, basis_of, boundary_of,
+                                                clean, footnote_marks, read_label, residue)
 from energy_index.defs.corporate.units import Unit, read_unit, unit_from_label
 from energy_index.defs.corporate.values import HeaderYear, parse_value
 
@@ -67,9 +67,11 @@ class Context:
             self.running_unit = unit
 
     def read_row(self, label: str, values: dict[int, tuple[str, HeaderYear]], unit_cell: str,
-                 column_units: dict[int, str], place: Place, reader: str = "table") -> list[Candidate]:
-        """Candidates for one row: one per year column holding a number."""
-        metric, region, notes = self.metric_for(label)
+                 column_units: dict[int, str], place: Place, reader: str = "table",
+                 sole: bool = False) -> list[Candidate]:
+        """Candidates for one row: one per year column holding a number. `sole`: the only row of
+        figures under its section heading."""
+        metric, region, notes = self.metric_for(label, sole)
         unit_before = self.running_unit
         self._note_unit(label, "label")
         if metric is None:
@@ -96,8 +98,9 @@ class Context:
                 boundary=boundary, notes=notes, confidence=confidence * (FROM_CONTEXT if from_context else 1.0)))
         return candidates
 
-    def metric_for(self, label: str) -> tuple[str | None, str | None, list[str]]:
-        """(metric, region, notes): from the label itself, else from the section it sits in."""
+    def metric_for(self, label: str, sole: bool = False) -> tuple[str | None, str | None, list[str]]:
+        """(metric, region, notes): from the label itself, else from the section it sits in (its
+        subtotal, a Scope 3 category, a region, or the section's only row of figures)."""
         reading = read_label(label)
         if reading.metric == "electricity" and BY_SOURCE_SECTION.search(self.section_text):
             return None, None, []
@@ -117,6 +120,8 @@ class Context:
             return f"scope3_category_{int(category.group(1))}", None, via
         if REGIONAL.search(" ".join([self.title, *self.headings])):
             return section.metric, " ".join(footnote_marks(label)[0].split()), via
+        if sole and not NOT_THE_METRIC.search(cleaned) and not GASES.search(cleaned):
+            return section.metric, None, [*via, "the only row of figures under it"]
         return None, None, []
 
     def basis_for(self, label: str) -> tuple[str, str | None]:

@@ -19,6 +19,7 @@ from energy_index.defs.corporate import context as ctx
 from energy_index.defs.corporate.candidate import Candidate, Place
 from energy_index.defs.corporate.document import Document
 from energy_index.defs.corporate.extract import ExtractedTable
+from energy_index.defs.corporate.labels import read_label
 from energy_index.defs.corporate.units import read_unit
 from energy_index.defs.corporate.values import HeaderYear, parse_header_year, parse_value, relative_header_year
 
@@ -118,6 +119,7 @@ def _cell(row: list[str], column: int) -> str:
 def read_block(table: ExtractedTable, block: Block, end: int, document: Document) -> list[Candidate]:
     rows = _logical_rows(table.cells, block, end)
     state = ctx.Context(title=table_title(table, block), headings=block.headings, document=document, page=table.page)
+    sole = sole_rows(rows)
     candidates = []
     for row_index, label, group, has_values, merged in rows:
         cells = table.cells[row_index]
@@ -132,8 +134,21 @@ def read_block(table: ExtractedTable, block: Block, end: int, document: Document
         values = {c: (_cell(cells, c), block.years[c]) for c in block.years}
         place = Place(page=table.page, reader=f"table:{table.flavor}", table_index=table.index, row_index=row_index,
                       table_title=state.title, evidence=" | ".join(t for t in cells if t))
-        candidates += state.read_row(label, values, unit_cell, column_units, place)
+        candidates += state.read_row(label, values, unit_cell, column_units, place, sole=row_index in sole)
     return candidates
+
+
+def sole_rows(rows: list[tuple[int, str, str, bool, list[int]]]) -> set[int]:
+    """Rows of figures that are the only one under a heading with none of its own ('Scope 2', then
+    'Real estate (national grid electricity)', then 'Scope 3 ...'): the heading names the row, as
+    the first line of a wrapped label would; a second component under it would make it a part."""
+    sole = set()
+    for i, (row, _, _, has_values, _) in enumerate(rows):
+        after = rows[i + 1] if i + 1 < len(rows) else None
+        if has_values and i and not rows[i - 1][3] and (
+                after is None or not after[3] or read_label(after[1]).scopes or read_label(after[1]).metric):
+            sole.add(row)
+    return sole
 
 
 def _logical_rows(cells: list[list[str]], block: Block, end: int) -> list[tuple[int, str, str, bool, list[int]]]:
