@@ -37,6 +37,18 @@ def test_without_physics_the_documents_words_settle_mt_or_the_value_is_rejected(
     assert unsettled.status == "rejected" and "neither the physics checks" in unsettled.status_reason
 
 
+def test_the_same_figure_printed_in_an_unambiguous_unit_settles_mt():
+    """A document that prints '45 mt of CO2 eq' in one place and '45 million metric tons of CO2'
+    in another says what its `mt` is, even when it also writes metric tons and tCO2e elsewhere."""
+    scope1 = chosen("scope1", 2020, 38.6, "mt CO2 eq")
+    check_plausibility([scope1], "Avoid 45 mt of CO2 eq by 2030. Waste: 3 metric tons. Chart (tCO2e). "
+                                 "Customers avoided 45 million metric tons of CO2.")
+    assert scope1.value == pytest.approx(38.6e6) and "45 million metric tons of CO2" in scope1.notes[0]
+    by_chance = chosen("scope1", 2020, 38.6, "mt CO2 eq")  # a single digit could match by chance
+    check_plausibility([by_chance], "5 mt of CO2 here, 5 million tonnes of CO2 there, 3 metric tons elsewhere.")
+    assert by_chance.status == "rejected"
+
+
 def test_implausible_values_in_plain_units_are_flagged_not_rescaled():
     scope2 = chosen("scope2_location", 2023, 2.9, "tCO2e")
     electricity = chosen("electricity", 2023, 5_000_000, "MWh", "MWh")

@@ -88,7 +88,7 @@ def _settle(members: list[Candidate], checks: list[Check], values: dict[int, flo
         scale = max(holding, key=holding.get)
         why = (f"{holding[scale]} of {len(involved)} physics checks hold at that scale, "
                f"{min(holding.values())} at the other")
-    elif (words := _document_says(text)) is not None:
+    elif (words := _same_figure_spelt_out(text) or _document_says(text)) is not None:
         scale, why = words
     else:
         for member in members:
@@ -125,6 +125,26 @@ def _as_metric_tons_if_only_they_fit(members: list[Candidate], checks: list[Chec
         member.value = float(f"{member.value / 1e6:.10g}")
         member.notes.append(f"{member.raw_unit!r} read as metric tons: as megatonnes {broken[0].describe}, "
                             f"as metric tons all {len(involved)} physics checks hold")
+
+
+# An emission figure of two or three digits ('45', '2.9' is too short to be told from chance), then
+# its unit and CO2: '45 mt of CO2 eq', '45 million metric tons of CO2', '45 MtCO2e'.
+FIGURE = r"(?<![\d.,])(\d{2,3}(?:[.,]\d{1,2})?|\d[.,]\d{1,2})"
+OF_CO2 = r"\s*(?:of\s+)?co2"
+SPELT = {1e6: re.compile(rf"{FIGURE}\s*(?:(?i:million\s+(?:metric\s+)?ton(?:ne)?s|megatonnes?)|Mt)(?i:{OF_CO2})"),
+         1.0: re.compile(rf"{FIGURE}\s*(?:metric\s+)?ton(?:ne)?s{OF_CO2}", re.IGNORECASE)}
+
+
+def _same_figure_spelt_out(text: str) -> tuple[float, str] | None:
+    """(scale, why) when figures printed with `mt` are printed elsewhere in the document with an
+    unambiguous unit of one scale only: '45 mt of CO2 eq' and '45 million metric tons of CO2'."""
+    printed = {float(f.replace(",", ".")) for f in re.findall(rf"{FIGURE}\s*mt(?i:{OF_CO2})", text)}
+    found = {scale: [m.group(0) for m in pattern.finditer(text) if float(m.group(1).replace(",", ".")) in printed]
+             for scale, pattern in SPELT.items()}
+    if bool(found[1e6]) == bool(found[1.0]):
+        return None
+    scale = 1e6 if found[1e6] else 1.0
+    return scale, f'the document prints the same figure as "{" ".join(found[scale][0].split())}"'
 
 
 def _document_says(text: str) -> tuple[float, str] | None:
