@@ -78,6 +78,8 @@ def test_footnote_marks_come_off_labels(label, text, marks):
     ("mn tonnes", 1e6, "tCO2e"), ("tC02e", 1.0, "tCO2e"), ("1,000 gigajoule", 1e6 / 3600, "MWh"), ("bn kWh", 1e6, "MWh"),
     ("short tons CO2e", 0.90718474, "tCO2e"), ("MMBtu", 0.293071, "MWh"), ("t- CO2", 1.0, "tCO2e"),
     ("megajoules (in millions)", 1e6 / 3600, "MWh"), ("MJ", 1 / 3600, "MWh"),
+    # the finance style's lone k and m, and Mtonnes
+    ("k tonnes", 1e3, "tCO2e"), ("m tCO2e", 1e6, "tCO2e"), ("tCO2e (m)", 1e6, "tCO2e"), ("Mtonnes CO2e", 1e6, "tCO2e"),
 ])
 def test_units_and_their_case(text, factor, canonical):
     unit = read_unit(text, "test")
@@ -91,6 +93,8 @@ def test_a_cell_that_is_only_a_unit_states_it_but_a_label_never_does():
     assert unit_from_label("Moncler Group", "heading") is None
     assert unit_from_label("Scope 1 emissions", "label") is None
     assert unit_from_label("tCO2e per employee", "label") is None
+    assert unit_from_label("Scope 2, market-based", "label") is None
+    assert read_unit("m3", "label") is None and read_unit("tCO2e/$m", "label").dimension == "ratio"
 
 
 @pytest.mark.parametrize("label, factor", [
@@ -98,6 +102,8 @@ def test_a_cell_that_is_only_a_unit_states_it_but_a_label_never_does():
     ("Direct, from manufacturing sites (metric tons) (in millions)", 1e6),
     ("Scope 1 (in thousands) (tCO2e)", 1e3),
     ("Scope 1 (tCO2e) (2023)", 1.0),
+    ("Scope 1, tCO2e (000s)", 1e3),                        # the unit after a comma, the scale in parentheses
+    ("Scope 1 emissions, thousand metric tons", 1e3),
 ])
 def test_a_scale_in_its_own_parenthesis_applies_to_the_labels_unit(label, factor):
     """Not a thousand or a million times too small: the scale beside the unit counts."""

@@ -18,7 +18,7 @@ I = re.IGNORECASE
 # as a word or number beside the unit ('thousand', "'000", '1,000', '(in millions)') is SCALES.
 PATTERNS = [
     (r"\bmmt\b|\bmmtco2e?\b", I, "tCO2e", 1e6, MASS),
-    (r"\bMt\s*CO2|\bMtCO2|\bMt\b|\bTg\s*CO2|\bmegatonnes?\b", 0, "tCO2e", 1e6, MASS),
+    (r"\bMt\s*CO2|\bMtCO2|\bMt\b|\bM(?:tonnes?|tons?)\b|\bTg\s*CO2|\bmegatonnes?\b", 0, "tCO2e", 1e6, MASS),
     (r"\bkt\s*co2|\bkt\b|\bkilotonnes?\b|\bGg\s*CO2", I, "tCO2e", 1e3, MASS),
     (r"\bshort\s+tons?\b", I, "tCO2e", 0.90718474, MASS),
     (r"\b(?:metric\s+)?(?:tons?|tonnes?)\b|\bm?t[\s-]*co2|\bMT\b|\bmt\b|\bt\b(?!\s*/)", I, "tCO2e", 1.0, MASS),
@@ -34,11 +34,14 @@ PATTERNS = [
     (r"\bmmbtu\b|\bmillion british thermal units?", I, "MWh", 0.293071, ENERGY),
 ]
 # A scale stated beside the unit, in words or digits: 'thousands of tonnes', "'000 t", '1,000
-# metric tons', 'metric tons (in millions)', 'mn kWh', 'bn kWh'. 'mmBtu' keeps its own million.
+# metric tons', 'metric tons (in millions)', 'mn kWh', 'bn kWh', and the finance style's lone
+# 'k' and 'm' ('k tonnes', 'm tCO2e'; not m3 or m2). 'mmBtu' keeps its own million.
 SCALES = [
     (r"\bbillions?\b|\bbn\b", 1e9),
-    (r"\bmillions?\b(?!\s+british)|\bmn\b|\bmio\b\.?|(?<![\d,.])1[,.\s]000[,.\s]000(?![\d,.])", 1e6),
-    (r"\bthousands?\b|['\u2019]000s?\b|(?<![\d,.'\u2019])000s?\b|(?<![\d,.])1[,.\s]?000(?![\d,.])", 1e3),
+    (r"\bmillions?\b(?!\s+british)|\bmn\b|\bmio\b\.?|(?<![\d,.])1[,.\s]000[,.\s]000(?![\d,.])"
+     r"|(?<![\w'\u2019/$\u20ac\u00a3])m(?![\w\u00b2\u00b3])", 1e6),
+    (r"\bthousands?\b|['\u2019]000s?\b|(?<![\d,.'\u2019])000s?\b|(?<![\d,.])1[,.\s]?000(?![\d,.])"
+     r"|(?<![\w'\u2019])k(?![\w\u00b2\u00b3])", 1e3),
 ]
 DEFINITION = re.compile(  # 'mmt = Million metric tons', 'MT: metric tons', 'MMT means million metric tons'
     r"(?:^|[\s;(])([A-Za-z][A-Za-z0-9]{0,7})\s*(?:=|:|\bmeans\b|\brefers to\b)\s*"
@@ -124,6 +127,9 @@ def unit_from_label(label: str, source: str, defined=None) -> Unit | None:
     trailing = re.search(r"(?:\bin|\bunits?:?)\s+([A-Za-z][^()]{0,40})$", label.strip(), I)
     if trailing:
         return read_unit(trailing.group(1), source, defined)
+    after_comma = re.sub(r"\([^()]*\)", " ", label).rsplit(",", 1)  # 'Scope 1 emissions, thousand metric tons'
+    if len(after_comma) == 2 and is_only_a_unit(after_comma[1]):
+        return read_unit(f"{after_comma[1]} {scales}", source, defined)
     return read_unit(label, source, defined) if is_only_a_unit(label) else None
 
 
