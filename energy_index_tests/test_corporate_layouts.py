@@ -55,6 +55,14 @@ def test_spacer_column_newest_first_fiscal_years_and_reference_column(tmp_path):
     assert found[("scope2_market", 2022)] == (78_210, "fiscal")
 
 
+def test_a_raised_footnote_digit_is_not_part_of_the_figure(tmp_path):
+    report = read(tmp_path, layouts.raised_footnote_marks())
+    found = values(report)
+    assert found[("scope2_market", 2023)] == 3 and found[("scope2_market", 2022)] == 1_948
+    chosen_one = next(c for c in report.metrics if c.metric == "scope2_market" and c.fiscal_year == 2023)
+    assert chosen_one.raw_value == "38" and any("raised footnote mark" in n for n in chosen_one.notes)
+
+
 def test_baseline_and_marked_years_values_with_marks_and_regions(tmp_path):
     found = values(read(tmp_path, layouts.baseline_and_marked_years()))
     assert found[("scope1", 2019)] == 77_476 and found[("scope1", 2022)] == 68_900  # not the Europe row

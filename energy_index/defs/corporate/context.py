@@ -87,15 +87,19 @@ class Context:
         printed = [text.strip() for text, _ in values.values() if text.strip()]
         if printed and all(BARE_YEAR.fullmatch(text) for text in printed):
             return []  # 'Total energy use (PJ) | 2023 | 2022': a header row, its years are not figures
-        for column, (text, year) in values.items():
+        for column, (printed, year) in values.items():
+            text = self.document.without_raised_note(self.page, printed)
             number = parse_value(text)
             if number is None:
                 continue
             unit, from_context = self.unit_for(label, unit_cell, column_units.get(column, ""), unit_before)
+            raised = [f"{printed.strip()!r} read as {text}: a raised footnote mark follows the figure"] \
+                if text != printed else []
             candidates.append(make_candidate(
                 metric, number, unit, year=year.year, period_type="fiscal" if self.fiscal else year.period_type,
-                raw_value=text, raw_label=label, place=place, region=region, basis_source=basis_source,
-                boundary=boundary, notes=notes, confidence=confidence * (FROM_CONTEXT if from_context else 1.0)))
+                raw_value=printed, raw_label=label, place=place, region=region, basis_source=basis_source,
+                boundary=boundary, notes=notes + raised,
+                confidence=confidence * (FROM_CONTEXT if from_context else 1.0)))
         return candidates
 
     def metric_for(self, label: str, sole: bool = False) -> tuple[str | None, str | None, list[str]]:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from energy_index.defs.corporate import ocr, units
+from energy_index.defs.corporate.superscripts import raised_marks
 
 # A page is worth the table reader when it talks about emissions or energy and holds figures.
 TOPIC = re.compile(r"scope\s?[123]|greenhouse|\bghg\b|co2|emission|electricity|\b[mgkt]wh\b|energy consum"
@@ -62,6 +63,11 @@ class Document:
     reporting_period: Period | None = None
     ocr_lines: dict[int, list[str]] = field(default_factory=dict)  # page -> lines read by OCR (added to pages)
     ocr_skipped: str = ""                    # why pages that needed OCR were not read
+    raised: dict[int, dict[str, str]] = field(default_factory=dict)  # page -> {'38': '3'}: a raised note off
+
+    def without_raised_note(self, page: int, text: str) -> str:
+        """A figure as printed, without a footnote digit set as a superscript after it ('38' -> '3')."""
+        return self.raised.get(page, {}).get(text.strip(), text)
 
     def read_by_ocr(self, page: int, evidence: str) -> bool:
         """Whether a reading's evidence (its row or line) came from OCR on that page."""
@@ -128,10 +134,12 @@ def read_document(path: Path) -> Document:
     NoTextLayer when there is still no text (a scan, and no OCR). The caller has checked the file opens."""
     document = pdfium.PdfDocument(str(path))
     try:
-        pages = []
-        for page in document:
+        pages, raised = [], {}
+        for number, page in enumerate(document, 1):
             textpage = page.get_textpage()
             pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
+            if TOPIC.search(pages[-1]) and (marks := raised_marks(textpage)):
+                raised[number] = marks
             textpage.close()
             page.close()
         read = ocr.read_images(document, pages, MIN_CHARS_PER_PAGE, MIN_FIGURES)
@@ -143,7 +151,7 @@ def read_document(path: Path) -> Document:
                           + (f"; {read.skipped}" if read.skipped else ""))
     full = "\n".join(pages)
     return Document(path=path, pages=pages, glossary=units.glossary(full), reporting_period=stated_period(full),
-                    ocr_lines=read.lines, ocr_skipped=read.skipped)
+                    ocr_lines=read.lines, ocr_skipped=read.skipped, raised=raised)
 
 
 def stated_period(text: str) -> Period | None:
