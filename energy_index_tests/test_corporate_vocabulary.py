@@ -46,6 +46,8 @@ from energy_index.defs.corporate.values import parse_header_year, parse_value
     ("Scope 1 emissions per employee", None),                 # a ratio
     ("Total energy (PJ)", "total_energy"),
     ("Renewable energy (PJ)", None),                          # a part of it
+    ("Indirect energy consumption", None),                    # GRI's purchased energy: a part of the total
+    ("Direct energy consumption", None),
 ])
 def test_labels(label, metric):
     assert read_label(label).metric == metric
@@ -285,3 +287,24 @@ def test_the_only_row_under_a_heading_without_figures_is_what_the_heading_names(
     values = {(c.metric, c.fiscal_year): c.value for c in found}
     assert values[("scope2", 2022)] == 138_157 and values[("scope2", 2021)] == 158_756
     assert ("scope1", 2022) not in values  # two components: each is a part
+
+
+@pytest.mark.parametrize("renewable, total, read", [
+    ("43,627", "43,639", {2023: 43_639, 2022: 38_920}),  # the parts add up: the row is electricity
+    ("43,000", "43,639", {}),                             # they do not: it stays a part of energy
+])
+def test_an_energy_row_that_is_the_sum_of_the_electricity_rows_under_it_is_electricity(renewable, total, read):
+    from pathlib import Path
+
+    from energy_index.defs.corporate.document import Document
+    from energy_index.defs.corporate.extract import ExtractedTable
+    from energy_index.defs.corporate.tables import read_year_tables
+
+    cells = [["MWh", "2023", "2022"], ["Direct energy consumption", "12,702", "9,586"],
+             ["Indirect energy consumption", total, "38,920"],
+             ["Electricity from non-renewable sources", "12", "4,584"],
+             ["Electricity from renewable sources", renewable, "34,336"],
+             ["Total energy consumption", "56,341", "48,506"]]
+    found = read_year_tables(ExtractedTable(1, 0, "stream", cells, {}), Document(Path("report.pdf"), pages=[""]))
+    assert {c.fiscal_year: c.value for c in found if c.metric == "electricity"} == read
+    assert {c.fiscal_year: c.value for c in found if c.metric == "total_energy"} == {2023: 56_341, 2022: 48_506}

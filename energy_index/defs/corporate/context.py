@@ -68,10 +68,11 @@ class Context:
 
     def read_row(self, label: str, values: dict[int, tuple[str, HeaderYear]], unit_cell: str,
                  column_units: dict[int, str], place: Place, reader: str = "table",
-                 sole: bool = False) -> list[Candidate]:
+                 sole: bool = False, electricity: bool = False) -> list[Candidate]:
         """Candidates for one row: one per year column holding a number. `sole`: the only row of
-        figures under its section heading."""
-        metric, region, notes = self.metric_for(label, sole)
+        figures under its section heading; `electricity`: the sum of the electricity rows under it."""
+        metric, region, notes = ("electricity", None, ["the sum of the electricity rows under it"]) if electricity \
+            else self.metric_for(label, sole)
         unit_before = self.running_unit
         self._note_unit(label, "label")
         if metric is None:

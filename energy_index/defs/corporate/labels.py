@@ -39,6 +39,7 @@ FILLER = set("""
     """.split())
 SCOPE2_FILLER = {"heat", "heating", "cooling", "steam"}  # what Scope 2 covers besides electricity
 ELECTRICITY = re.compile(r"\belectricity\b|\belectrical energy\b|\bpower consumption\b")
+DIRECT = re.compile(r"\b(?:in)?direct\b")
 ENERGY = re.compile(r"\b(?:total )?energy (?:consumption|use|used|consumed)\b|^(?:total )?energy(?: \([^()]*\))?$")
 CATEGORY = re.compile(r"\bcategory\s*(\d{1,2})\b")
 BOUNDARIES = {"equity share": re.compile(r"equity[\s-]*share"),
@@ -164,6 +165,8 @@ def read_label(raw: str) -> LabelReading:
             return LabelReading(None, why=f"electricity label names a part ({', '.join(sorted(extra))})")
         return LabelReading("electricity", why="electricity label")
     if ENERGY.search(label) and not NOT_THE_METRIC.search(label) and not residue(label):
+        if DIRECT.search(label):  # GRI's direct (fuels) and indirect (purchased) energy: parts of the total
+            return LabelReading(None, why="direct or indirect energy, a part of the total")
         return LabelReading("total_energy", why="energy label")
     for metric, pattern in OTHER_RULES:
         if re.search(pattern, label) and not (metric == "total_emissions" and (residue(label) or NOT_THE_METRIC.search(label))):

@@ -19,7 +19,9 @@ from energy_index.defs.corporate import context as ctx
 from energy_index.defs.corporate.candidate import Candidate, Place
 from energy_index.defs.corporate.document import Document
 from energy_index.defs.corporate.extract import ExtractedTable
-from energy_index.defs.corporate.labels import read_label
+from energy_index.defs.corporate.labels import ELECTRICITY, read_label
+
+DIRECT_WORD = re.compile(r"\b(?:in)?direct\b", re.IGNORECASE)
 from energy_index.defs.corporate.units import read_unit
 from energy_index.defs.corporate.values import HeaderYear, parse_header_year, parse_value, relative_header_year
 
@@ -119,7 +121,7 @@ def _cell(row: list[str], column: int) -> str:
 def read_block(table: ExtractedTable, block: Block, end: int, document: Document) -> list[Candidate]:
     rows = _logical_rows(table.cells, block, end)
     state = ctx.Context(title=table_title(table, block), headings=block.headings, document=document, page=table.page)
-    sole = sole_rows(rows)
+    sole, electricity = sole_rows(rows), electricity_totals(table, rows, block, document)
     candidates = []
     for row_index, label, group, has_values, merged in rows:
         cells = table.cells[row_index]
@@ -134,8 +136,35 @@ def read_block(table: ExtractedTable, block: Block, end: int, document: Document
         values = {c: (_cell(cells, c), block.years[c]) for c in block.years}
         place = Place(page=table.page, reader=f"table:{table.flavor}", table_index=table.index, row_index=row_index,
                       table_title=state.title, evidence=" | ".join(t for t in cells if t))
-        candidates += state.read_row(label, values, unit_cell, column_units, place, sole=row_index in sole)
+        candidates += state.read_row(label, values, unit_cell, column_units, place, sole=row_index in sole,
+                                     electricity=row_index in electricity)
     return candidates
+
+
+def electricity_totals(table: ExtractedTable, rows, block: Block, document: Document) -> set[int]:
+    """Energy rows whose figures are, in every year, the sum of the two or more electricity rows
+    right under them (`Indirect energy consumption` over `Electricity from non-renewable
+    sources` and `Electricity from renewable sources`): the company's electricity, whatever
+    the label calls it."""
+    def figures(row: int) -> dict[int, float]:
+        texts = {c: document.without_raised_note(table.page, _cell(table.cells[row], c)) for c in block.years}
+        return {c: number.value for c, text in texts.items() if (number := parse_value(text)) is not None}
+
+    found = set()
+    for index, (row, label, _, has_values, _) in enumerate(rows):
+        if not has_values or read_label(DIRECT_WORD.sub(" ", label)).metric != "total_energy":
+            continue
+        parts = []
+        for later in rows[index + 1:]:
+            if not later[3] or not ELECTRICITY.search(later[1].lower()):
+                break
+            parts.append(figures(later[0]))
+        whole = figures(row)
+        if len(parts) >= 2 and whole and all(
+                all(c in part for part in parts) and abs(sum(part[c] for part in parts) - value) <= 0.005 * abs(value)
+                for c, value in whole.items()):
+            found.add(row)
+    return found
 
 
 def sole_rows(rows: list[tuple[int, str, str, bool, list[int]]]) -> set[int]:
