@@ -85,8 +85,8 @@ class Context:
         if boundary in ("equity share", "financial control"):
             confidence *= ALTERNATIVE_BOUNDARY
         candidates = []
-        printed = [text.strip() for text, _ in values.values() if text.strip()]
-        if printed and all(BARE_YEAR.fullmatch(text) for text in printed):
+        cells = [text.strip() for text, _ in values.values() if text.strip()]
+        if cells and all(BARE_YEAR.fullmatch(text) for text in cells):
             return []  # 'Total energy use (PJ) | 2023 | 2022': a header row, its years are not figures
         for column, (printed, year) in values.items():
             text = self.document.without_raised_note(self.page, printed)

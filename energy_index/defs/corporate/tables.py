@@ -19,9 +19,7 @@ from energy_index.defs.corporate import context as ctx
 from energy_index.defs.corporate.candidate import Candidate, Place
 from energy_index.defs.corporate.document import Document
 from energy_index.defs.corporate.extract import ExtractedTable
-from energy_index.defs.corporate.labels import ELECTRICITY, read_label
-
-DIRECT_WORD = re.compile(r"\b(?:in)?direct\b", re.IGNORECASE)
+from energy_index.defs.corporate.labels import DIRECT, ELECTRICITY, read_label
 from energy_index.defs.corporate.units import read_unit
 from energy_index.defs.corporate.values import HeaderYear, parse_header_year, parse_value, relative_header_year
 
@@ -152,7 +150,7 @@ def electricity_totals(table: ExtractedTable, rows, block: Block, document: Docu
 
     found = set()
     for index, (row, label, _, has_values, _) in enumerate(rows):
-        if not has_values or read_label(DIRECT_WORD.sub(" ", label)).metric != "total_energy":
+        if not has_values or read_label(DIRECT.sub(" ", label.lower())).metric != "total_energy":
             continue
         parts = []
         for later in rows[index + 1:]:
