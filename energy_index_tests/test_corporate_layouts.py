@@ -55,6 +55,13 @@ def test_spacer_column_newest_first_fiscal_years_and_reference_column(tmp_path):
     assert found[("scope2_market", 2022)] == (78_210, "fiscal")
 
 
+def test_a_document_that_writes_decimal_commas_is_read_in_its_own_convention(tmp_path):
+    report = read(tmp_path, layouts.decimal_comma_report())
+    found = values(report)
+    assert found[("scope1", 2023)] == 12_345 and found[("scope2_market", 2022)] == pytest.approx(2_345.6)
+    assert found[("electricity", 2023)] == 45_678 and "decimal comma" in report.detail
+
+
 def test_a_raised_footnote_digit_is_not_part_of_the_figure(tmp_path):
     report = read(tmp_path, layouts.raised_footnote_marks())
     found = values(report)

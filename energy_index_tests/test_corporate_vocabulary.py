@@ -308,3 +308,13 @@ def test_an_energy_row_that_is_the_sum_of_the_electricity_rows_under_it_is_elect
     found = read_year_tables(ExtractedTable(1, 0, "stream", cells, {}), Document(Path("report.pdf"), pages=[""]))
     assert {c.fiscal_year: c.value for c in found if c.metric == "electricity"} == read
     assert {c.fiscal_year: c.value for c in found if c.metric == "total_energy"} == {2023: 56_341, 2022: 48_506}
+
+
+def test_a_decimal_comma_document_is_told_by_its_own_numbers_and_read_in_points():
+    from energy_index.defs.corporate.values import decimal_comma, with_decimal_points
+
+    assert decimal_comma("1.234,5 and 2,5 % and 3,4% and 12.345,6 and 1,5 %")
+    assert not decimal_comma("1,234.5 and 2.5% and 3,456.7 and 12.3% and 1.5 %")
+    assert not decimal_comma("2,5 % once")  # one sign is not a convention
+    assert with_decimal_points("Scope 1 12.345 1.234.567,5 2,5 % on 31.12.2023") == \
+        "Scope 1 12,345 1,234,567.5 2.5 % on 31.12.2023"

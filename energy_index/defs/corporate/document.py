@@ -18,6 +18,7 @@ import pypdfium2 as pdfium
 
 from energy_index.defs.corporate import ocr, units
 from energy_index.defs.corporate.superscripts import raised_marks
+from energy_index.defs.corporate.values import decimal_comma, with_decimal_points
 
 # A page is worth the table reader when it talks about emissions or energy and holds figures.
 TOPIC = re.compile(r"scope\s?[123]|greenhouse|\bghg\b|co2|emission|electricity|\b[mgkt]wh\b|energy consum"
@@ -64,6 +65,7 @@ class Document:
     ocr_lines: dict[int, list[str]] = field(default_factory=dict)  # page -> lines read by OCR (added to pages)
     ocr_skipped: str = ""                    # why pages that needed OCR were not read
     raised: dict[int, dict[str, str]] = field(default_factory=dict)  # page -> {'38': '3'}: a raised note off
+    decimal_comma: bool = False              # numbers written '1.234,5': the pages are given with points
 
     def without_raised_note(self, page: int, text: str) -> str:
         """A figure as printed, without a footnote digit set as a superscript after it ('38' -> '3')."""
@@ -150,8 +152,11 @@ def read_document(path: Path) -> Document:
         raise NoTextLayer(f"no text layer: {len(pages)} page(s) with almost no text (a scanned document?)"
                           + (f"; {read.skipped}" if read.skipped else ""))
     full = "\n".join(pages)
+    comma = decimal_comma(full)
+    if comma:
+        pages, full = [with_decimal_points(text) for text in pages], with_decimal_points(full)
     return Document(path=path, pages=pages, glossary=units.glossary(full), reporting_period=stated_period(full),
-                    ocr_lines=read.lines, ocr_skipped=read.skipped, raised=raised)
+                    ocr_lines=read.lines, ocr_skipped=read.skipped, raised=raised, decimal_comma=comma)
 
 
 def stated_period(text: str) -> Period | None:

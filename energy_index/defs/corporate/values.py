@@ -120,3 +120,27 @@ def year_in_text(text: str) -> HeaderYear | None:
 
 def _four(digits: str) -> int:
     return 2000 + int(digits) if len(digits) == 2 else int(digits)
+
+
+# Signs of a document's decimal separator: '1.234,5' and '2,5 %' (a comma) against '1,234.5'
+# and '2.5 %' (a point). A document is read with a decimal comma only when its own numbers say so
+# plainly: then '12.345' is twelve thousand, not twelve (a 1,000x error otherwise).
+COMMA_SIGNS = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+,\d{1,3}(?![\d.,])|(?<![\d.,])\d{1,3},\d{1,2}\s?%")
+POINT_SIGNS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+\.\d{1,3}(?![\d.,])|(?<![\d.,])\d{1,3}\.\d{1,2}\s?%")
+COMMA_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+)(?![\w]|[.,]\d)")
+MIN_SIGNS, CLEAR_MAJORITY = 5, 5
+
+
+def decimal_comma(text: str) -> bool:
+    """True when the document writes its numbers with a decimal comma and dots between thousands."""
+    comma, point = len(COMMA_SIGNS.findall(text)), len(POINT_SIGNS.findall(text))
+    return comma >= MIN_SIGNS and comma >= CLEAR_MAJORITY * max(point, 1)
+
+
+def with_decimal_points(text: str) -> str:
+    """'12.345' -> '12,345' and '2,5' -> '2.5': a decimal-comma document's numbers as the readers
+    read them (English style)."""
+    def english(match: re.Match) -> str:
+        whole, _, decimals = match.group(1).partition(",")
+        return whole.replace(".", ",") + (f".{decimals}" if decimals else "")
+    return COMMA_NUMBER.sub(english, text)
