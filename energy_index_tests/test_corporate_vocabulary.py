@@ -134,6 +134,7 @@ def test_year_headers(text, year, period_type):
     ("-", None), ("\u2013", None), ("n/a", None), ("<1", None), ("<500", None), ("N/A", None),
     ("27,312 \u2713", 27_312), ("1,655\u2605", 1_655), ("1 112.4", 1_112.4),  # assurance marks, spaced thousands
     ("6,02,58,642", 60_258_642), ("1.234.567", 1_234_567), ("1.234", 1.234),  # Indian grouping, dots grouping
+    ("12'345", 12_345), ("12\u2019345", 12_345), ("1\u202f234", 1_234),  # Swiss apostrophes, narrow spaces
 ])
 def test_values(text, value):
     found = parse_value(text)

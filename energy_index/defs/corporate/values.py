@@ -38,7 +38,8 @@ class HeaderYear:
 
 
 def parse_value(text: str) -> Number | None:
-    """'118,100' -> 118100; '77,476*' -> 77476; '(12)' -> -12; '5%' -> 5 (percent); '-', 'n/a', '<1' -> None.
+    """'118,100' -> 118100; '77,476*' -> 77476; '(12)' -> -12; '5%' -> 5 (percent); '-', 'n/a', '<1' -> None;
+    '12'345' (Swiss) -> 12345.
     Indian grouping ('6,02,58,642') and dots as thousands separators when there are two or more
     ('1.234.567') read as the number; a lone '1.234' stays a decimal, as it is in English."""
     cleaned = " ".join(text.replace("\u2212", "-").split())
@@ -49,8 +50,8 @@ def parse_value(text: str) -> Number | None:
     cleaned = cleaned.rstrip("%").strip()
     negative = cleaned.startswith("(") and cleaned.endswith(")")
     cleaned = cleaned.strip("()").strip()
-    if re.fullmatch(r"-?\d{1,3}(?: \d{3})+(?:\.\d+)?", cleaned):  # '1 234 567', thin-space grouping
-        cleaned = cleaned.replace(" ", "")
+    if re.fullmatch(r"-?\d{1,3}(?:[ '\u2019\u202f]\d{3})+(?:\.\d+)?", cleaned):  # '1 234 567', Swiss '12'345'
+        cleaned = re.sub(r"[ '\u2019\u202f]", "", cleaned)
     if re.fullmatch(r"-?\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?", cleaned):  # '1.234.567,5': dots group, a comma decimals
         cleaned = cleaned.replace(".", "").replace(",", ".")
     cleaned = cleaned.replace(",", "")
