@@ -67,6 +67,10 @@ class Document:
     raised: dict[int, dict[str, str]] = field(default_factory=dict)  # page -> {'38': '3'}: a raised note off
     decimal_comma: bool = False              # numbers written '1.234,5': the pages are given with points
 
+    def in_points(self, text: str) -> str:
+        """Text from the PDF (a table cell) with its numbers as the pages have them: decimal points."""
+        return with_decimal_points(text) if self.decimal_comma else text
+
     def without_raised_note(self, page: int, text: str) -> str:
         """A figure as printed, without a footnote digit set as a superscript after it ('38' -> '3')."""
         return self.raised.get(page, {}).get(text.strip(), text)

@@ -127,18 +127,18 @@ def _as_metric_tons_if_only_they_fit(members: list[Candidate], checks: list[Chec
                             f"as metric tons all {len(involved)} physics checks hold")
 
 
-# An emission figure of two or three digits ('45', '2.9' is too short to be told from chance), then
-# its unit and CO2: '45 mt of CO2 eq', '45 million metric tons of CO2', '45 MtCO2e'.
-FIGURE = r"(?<![\d.,])(\d{2,3}(?:[.,]\d{1,2})?|\d[.,]\d{1,2})"
+# An emission figure of two or three digits or with decimals ('45', '2.9'; a lone '5' could match by
+# chance), then its unit and CO2: '45 mt of CO2 eq', '45 million metric tons of CO2', '45 MtCO2e'.
+SHORT_FIGURE = r"(?<![\d.,])(\d{2,3}(?:[.,]\d{1,2})?|\d[.,]\d{1,2})"
 OF_CO2 = r"\s*(?:of\s+)?co2"
-SPELT = {1e6: re.compile(rf"{FIGURE}\s*(?:(?i:million\s+(?:metric\s+)?ton(?:ne)?s|megatonnes?)|Mt)(?i:{OF_CO2})"),
-         1.0: re.compile(rf"{FIGURE}\s*(?:metric\s+)?ton(?:ne)?s{OF_CO2}", re.IGNORECASE)}
+SPELT = {1e6: re.compile(rf"{SHORT_FIGURE}\s*(?:(?i:million\s+(?:metric\s+)?ton(?:ne)?s|megatonnes?)|Mt)(?i:{OF_CO2})"),
+         1.0: re.compile(rf"{SHORT_FIGURE}\s*(?:metric\s+)?ton(?:ne)?s{OF_CO2}", re.IGNORECASE)}
 
 
 def _same_figure_spelt_out(text: str) -> tuple[float, str] | None:
     """(scale, why) when figures printed with `mt` are printed elsewhere in the document with an
     unambiguous unit of one scale only: '45 mt of CO2 eq' and '45 million metric tons of CO2'."""
-    printed = {float(f.replace(",", ".")) for f in re.findall(rf"{FIGURE}\s*mt(?i:{OF_CO2})", text)}
+    printed = {float(f.replace(",", ".")) for f in re.findall(rf"{SHORT_FIGURE}\s*mt(?i:{OF_CO2})", text)}
     found = {scale: [m.group(0) for m in pattern.finditer(text) if float(m.group(1).replace(",", ".")) in printed]
              for scale, pattern in SPELT.items()}
     if bool(found[1e6]) == bool(found[1.0]):

@@ -18,7 +18,6 @@ from energy_index.defs.corporate.candidate import Candidate
 from energy_index.defs.corporate.context import FROM_OCR
 from energy_index.defs.corporate.document import Document, NoTextLayer, read_document
 from energy_index.defs.corporate.extract import ExtractedTable, ReportError, extract_tables, page_count
-from energy_index.defs.corporate.values import with_decimal_points
 from energy_index.defs.corporate.layouts import read_layouts
 from energy_index.defs.corporate.resolve import resolve
 from energy_index.defs.corporate.statements import read_statements
@@ -82,9 +81,8 @@ def parse_report(path: Path) -> ParsedReport:
         return ParsedReport(pages, [], [], "no_text_layer", str(exc))
     relevant = document.relevant_pages()
     tables = extract_tables(path, relevant)
-    if document.decimal_comma:
-        for table in tables:
-            table.cells = [[with_decimal_points(cell) for cell in row] for row in table.cells]
+    for table in tables:
+        table.cells = [[document.in_points(cell) for cell in row] for row in table.cells]
     candidates = read_document_candidates(document, tables)
     report = ParsedReport(pages, tables, resolve(candidates, "\n".join(document.pages)), pages_read=relevant)
     if not any(c.metric in CORE_METRICS or c.metric.startswith("scope") for c in report.metrics):

@@ -43,6 +43,7 @@ SCALES = [
     (r"\bthousands?\b|['\u2019]000s?\b|(?<![\d,.'\u2019])000s?\b|(?<![\d,.])1[,.\s]?000(?![\d,.])"
      r"|(?<![\w'\u2019])k(?![\w\u00b2\u00b3])", 1e3),
 ]
+SCALE_WORDS = "|".join(pattern for pattern, _ in SCALES)
 DEFINITION = re.compile(  # 'mmt = Million metric tons', 'MT: metric tons', 'MMT means million metric tons'
     r"(?:^|[\s;(])([A-Za-z][A-Za-z0-9]{0,7})\s*(?:=|:|\bmeans\b|\brefers to\b)\s*"
     r"((?:million|thousand|billion)\s+(?:metric\s+)?(?:tons?|tonnes?)|metric\s+(?:tons?|tonnes?))\b", I)
@@ -135,10 +136,9 @@ def unit_from_label(label: str, source: str, defined=None) -> Unit | None:
 
 def is_only_a_scale(text: str) -> bool:
     """'in millions', "'000", 'thousands': a scale with no unit of its own."""
-    scale_words = "|".join(pattern for pattern, _ in SCALES)
     folded = fold(text)
-    return bool(re.search(scale_words, folded, I)) and \
-        re.fullmatch(rf"(?:{scale_words}|\bin\b|\bof\b|[\s().,\-])*", folded, I) is not None
+    return bool(re.search(SCALE_WORDS, folded, I)) and \
+        re.fullmatch(rf"(?:{SCALE_WORDS}|\bin\b|\bof\b|[\s().,\-])*", folded, I) is not None
 
 
 def is_only_a_unit(text: str) -> bool:
@@ -148,6 +148,5 @@ def is_only_a_unit(text: str) -> bool:
         match = re.search(pattern, folded, flags)
         if match:
             rest = folded[: match.start()] + folded[match.end():]
-            scale_words = "|".join(pattern for pattern, _ in SCALES)
-            return re.fullmatch(rf"(?:{UNIT_FILLER}|{scale_words}|\bin\b|[\s().,\-])*", rest, I) is not None
+            return re.fullmatch(rf"(?:{UNIT_FILLER}|{SCALE_WORDS}|\bin\b|[\s().,\-])*", rest, I) is not None
     return False
