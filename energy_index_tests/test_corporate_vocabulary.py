@@ -311,6 +311,36 @@ def test_an_energy_row_that_is_the_sum_of_the_electricity_rows_under_it_is_elect
     assert {c.fiscal_year: c.value for c in found if c.metric == "total_energy"} == {2023: 56_341, 2022: 48_506}
 
 
+@pytest.mark.parametrize("label, part_of", [
+    ("Scope 1 \u2013 Direct Manufacturing per CDP C7.3c", "scope1"),
+    ("Scope 2 \u2013 Indirect Manufacturing, Location\u2011based method", "scope2_location"),  # U+2011 hyphen
+    ("Fleet emissions (part of Scope 1 emissions)", None),  # says it is a part
+    ("Scope 3 GHG Emissions - Business Travel", None),      # Scope 3 is reported by category
+    ("Scope 1 emissions per employee", None),               # a ratio, not a part
+])
+def test_a_scope1_or_scope2_label_naming_an_activity_is_a_part_of_that_scope(label, part_of):
+    assert read_label(label).metric is None and read_label(label).part_of == part_of
+
+
+@pytest.mark.parametrize("rows, chosen", [
+    ([], {"scope1": 292_106, "scope2_location": 844_848}),         # the document's only figures: the company's
+    ([["Total Scope 1", "300,000", "310,000"]], {"scope1": 300_000, "scope2_location": 844_848}),  # a whole
+    ([["Scope 1 \u2013 Fleet", "1,000", "1,100"]], {"scope2_location": 844_848}),  # two parts: neither
+])
+def test_a_part_of_scope1_or_2_stands_for_it_only_as_the_documents_sole_figure(rows, chosen):
+    from pathlib import Path
+
+    from energy_index.defs.corporate.document import Document
+    from energy_index.defs.corporate.extract import ExtractedTable
+    from energy_index.defs.corporate.resolve import resolve
+    from energy_index.defs.corporate.tables import read_year_tables
+
+    cells = [["Emissions (MT CO2e)", "2023", "2022"], ["Scope 1 \u2013 Direct Manufacturing", "292,106", "304,144"],
+             ["Scope 2 \u2013 Indirect Manufacturing, Location\u2011based", "844,848", "890,400"], *rows]
+    found = read_year_tables(ExtractedTable(1, 0, "stream", cells, {}), Document(Path("report.pdf"), pages=[""]))
+    assert {c.metric: c.value for c in resolve(found) if c.status == "chosen" and c.fiscal_year == 2023} == chosen
+
+
 def test_a_decimal_comma_document_is_told_by_its_own_numbers_and_read_in_points():
     from energy_index.defs.corporate.values import decimal_comma, with_decimal_points
 

@@ -73,6 +73,9 @@ class Context:
         figures under its section heading; `electricity`: the sum of the electricity rows under it."""
         metric, region, notes = ("electricity", None, ["the sum of the electricity rows under it"]) if electricity \
             else self.metric_for(label, sole)
+        part = "" if metric else self.part_for(label)
+        if part:
+            metric = read_label(label).part_of
         unit_before = self.running_unit
         self._note_unit(label, "label")
         if metric is None:
@@ -101,7 +104,15 @@ class Context:
                 raw_value=printed, raw_label=label, place=place, region=region, basis_source=basis_source,
                 boundary=boundary, notes=notes + raised,
                 confidence=confidence * (FROM_CONTEXT if from_context else 1.0)))
+            candidates[-1].part = part
         return candidates
+
+    def part_for(self, label: str) -> str:
+        """The words that make a Scope 1 or 2 row a part ('Scope 1 – Direct Manufacturing'), outside
+        a table of regions; `resolve` keeps such a row only when it is the document's sole figure."""
+        if REGIONAL.search(" ".join([self.title, *self.headings, self.section_text])):
+            return ""
+        return read_label(label).part if read_label(label).part_of else ""
 
     def metric_for(self, label: str, sole: bool = False) -> tuple[str | None, str | None, list[str]]:
         """(metric, region, notes): from the label itself, else from the section it sits in (its

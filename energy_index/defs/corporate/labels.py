@@ -19,8 +19,9 @@ from dataclasses import dataclass
 MARKS = ("*\u2020\u2021\u00a7\u00b6#\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079"
          "\u2713\u2714\u2605\u2606\u25b2\u25b3\u25c6\u25c7\u25cf\u25cb\u25a0\u25a1")
 SCOPES = re.compile(r"\bscopes?\s*([123])((?:\s*(?:,\s*(?:and|&)?|and|&|\+|/|-|to)\s*(?:scope\s*)?[123])*)(?!\d)")
-MARKET = re.compile(r"market[\s-]*(?:based|basis|method)|\bmbm\b")
-LOCATION = re.compile(r"location[\s-]*(?:based|basis|method)|\blbm\b")
+# '[\s-]' also takes the Unicode hyphen and non-breaking hyphen some typesetters print ('Location‑based').
+MARKET = re.compile(r"market[\s\u2010\u2011-]*(?:based|basis|method)|\bmbm\b")
+LOCATION = re.compile(r"location[\s\u2010\u2011-]*(?:based|basis|method)|\blbm\b")
 # A label naming one of these is a different figure from the metric it mentions.
 NOT_THE_METRIC = re.compile(
     r"intensit|\bper\b|/|%|percent|\bshare\b|proportion|\bratio\b|reduc|avoid|offset|removal|credit"
@@ -41,6 +42,8 @@ SCOPE2_FILLER = {"heat", "heating", "cooling", "steam"}  # what Scope 2 covers b
 ELECTRICITY = re.compile(r"\belectricity\b|\belectrical energy\b|\bpower consumption\b")
 DIRECT = re.compile(r"\b(?:in)?direct\b")
 ENERGY = re.compile(r"\b(?:total )?energy (?:consumption|use|used|consumed)\b|^(?:total )?energy(?: \([^()]*\))?$")
+# A label that says it is a part ('Fleet emissions (part of Scope 1 emissions)') never stands for the whole.
+SAYS_PART = re.compile(r"\b(?:part|portion) of\b|\bof which\b|\bthereof\b")
 CATEGORY = re.compile(r"\bcategory\s*(\d{1,2})\b")
 BOUNDARIES = {"equity share": re.compile(r"equity[\s-]*share"),
               "operational control": re.compile(r"operational[\s-]*control"),
@@ -61,6 +64,14 @@ class LabelReading:
     scopes: frozenset[int] = frozenset()
     basis: str | None = None
     why: str = ""
+    part: str = ""  # the words that make a Scope 1 or 2 label a part ('manufacturing')
+
+    @property
+    def part_of(self) -> str | None:
+        """The metric a Scope 1 or Scope 2 label names a part of ('Scope 1 – Direct Manufacturing')."""
+        if not self.part or self.scopes not in ({1}, {2}):
+            return None
+        return "scope1" if self.scopes == {1} else f"scope2_{self.basis}" if self.basis else "scope2"
 
 
 def footnote_marks(raw: str) -> tuple[str, list[str]]:
@@ -185,7 +196,9 @@ def _emissions_label(label: str, scopes: frozenset[int]) -> LabelReading:
         return LabelReading(f"scope3_category_{int(category.group(1))}", scopes)
     extra = residue(label, SCOPE2_FILLER if 2 in scopes else frozenset())
     if extra:
-        return LabelReading(None, scopes, why=f"names a part ({', '.join(sorted(extra))})")
+        words = ", ".join(sorted(extra))
+        return LabelReading(None, scopes, basis, why=f"names a part ({words})",
+                            part="" if SAYS_PART.search(label) else words)
     if scopes == {1}:
         return LabelReading("scope1", scopes, why="Scope 1 label")
     if scopes == {2}:

@@ -1,5 +1,10 @@
 """Choosing one value per metric, region and year from every reading, by stated rules.
 
+0. A Scope 1 or Scope 2 row labelled as a part (`Scope 1 – Direct Manufacturing`) is the
+   company's figure only when it is the document's sole figure of that scope: the GHG Protocol
+   has a company report all of its Scope 1 and 2, so a lone figure names the activity that makes
+   it up. With any other figure of that scope (a total, Scope 1 + 2, or a second part) the parts
+   stay parts and are rejected. Scope 3, reported by category, is never read this way.
 1. Sanity rules that hold for any company reject a reading: a negative amount; zero Scope 1,
    location-based Scope 2, electricity or energy (a company that reports them uses some;
    market-based Scope 2 may be zero under contracts for renewable power, so a zero Scope 2
@@ -27,19 +32,21 @@ from collections import defaultdict
 
 from energy_index.defs.corporate.candidate import Candidate
 from energy_index.defs.corporate.context import FROM_CONTEXT
-from energy_index.defs.corporate.labels import LOCATION, MARKET
+from energy_index.defs.corporate.labels import LOCATION, MARKET, clean
 from energy_index.defs.corporate.plausibility import AMBIGUOUS_UNIT, check_plausibility
 
 AGREEMENT = 0.005
 # A bare Scope 2 of zero is a market-based figure whose basis the reader could not find.
 NEVER_ZERO = ("scope1", "scope2_location", "scope2", "electricity", "total_energy", "scope1_2", "scope1_2_location",
               "total_emissions")
+SOLE_PART = 0.85  # a label naming what a figure covers, standing for the whole: trusted less than one naming it
 
 
 def resolve(candidates: list[Candidate], document_text: str = "") -> list[Candidate]:
     for candidate in candidates:
         _apply_sanity(candidate)
         candidate.table_number = table_number(candidate.place.table_title)
+    _sole_parts(candidates)
     _name_bare_scope2(candidates, document_text)
     groups: dict[tuple, list[Candidate]] = defaultdict(list)
     for candidate in candidates:
@@ -76,6 +83,24 @@ def _apply_sanity(candidate: Candidate) -> None:
         candidate.status, candidate.status_reason = "rejected", "negative: emissions and energy are never below zero"
     elif candidate.value == 0 and candidate.metric in NEVER_ZERO:
         candidate.status, candidate.status_reason = "rejected", f"zero {candidate.metric} is not a company's figure"
+
+
+def _sole_parts(candidates: list[Candidate]) -> None:
+    """Rule 0: a part of Scope 1 or 2 stands for it when no other figure of that scope is read."""
+    for scope in ("scope1", "scope2"):
+        parts = [c for c in candidates if c.part and c.metric.startswith(scope) and c.status != "rejected"]
+        whole = [c for c in candidates if not c.part and c.status != "rejected" and not c.metric.endswith("intensity")
+                 and c.metric.startswith((scope, "scope1_2", "total_emissions"))]
+        sole = len({clean(c.raw_label) for c in parts}) == 1 and not whole
+        for part in parts:
+            if sole:
+                part.confidence = round(part.confidence * SOLE_PART, 3)
+                part.notes.append(f"labelled by what it covers ({part.part}): the document's only "
+                                  f"{scope.replace('scope', 'Scope ')} figure")
+            else:
+                part.status = "rejected"
+                part.status_reason = (f"a part of {scope.replace('scope', 'Scope ')} ({part.part}): "
+                                      "the document gives " + ("a figure for the whole" if whole else "several parts"))
 
 
 def _name_bare_scope2(candidates: list[Candidate], document_text: str) -> None:
