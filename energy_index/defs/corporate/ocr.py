@@ -16,6 +16,7 @@ stays within the time a report may take.
 
 from __future__ import annotations
 
+import ctypes
 import re
 import statistics
 from dataclasses import dataclass
@@ -98,9 +99,36 @@ def _image_regions(page: pdfium.PdfPage) -> list[tuple[float, float, float, floa
 
 @cache
 def _engine():
+    """The engine, its three ONNX sessions rebuilt lean (see `_lean_session`)."""
     from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR(**ENGINE_SETTINGS)
+    engine = RapidOCR(**ENGINE_SETTINGS)
+    # rapidocr-onnxruntime 1.4.4 (pinned by `make install`) keeps each model's session here.
+    for holder in (engine.text_det.infer, engine.text_cls.infer, engine.text_rec.session):
+        holder.session = _lean_session(holder.session)
+    return engine
+
+
+def _lean_session(session):
+    """The same model without onnxruntime's memory planning for repeated shapes (every text box
+    has its own width, so the plans only pile up) and with basic graph fusions: the page's peak
+    falls from 650-720 MB to under 500 MB, the text read the same."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.enable_cpu_mem_arena = options.enable_mem_pattern = False
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+    options.log_severity_level = 4
+    return ort.InferenceSession(session._model_path, sess_options=options, providers=["CPUExecutionProvider"])
+
+
+def _release_freed_memory() -> None:
+    """Hand the buffers a page's OCR freed back to the system (glibc keeps them otherwise, so
+    each page's peak would stand on the last one's)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to hand back this way
+        pass
 
 
 def _read_region(page: pdfium.PdfPage, region: tuple[float, float, float, float] | None) -> list[str]:
@@ -110,6 +138,7 @@ def _read_region(page: pdfium.PdfPage, region: tuple[float, float, float, float]
     scale = min(RENDER_SCALE, MAX_PIXELS / max(right - left, top - bottom))  # a poster-sized image stays bounded
     bitmap = page.render(scale=scale, crop=(left, bottom, width - right, height - top))
     boxes, _ = _engine()(bitmap.to_numpy())
+    _release_freed_memory()
     return as_lines([(box, text) for box, text, score in boxes or [] if float(score) >= MIN_CONFIDENCE])
 
 
