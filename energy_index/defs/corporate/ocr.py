@@ -9,7 +9,8 @@ Which pages: in a scanned document (at least half its pages without text), every
 any document, a page whose text names a Scope but holds few figures while an image covers a
 good part of it (the table is the image). A lone page without text in a report with a text
 layer is a cover or a photograph, and is not read. Only the images are read on such a page,
-at 144 dpi (at most 1,600 pixels a side), where digits come out right at 0.95+ confidence.
+at 144 dpi (at most 1,600 pixels a side), where digits come out right at 0.95+ confidence; the
+lines are found on a copy at most 800 pixels a side, which keeps a page's peak memory low.
 At most `MAX_PAGES` pages per document, the likeliest first, so a long report of photographs
 stays within the time a report may take.
 """
@@ -26,9 +27,9 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 
 RENDER_SCALE = 2.0          # points -> pixels: 144 dpi
-# Text detection on at most 640 px a side and recognition two lines at a time keep the engine's
-# peak memory near 300 MB (its defaults take 700-850 MB on a report page); digits still read right.
-ENGINE_SETTINGS = {"det_limit_type": "max", "det_limit_side_len": 640, "rec_batch_num": 2}
+# Recognition two lines at a time; detection on at most DETECTION_PIXELS a side (see `_engine`).
+ENGINE_SETTINGS = {"rec_batch_num": 2}
+DETECTION_PIXELS = 800      # finds the lines; each line is then read from the full-size image
 MAX_PIXELS = 1600           # the longest side of what is read, in pixels
 MIN_IMAGE_SHARE = 0.1       # smaller images are logos, icons and rules
 MAX_PAGES = 12
@@ -102,10 +103,16 @@ def _engine():
     """The engine, its three ONNX sessions rebuilt lean (see `_lean_session`)."""
     from rapidocr_onnxruntime import RapidOCR
 
+    from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
+
     engine = RapidOCR(**ENGINE_SETTINGS)
-    # rapidocr-onnxruntime 1.4.4 (pinned by `make install`) keeps each model's session here.
+    # rapidocr-onnxruntime 1.4.4 (pinned by `make install`) keeps each model's session here, and
+    # replaces a 'max' detection limit by 960, 1,500 or 2,000 px after the image's size, so the
+    # limit is set on its detector itself: detection at full size took 300 MB more on a page.
     for holder in (engine.text_det.infer, engine.text_cls.infer, engine.text_rec.session):
         holder.session = _lean_session(holder.session)
+    detector = engine.text_det
+    detector.get_preprocess = lambda _: DetPreProcess(DETECTION_PIXELS, "max", detector.mean, detector.std)
     return engine
 
 
