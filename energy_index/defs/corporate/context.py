@@ -112,7 +112,8 @@ class Context:
         a table of regions; `resolve` keeps such a row only when it is the document's sole figure."""
         if REGIONAL.search(" ".join([self.title, *self.headings, self.section_text])):
             return ""
-        return read_label(label).part if read_label(label).part_of else ""
+        reading = read_label(label)
+        return reading.part if reading.part_of else ""
 
     def metric_for(self, label: str, sole: bool = False) -> tuple[str | None, str | None, list[str]]:
         """(metric, region, notes): from the label itself, else from the section it sits in (its
