@@ -48,6 +48,12 @@ from energy_index.defs.corporate.values import parse_header_year, parse_value
     ("Renewable energy (PJ)", None),                          # a part of it
     ("Indirect energy consumption", None),                    # GRI's purchased energy: a part of the total
     ("Direct energy consumption", None),
+    ("Direct GHG emissions (tCO2e)", "scope1"),              # GRI 305-1's name for Scope 1
+    ("Energy-indirect GHG emissions (market-based)", "scope2_market"),  # GRI 305-2's
+    ("Indirect emissions from purchased electricity", "scope2"),
+    ("Indirect emissions", None),                             # may be Scope 3 ('other indirect')
+    ("Other indirect GHG emissions", None),
+    ("Direct emissions from manufacturing sites", None),      # a part, in GRI's words
 ])
 def test_labels(label, metric):
     assert read_label(label).metric == metric

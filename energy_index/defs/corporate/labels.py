@@ -37,6 +37,7 @@ FILLER = set("""
     inventory carbon footprint market-based location-based market location based basis method
     approach figure electricity energy consumption consumed use used usage within organization
     organisation grid acquired bought imported combined amount or fossil marketbased locationbased volume
+    energy-indirect
     """.split())
 SCOPE2_FILLER = {"heat", "heating", "cooling", "steam"}  # what Scope 2 covers besides electricity
 ELECTRICITY = re.compile(r"\belectricity\b|\belectrical energy\b|\bpower consumption\b")
@@ -44,6 +45,13 @@ DIRECT = re.compile(r"\b(?:in)?direct\b")
 ENERGY = re.compile(r"\b(?:total )?energy (?:consumption|use|used|consumed)\b|^(?:total )?energy(?: \([^()]*\))?$")
 # A label that says it is a part ('Fleet emissions (part of Scope 1 emissions)') never stands for the whole.
 SAYS_PART = re.compile(r"\b(?:part|portion) of\b|\bof which\b|\bthereof\b")
+# GRI 305-1 and 305-2's own names for Scope 1 and 2, which many reports print without the scope's
+# number: 'Direct GHG emissions', 'Energy indirect GHG emissions', 'Indirect emissions from purchased
+# electricity'. A plain 'indirect emissions' may be Scope 3 (GRI 305-3's 'other indirect'), so is not read.
+GRI_SCOPES = ((1, re.compile(r"^(?:total |gross )*direct (?:ghg |greenhouse gas |co2e? |carbon )?emissions\b")),
+              (2, re.compile(r"^(?:total |gross )*(?:energy[\s-]indirect (?:ghg |greenhouse gas |co2e? |carbon )?emissions\b"
+                             r"|indirect (?:ghg |greenhouse gas |co2e? |carbon )?emissions from (?:purchased|imported|acquired)"
+                             r" (?:electricity|energy)\b)")))
 CATEGORY = re.compile(r"\bcategory\s*(\d{1,2})\b")
 BOUNDARIES = {"equity share": re.compile(r"equity[\s-]*share"),
               "operational control": re.compile(r"operational[\s-]*control"),
@@ -170,6 +178,11 @@ def read_label(raw: str) -> LabelReading:
     scopes = scopes_of(label)
     if scopes:
         return _emissions_label(label, scopes)
+    gri = next((scope for scope, pattern in GRI_SCOPES if pattern.search(label)), None)
+    if gri:  # only when nothing else is left in it: a GRI-worded part is not taken for the whole
+        reading = _emissions_label(label, frozenset({gri}))
+        return LabelReading(reading.metric, reading.scopes, reading.basis, f"GRI 305-{gri}'s name for Scope {gri}") \
+            if reading.metric else LabelReading(None, why=reading.why)
     if ELECTRICITY.search(label) and not NOT_THE_METRIC.search(label) and not re.search(r"emission|ghg|co2", label):
         extra = residue(label)
         if extra:
