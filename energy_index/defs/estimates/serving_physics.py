@@ -17,9 +17,10 @@ precision no run measured is still a physical quantity, not an unknown category;
 overhead is why a faster GPU saves less than its datasheet promises.
 
 Each term is scaled by a log-linear correction learnt from the runs (model size, MoE,
-multimodal prompts, hybrid attention, output length, GPUs, batch), plus per-GPU, per-release and
-per-task deviations that a ridge penalty keeps small; a level the fit never saw gets the
-average of those it saw. Diffusion has one term, power x denoising steps x 2 x params x latent
+multimodal prompts, hybrid attention, output length, GPUs, batch), plus per-GPU, per-release,
+per-task and per-precision deviations that a ridge penalty keeps small (the weights and the
+matrix multiplies, where the precision enters, deviate by it: an FP8 or MXFP4 kernel does not
+reach what its bits promise); a level the fit never saw gets the average of those it saw. Diffusion has one term, power x denoising steps x 2 x params x latent
 tokens / peak FLOP/s, with a learnt exponent on the peak (achieved throughput does not grow as
 fast as the datasheet's from one GPU generation to the next).
 """
@@ -33,10 +34,11 @@ import numpy as np
 import polars as pl
 
 from energy_index.defs.estimates.inputs import PEAK_FLOPS_PATH, accelerator_key, same_accelerator
-from energy_index.defs.mlenergy.precisions import precision_bits
+from energy_index.defs.mlenergy.precisions import precision_bits, precision_names
 
-LEVELS = ("accelerator", "benchmark_release", "task")  # categorical deviations, penalised
-PENALTY, LEVEL_PENALTY = 0.3, {"accelerator": 3.0, "benchmark_release": 0.3, "task": 0.3}
+LEVELS = ("accelerator", "benchmark_release", "task", "precision")  # categorical deviations, penalised
+# Hardware and kernels (a GPU, a precision) deviate only on strong evidence; releases and tasks more freely.
+PENALTY, LEVEL_PENALTY = 0.3, {"accelerator": 3.0, "benchmark_release": 0.3, "task": 0.3, "precision": 3.0}
 LATENT_PIXELS = 256  # pixels per latent token: an 8x VAE and 2x2 patches (SD3, FLUX, PixArt, Wan)
 # Scale anchors of the physical terms; each term's learnt intercept corrects them.
 PROMPT_TOKENS = 512.0  # a typical prompt's length, before the output's
@@ -72,15 +74,16 @@ def spec_for(gpu: str, specs: pl.DataFrame) -> dict | None:
 
 
 def with_physics(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add `bits`, `bandwidth`, `peak_flops`, `peak_fp8_flops`, `power_w` (null where the GPU
-    has no spec) and `moe`."""
-    specs, bits = accelerator_specs(), precision_bits()
+    """Add `bits`, `precision` (the seed's name), `bandwidth`, `peak_flops`, `peak_fp8_flops`,
+    `power_w` (null where the GPU has no spec) and `moe`."""
+    specs, bits, names = accelerator_specs(), precision_bits(), precision_names()
     found = {gpu: spec_for(gpu, specs) or {} for gpu in frame["gpu"].unique().to_list()}
     columns = [pl.col("gpu").replace_strict({g: s.get(name) for g, s in found.items()}, return_dtype=pl.Float64)
                .alias(name) for name in ("bandwidth", "peak_flops", "peak_fp8_flops", "power_w")]
     precision = pl.col("weight_precision").fill_null("bf16").str.to_lowercase()
     return frame.with_columns(*columns, precision.replace_strict(bits, default=16.0, return_dtype=pl.Float64)
-                              .alias("bits"), (pl.col("active_params_b") < 0.9 * pl.col("params_b")).alias("moe"))
+                              .alias("bits"), precision.replace(names).alias("precision"),
+                              (pl.col("active_params_b") < 0.9 * pl.col("params_b")).alias("moe"))
 
 
 def _column(frame: pl.DataFrame, name: str) -> np.ndarray:
@@ -98,13 +101,13 @@ def _text_terms(frame: pl.DataFrame) -> list[Term]:
     moe, multimodal = get("moe"), flag(pl.col("task_family").str.starts_with("mllm"))
     hybrid = flag(pl.col("architecture").fill_null("").str.contains("(?i)hybrid|mamba"))
     one, size, width = np.ones(frame.height), np.log(params / 1e10), np.log(active / 1e10)
-    hardware = ("accelerator", "benchmark_release")
+    hardware, kernels = ("accelerator", "benchmark_release"), ("accelerator", "benchmark_release", "precision")
     return [
-        Term(np.log(power * params * experts_read * bits / 8 / (bandwidth * batch)), [one, moe, size], hardware),
+        Term(np.log(power * params * experts_read * bits / 8 / (bandwidth * batch)), [one, moe, size], kernels),
         Term(np.log(power * gpus * STEP_OVERHEAD_S / batch), [one, np.log(gpus), size, np.log(batch)], hardware),
         Term(np.log(power * (PROMPT_TOKENS + output / 2) * KV_BYTES_8B * (active / 8e9) ** (2 / 3) / bandwidth),
              [one, multimodal, hybrid, width, np.log(output / 500)], ("task",)),
-        Term(np.log(power * 2 * active / peak), [one, moe, multimodal], hardware)]
+        Term(np.log(power * 2 * active / peak), [one, moe, multimodal], kernels)]
 
 
 def _diffusion_terms(frame: pl.DataFrame) -> list[Term]:
@@ -113,7 +116,8 @@ def _diffusion_terms(frame: pl.DataFrame) -> list[Term]:
     latent = get("pixels") / LATENT_PIXELS * np.where(frames > 1, frames / 4 + 1, 1)  # 4x temporal VAE
     compute = np.log(get("power_w") * get("denoising_steps") * 2 * get("params_b") * 1e9 * latent / get("peak_flops"))
     return [Term(compute, [np.ones(frame.height), np.log(get("params_b")), np.log(get("batch_size")),
-                           np.log(get("n_gpus")), np.log(get("peak_flops") / 1e15)], LEVELS)]
+                           np.log(get("n_gpus")), np.log(get("peak_flops") / 1e15)],
+                 ("accelerator", "benchmark_release", "task"))]
 
 
 def _terms(frame: pl.DataFrame, modality: str) -> list[Term]:
