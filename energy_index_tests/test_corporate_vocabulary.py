@@ -88,6 +88,10 @@ def test_footnote_marks_come_off_labels(label, text, marks):
     ("megajoules (in millions)", 1e6 / 3600, "MWh"), ("MJ", 1 / 3600, "MWh"),
     # the finance style's lone k and m, and Mtonnes
     ("k tonnes", 1e3, "tCO2e"), ("m tCO2e", 1e6, "tCO2e"), ("tCO2e (m)", 1e6, "tCO2e"), ("Mtonnes CO2e", 1e6, "tCO2e"),
+    # powers of ten and the CJK numerals data books print ('10^3 t-CO2', '千t-CO2'); oil equivalent
+    ("10^3 t-CO2", 1e3, "tCO2e"), ("10\u00b3 tCO2e", 1e3, "tCO2e"), ("x10^6 t", 1e6, "tCO2e"),
+    ("\u5343t-CO2", 1e3, "tCO2e"), ("\u4e07t-CO2", 1e4, "tCO2e"), ("\u767e\u4e07kWh", 1e3, "MWh"),
+    ("toe", 11.63, "MWh"), ("ktoe", 11.63e3, "MWh"), ("Mtoe", 11.63e6, "MWh"), ("tonnes of oil equivalent", 11.63, "MWh"),
 ])
 def test_units_and_their_case(text, factor, canonical):
     unit = read_unit(text, "test")

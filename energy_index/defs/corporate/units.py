@@ -17,6 +17,11 @@ I = re.IGNORECASE
 # wins. Prefixes that are part of the unit's own symbol (Mt, kt, GWh) are here; a scale written
 # as a word or number beside the unit ('thousand', "'000", '1,000', '(in millions)') is SCALES.
 PATTERNS = [
+    # tonnes of oil equivalent (French, Italian, Spanish 'tep'): 41.868 GJ = 11.63 MWh (IEA, IEA Energy
+    # Statistics Manual, 2005); before the tonnes below, which would take its 'tonnes' for mass.
+    (r"\bMtoe\b|\bMtep\b", 0, "MWh", 11.63e6, ENERGY),
+    (r"\bktoe\b|\bktep\b", I, "MWh", 11.63e3, ENERGY),
+    (r"\btoe\b|\btep\b|\b(?:tons?|tonnes?) of oil equivalent", I, "MWh", 11.63, ENERGY),
     (r"\bmmt\b|\bmmtco2e?\b", I, "tCO2e", 1e6, MASS),
     (r"\bMt\s*CO2|\bMtCO2|\bMt\b|\bM(?:tonnes?|tons?)\b|\bTg\s*CO2|\bmegatonnes?\b", 0, "tCO2e", 1e6, MASS),
     (r"\bkt\s*co2|\bkt\b|\bkilotonnes?\b|\bGg\s*CO2", I, "tCO2e", 1e3, MASS),
@@ -39,9 +44,10 @@ PATTERNS = [
 SCALES = [
     (r"\bbillions?\b|\bbn\b", 1e9),
     (r"\bmillions?\b(?!\s+british)|\bmn\b|\bmio\b\.?|(?<![\d,.])1[,.\s]000[,.\s]000(?![\d,.])"
-     r"|(?<![\w'\u2019/$\u20ac\u00a3])m(?![\w\u00b2\u00b3])", 1e6),
+     r"|(?<![\w'\u2019/$\u20ac\u00a3])m(?![\w\u00b2\u00b3])|(?<![\d,.])10\s*(?:\^\s*6|\u2076)(?!\d)|\u767e\u4e07", 1e6),
+    (r"\u4e07", 1e4),  # Japanese and Chinese man, ten thousand ('万t-CO2'); after hyaku-man, a million
     (r"\bthousands?\b|['\u2019]000s?\b|(?<![\d,.'\u2019])000s?\b|(?<![\d,.])1[,.\s]?000(?![\d,.])"
-     r"|(?<![\w'\u2019])k(?![\w\u00b2\u00b3])", 1e3),
+     r"|(?<![\w'\u2019])k(?![\w\u00b2\u00b3])|(?<![\d,.])10\s*(?:\^\s*3|\u00b3)(?!\d)|\u5343", 1e3),
 ]
 SCALE_WORDS = "|".join(pattern for pattern, _ in SCALES)
 DEFINITION = re.compile(  # 'mmt = Million metric tons', 'MT: metric tons', 'MMT means million metric tons'
@@ -65,7 +71,9 @@ class Unit:
 
 
 def fold(text: str) -> str:
-    """One space, subscript two and dashes folded, and OCR's zero for the O of CO2 ('tC02e') read as O."""
+    """One space, subscript two and dashes folded, OCR's zero for the O of CO2 ('tC02e') read as O,
+    and Chinese or Japanese characters set apart from Latin ones ('千t-CO2' -> '千 t-CO2')."""
+    text = re.sub(r"([\u3000-\u9fff]+)", r" \1 ", text)
     folded = " ".join(text.replace("\u2082", "2").replace("\u2013", "-").split())
     return re.sub(r"(?<=[cC])0(?=2)", "O", folded)
 
