@@ -54,6 +54,13 @@ from energy_index.defs.corporate.values import parse_header_year, parse_value
     ("Indirect emissions", None),                             # may be Scope 3 ('other indirect')
     ("Other indirect GHG emissions", None),
     ("Direct emissions from manufacturing sites", None),      # a part, in GRI's words
+    ("Scope 2 \u2013 Location", "scope2_location"),           # the basis's bare word, in a Scope 2 label
+    ("Scope 2 (market)", "scope2_market"),
+    ("Scope 2 \u2013 emerging markets", None),                 # a region, not a basis
+    ("Group Scope 1 emissions", "scope1"),                    # the whole company's words
+    ("Scope 1 emissions \u2013 consolidated", "scope1"),
+    ("Electricity (purchased and self-generated)", "electricity"),  # the sources it adds up
+    ("Electricity generated", None),
 ])
 def test_labels(label, metric):
     assert read_label(label).metric == metric

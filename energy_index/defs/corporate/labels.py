@@ -22,6 +22,7 @@ SCOPES = re.compile(r"\bscopes?\s*([123])((?:\s*(?:,\s*(?:and|&)?|and|&|\+|/|-|t
 # '[\s-]' also takes the Unicode hyphen and non-breaking hyphen some typesetters print ('Location‑based').
 MARKET = re.compile(r"market[\s\u2010\u2011-]*(?:based|basis|method)|\bmbm\b")
 LOCATION = re.compile(r"location[\s\u2010\u2011-]*(?:based|basis|method)|\blbm\b")
+BARE_MARKET, BARE_LOCATION = re.compile(r"\bmarket\b"), re.compile(r"\blocation\b")
 # A label naming one of these is a different figure from the metric it mentions.
 NOT_THE_METRIC = re.compile(
     r"intensit|\bper\b|/|%|percent|\bshare\b|proportion|\bratio\b|reduc|avoid|offset|removal|credit"
@@ -37,8 +38,8 @@ FILLER = set("""
     inventory carbon footprint market-based location-based market location based basis method
     approach figure electricity energy consumption consumed use used usage within organization
     organisation grid acquired bought imported combined amount or fossil marketbased locationbased volume
-    energy-indirect
-    """.split())
+    energy-indirect group company consolidated corporate enterprise entity worldwide
+    """.split())  # 'Group Scope 1 emissions', 'Scope 1 – company total': the whole company, not a part
 SCOPE2_FILLER = {"heat", "heating", "cooling", "steam"}  # what Scope 2 covers besides electricity
 ELECTRICITY = re.compile(r"\belectricity\b|\belectrical energy\b|\bpower consumption\b")
 DIRECT = re.compile(r"\b(?:in)?direct\b")
@@ -116,6 +117,9 @@ def footnote_marks(raw: str) -> tuple[str, list[str]]:
 
 # '... (MWh) – purchased + self-generated': a dash, then the sources the figure adds up.
 COMPOSITION = re.compile(r"\s[\u2013-]\s*[a-z][\w\s-]*\+[\w\s+-]*$")
+# The same list in parentheses: 'Electricity (purchased and self-generated)'.
+SOURCE = r"(?:purchased|self[\s-]?generated|own[\s-]generated|generated on[\s-]?site|on[\s-]?site|generated)"
+SOURCES = re.compile(rf"\s*\({SOURCE}(?:\s*(?:and|\+|&|,)\s*{SOURCE})+\)")
 
 
 def clean(raw: str) -> str:
@@ -125,7 +129,7 @@ def clean(raw: str) -> str:
     text = re.sub(r"^(?:[a-z\u2022\u25aa\u25cf\u25a0\u2713\u2714]\s+)+(?=[A-Z])", "", text.strip())  # 'n n Total': icons
     text = re.sub(r"\b(scope\s?[123])\d+\b", r"\1", text, flags=re.IGNORECASE)  # 'Scope 31' (footnote 1)
     text = re.sub(r"(\+\s?[123])\d+\b", r"\1", text)                               # 'Scope 1 + 21'
-    return COMPOSITION.sub("", footnote_marks(text)[0].lower()).strip(" :-")
+    return SOURCES.sub("", COMPOSITION.sub("", footnote_marks(text)[0].lower())).strip(" :-")
 
 
 def scopes_of(label: str) -> frozenset[int]:
@@ -138,9 +142,11 @@ def scopes_of(label: str) -> frozenset[int]:
     return frozenset(found)
 
 
-def basis_of(text: str) -> str | None:
-    """'market' or 'location' when the text states exactly one basis."""
-    market, location = bool(MARKET.search(text.lower())), bool(LOCATION.search(text.lower()))
+def basis_of(text: str, bare: bool = False) -> str | None:
+    """'market' or 'location' when the text states exactly one basis; `bare`: the word alone counts
+    too ('Scope 2 – Location', which only a Scope 2 label may say)."""
+    market, location = (MARKET, BARE_MARKET) if bare else (MARKET,), (LOCATION, BARE_LOCATION) if bare else (LOCATION,)
+    market, location = (any(p.search(text.lower()) for p in pats) for pats in (market, location))
     return "market" if market and not location else "location" if location and not market else None
 
 
@@ -203,7 +209,7 @@ def _emissions_label(label: str, scopes: frozenset[int]) -> LabelReading:
         return LabelReading(None, scopes, why="a ratio, share, change or offset, not an amount")
     if GASES.search(_without_gas_lists(label)):
         return LabelReading(None, scopes, why="one gas, not all greenhouse gases")
-    basis = basis_of(label)
+    basis = basis_of(label, bare=scopes == {2})
     category = CATEGORY.search(label)
     if scopes == {3} and category:
         return LabelReading(f"scope3_category_{int(category.group(1))}", scopes)
