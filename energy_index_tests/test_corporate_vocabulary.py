@@ -140,6 +140,11 @@ def test_a_document_definition_overrides_the_default_scale():
     ("2022\u00a7", 2022, "calendar"), ("FY23\u00b9", 2023, "fiscal"), ("FY2023/24", 2024, "fiscal"),
     ("2021/22", 2022, "fiscal"), ("2030 target", None, None), ("2019-2023", None, None), ("YoY %", None, None),
     ("Baseline 2019", 2019, "calendar"), ("Base year (FY2019)", 2019, "fiscal"), ("2024-25 (Current", 2025, "fiscal"), ("Financial Year 2023-24 (Previous Financial Year)", 2024, "fiscal"),
+    # data books' and balance sheets' own ways of naming the year
+    ("2023\u5e74\u5ea6", 2023, "fiscal"), ("2024\u5e743\u6708\u671f", 2024, "fiscal"), ("2023\u5e74", 2023, "calendar"),
+    ("2023\u5e743\u6708\u672b", None, None), ("CY2023", 2023, "calendar"), ("31.12.2023", 2023, "calendar"),
+    ("31 Dec 2023", 2023, "calendar"), ("Year ended 31 March 2024", 2024, "fiscal"),
+    ("Year ended December 31, 2023", 2023, "calendar"), ("FY2023 (Apr 2023\u2013Mar 2024)", 2023, "fiscal"),
 ])
 def test_year_headers(text, year, period_type):
     found = parse_header_year(text)

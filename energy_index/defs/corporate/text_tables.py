@@ -53,7 +53,10 @@ def stacked_header(lines: list[str], index: int) -> tuple[int, list[HeaderYear]]
     for offset, line in enumerate(lines[index:index + 24]):
         year = parse_header_year(line)
         if year:
-            years.append(year)
+            if years and years[-1].year == year.year:  # one column in both languages: '2016 年度' / 'FY2016'
+                years[-1] = year
+            else:
+                years.append(year)
             last = index + offset
         elif not (NO_LATIN.fullmatch(line) or re.fullmatch(r"units?", line.strip(), re.IGNORECASE)):
             break

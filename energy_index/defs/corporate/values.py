@@ -61,9 +61,30 @@ def parse_value(text: str) -> Number | None:
     return Number(-value if negative else value, percent)
 
 
+# Other ways a column names its year, rewritten to the forms HEADER_YEAR reads: Japanese fiscal
+# years ('2023年度', '2024年3月期': the year ending March 2024) and calendar years ('2023年'), 'CY2023',
+# a balance-sheet date ('31.12.2023', '31 Dec 2023', 'Dec 2023': the calendar year it closes), a
+# year-end in words ('Year ended 31 March 2024': fiscal, unless it ends in December), and a fiscal
+# year's months in parentheses ('FY2023 (Apr 2023-Mar 2024)').
+MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+HEADER_FORMS = [
+    (re.compile(r"^((?:19|20)\d{2})\s*年\s*(?:度|\d{1,2}\s*月期)"), r"FY\1"),
+    (re.compile(r"^((?:19|20)\d{2})\s*年$"), r"\1"),  # not '2023年3月末', a date
+    (re.compile(r"^cy\s*'?((?:19|20)\d{2})\b", re.I), r"\1"),
+    (re.compile(r"^(?:31[./\s-]+(?:12|dec[a-z]*\.?)|dec[a-z]*\.?)[./\s-]+((?:19|20)\d{2})$", re.I), r"\1"),
+    (re.compile(r"^(?:fiscal\s+)?year\s+end(?:ed|ing)\s+(?:\d{1,2}\s+)?dec[a-z]*\.?\s+(?:\d{1,2},?\s+)?((?:19|20)\d{2})$", re.I),
+     r"\1"),
+    (re.compile(rf"^(?:fiscal\s+)?year\s+end(?:ed|ing)\s+(?:\d{{1,2}}\s+)?{MONTH}\s+(?:\d{{1,2}},?\s+)?((?:19|20)\d{{2}})$", re.I),
+     r"FY\1"),
+    (re.compile(rf"^(fy\s*'?(?:19|20)?\d{{2}})\s*\(\s*{MONTH}\s*\d{{4}}\s*(?:-|to)\s*{MONTH}\s*\d{{4}}\s*\)$", re.I), r"\1"),
+]
+
+
 def parse_header_year(text: str) -> HeaderYear | None:
     """A column header that is a year of data, or None."""
     cleaned = " ".join(text.replace("\u2013", "-").split())
+    for form, rewritten in HEADER_FORMS:
+        cleaned = form.sub(rewritten, cleaned)
     match = HEADER_YEAR.match(cleaned)
     if not match or NOT_A_DATA_YEAR.search(cleaned):
         return None
