@@ -363,6 +363,29 @@ def test_a_part_of_scope1_or_2_stands_for_it_only_as_the_documents_sole_figure(r
     assert {c.metric: c.value for c in resolve(found) if c.status == "chosen" and c.fiscal_year == 2023} == chosen
 
 
+@pytest.mark.parametrize("note, scale", [
+    ("All figures in thousands unless otherwise stated", 1e3), ("Figures are shown in '000", 1e3),
+    ("Values are expressed in millions of tonnes", 1e6),
+    ("All amounts in USD millions", None), ("Amounts are in millions of dollars", None),  # money, not tonnes
+    ("Data in regions where we operate", None), ("Figures in tonnes", None),
+])
+def test_a_pages_note_scales_the_units_that_state_no_scale_of_their_own(note, scale):
+    from pathlib import Path
+
+    from energy_index.defs.corporate.document import Document
+    from energy_index.defs.corporate.extract import ExtractedTable
+    from energy_index.defs.corporate.tables import read_year_tables
+    from energy_index.defs.corporate.units import scale_note
+
+    found = scale_note(note)
+    assert (found[0] if found else None) == scale
+    document = Document(Path("report.pdf"), pages=[note], scale_notes={1: found} if found else {})
+    cells = [["", "2023", "2022"], ["Scope 1 (tCO2e)", "12.3", "11.0"], ["Scope 2, market-based (ktCO2e)", "4.5", "4.0"]]
+    found = read_year_tables(ExtractedTable(1, 0, "stream", cells, {}), document)
+    values = {c.metric: c.value for c in found if c.fiscal_year == 2023}
+    assert values == pytest.approx({"scope1": 12.3 * (scale or 1), "scope2_market": 4_500})  # kt is its own scale
+
+
 def test_a_decimal_comma_document_is_told_by_its_own_numbers_and_read_in_points():
     from energy_index.defs.corporate.values import decimal_comma, with_decimal_points
 

@@ -17,7 +17,7 @@ from energy_index.defs.corporate.candidate import Candidate, Place, make_candida
 from energy_index.defs.corporate.document import Document
 from energy_index.defs.corporate.labels import (CATEGORY, GASES, NOT_THE_METRIC, LabelReading, basis_of, boundary_of,
                                                 clean, footnote_marks, read_label, residue)
-from energy_index.defs.corporate.units import Unit, read_unit, unit_from_label
+from energy_index.defs.corporate.units import Unit, read_unit, unit_from_label, with_page_scale
 from energy_index.defs.corporate.values import HeaderYear, parse_value
 
 SUBTOTAL = re.compile(r"^(?:sub)?total(?: emissions)?$")
@@ -166,7 +166,12 @@ class Context:
         return None
 
     def unit_for(self, label: str, unit_cell: str, column_unit: str, running: Unit | None) -> tuple[Unit | None, bool]:
-        """(unit, whether it came from the context rather than the row)."""
+        """(unit, whether it came from the context rather than the row), times the page's stated
+        scale ('All figures in thousands') when the unit states none of its own."""
+        unit, from_context = self._stated_unit(label, unit_cell, column_unit, running)
+        return (with_page_scale(unit, self.document.scale_notes.get(self.page)) if unit else None), from_context
+
+    def _stated_unit(self, label: str, unit_cell: str, column_unit: str, running: Unit | None) -> tuple[Unit | None, bool]:
         glossary = self.document.glossary
         own = (read_unit(unit_cell, "unit column", glossary) if unit_cell else None) \
             or unit_from_label(label, "label", glossary) \

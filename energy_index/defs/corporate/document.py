@@ -66,6 +66,7 @@ class Document:
     ocr_skipped: str = ""                    # why pages that needed OCR were not read
     raised: dict[int, dict[str, str]] = field(default_factory=dict)  # page -> {'38': '3'}: a raised note off
     decimal_comma: bool = False              # numbers written '1.234,5': the pages are given with points
+    scale_notes: dict[int, tuple[float, str]] = field(default_factory=dict)  # page -> 'All figures in thousands'
 
     def in_points(self, text: str) -> str:
         """Text from the PDF (a table cell) with its numbers as the pages have them: decimal points."""
@@ -159,8 +160,10 @@ def read_document(path: Path) -> Document:
     comma = decimal_comma(full)
     if comma:
         pages, full = [with_decimal_points(text) for text in pages], with_decimal_points(full)
+    notes = {n: note for n, text in enumerate(pages, 1) if (note := units.scale_note(text))}
     return Document(path=path, pages=pages, glossary=units.glossary(full), reporting_period=stated_period(full),
-                    ocr_lines=read.lines, ocr_skipped=read.skipped, raised=raised, decimal_comma=comma)
+                    ocr_lines=read.lines, ocr_skipped=read.skipped, raised=raised, decimal_comma=comma,
+                    scale_notes=notes)
 
 
 def stated_period(text: str) -> Period | None:

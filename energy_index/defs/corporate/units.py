@@ -50,6 +50,14 @@ SCALES = [
      r"|(?<![\w'\u2019])k(?![\w\u00b2\u00b3])|(?<![\d,.])10\s*(?:\^\s*3|\u00b3)(?!\d)|\u5343", 1e3),
 ]
 SCALE_WORDS = "|".join(pattern for pattern, _ in SCALES)
+# A page's note that sets the scale of its figures: 'All figures in thousands unless otherwise stated',
+# "Figures are shown in '000". The scale must come first; a note about money ('Amounts in USD millions') is not one.
+SCALE_NOTE = re.compile(r"\b(?:all\s+)?(?:figures|amounts|values|numbers|data)\s+(?:are\s+|is\s+)?(?:stated\s+|shown\s+"
+                        r"|presented\s+|expressed\s+|reported\s+|given\s+)?in\s+([^.;\n]{1,60})", I)
+MONEY = re.compile(r"[$\u20ac\u00a3\u00a5]|\b(?:usd|eur|gbp|chf|jpy|inr|zar|dollars?|euros?|pounds?|rand|yen|rupees?"
+                   r"|currency)\b", I)
+# A unit's factor when nothing scales it (t, kg, MWh, kWh, GJ, MJ, MMBtu, short tons, toe): only such a unit takes a note's scale.
+BASE_FACTORS = (1.0, 1e-3, 1e3 / 3600, 1 / 3600, 0.293071, 0.90718474, 11.63)
 DEFINITION = re.compile(  # 'mmt = Million metric tons', 'MT: metric tons', 'MMT means million metric tons'
     r"(?:^|[\s;(])([A-Za-z][A-Za-z0-9]{0,7})\s*(?:=|:|\bmeans\b|\brefers to\b)\s*"
     r"((?:million|thousand|billion)\s+(?:metric\s+)?(?:tons?|tonnes?)|metric\s+(?:tons?|tonnes?))\b", I)
@@ -158,3 +166,24 @@ def is_only_a_unit(text: str) -> bool:
             rest = folded[: match.start()] + folded[match.end():]
             return re.fullmatch(rf"(?:{UNIT_FILLER}|{SCALE_WORDS}|\bin\b|[\s().,\-])*", rest, I) is not None
     return False
+
+
+def scale_note(text: str) -> tuple[float, str] | None:
+    """(scale, the note) when a page says its figures are in thousands or millions (see SCALE_NOTE)."""
+    for match in SCALE_NOTE.finditer(text):
+        said = fold(match.group(1))
+        if MONEY.search(said):
+            continue
+        scale = next((value for pattern, value in SCALES if re.match(rf"\(?(?:{pattern})", said, I)), None)
+        if scale:
+            return scale, " ".join(match.group(0).split())
+    return None
+
+
+def with_page_scale(unit: Unit, note: tuple[float, str] | None) -> Unit:
+    """The unit times the page's stated scale, when the unit states no scale of its own."""
+    if note is None or re.search(SCALE_WORDS, unit.printed, I) or \
+            not any(abs(unit.factor - base) <= 1e-9 * base for base in BASE_FACTORS):
+        return unit
+    scale, said = note
+    return Unit(unit.canonical, unit.factor * scale, unit.dimension, unit.printed, f'{unit.source}; the page: "{said}"')
