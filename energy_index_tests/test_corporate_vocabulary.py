@@ -339,6 +339,8 @@ def test_an_energy_row_that_is_the_sum_of_the_electricity_rows_under_it_is_elect
     ("Fleet emissions (part of Scope 1 emissions)", None),  # says it is a part
     ("Scope 3 GHG Emissions - Business Travel", None),      # Scope 3 is reported by category
     ("Scope 1 emissions per employee", None),               # a ratio, not a part
+    ("Scope 1 \u2013 UK", None),                             # a place's figure is never the company's
+    ("Scope 2 \u2013 United States (location-based)", None),
 ])
 def test_a_scope1_or_scope2_label_naming_an_activity_is_a_part_of_that_scope(label, part_of):
     assert read_label(label).metric is None and read_label(label).part_of == part_of

@@ -44,6 +44,20 @@ SCOPE2_FILLER = {"heat", "heating", "cooling", "steam"}  # what Scope 2 covers b
 ELECTRICITY = re.compile(r"\belectricity\b|\belectrical energy\b|\bpower consumption\b")
 DIRECT = re.compile(r"\b(?:in)?direct\b")
 ENERGY = re.compile(r"\b(?:total )?energy (?:consumption|use|used|consumed)\b|^(?:total )?energy(?: \([^()]*\))?$")
+# Words that name a place: regions, and every word of a country's name in ISO 3166 (pycountry, as
+# CodeCarbon's country table uses), but the short ones ('of', 'the') and the metric's own words.
+REGIONS = set("""europe european americas america asia asian pacific africa african emea apac latam mena nordics
+    domestic international overseas uk usa us eu region regional country countries global""".split())
+
+
+def _places() -> set[str]:
+    import pycountry
+
+    words = {w for country in pycountry.countries for w in re.findall(r"[a-z]+", country.name.lower()) if len(w) > 3}
+    return REGIONS | (words - FILLER)
+
+
+PLACES = _places()
 # A label that says it is a part ('Fleet emissions (part of Scope 1 emissions)') never stands for the whole.
 SAYS_PART = re.compile(r"\b(?:part|portion) of\b|\bof which\b|\bthereof\b")
 # GRI 305-1 and 305-2's own names for Scope 1 and 2, which many reports print without the scope's
@@ -77,8 +91,9 @@ class LabelReading:
 
     @property
     def part_of(self) -> str | None:
-        """The metric a Scope 1 or Scope 2 label names a part of ('Scope 1 – Direct Manufacturing')."""
-        if not self.part or self.scopes not in ({1}, {2}):
+        """The metric a Scope 1 or Scope 2 label names a part of ('Scope 1 – Direct Manufacturing');
+        never a place ('Scope 1 – UK'): a region's figure is not the company's, however alone."""
+        if not self.part or self.scopes not in ({1}, {2}) or PLACES & set(re.findall(r"[a-z]+", self.part)):
             return None
         return "scope1" if self.scopes == {1} else f"scope2_{self.basis}" if self.basis else "scope2"
 
