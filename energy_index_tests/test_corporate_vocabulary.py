@@ -339,8 +339,6 @@ def test_an_energy_row_that_is_the_sum_of_the_electricity_rows_under_it_is_elect
     ("Fleet emissions (part of Scope 1 emissions)", None),  # says it is a part
     ("Scope 3 GHG Emissions - Business Travel", None),      # Scope 3 is reported by category
     ("Scope 1 emissions per employee", None),               # a ratio, not a part
-    ("Scope 1 \u2013 UK", None),                             # a place's figure is never the company's
-    ("Scope 2 \u2013 United States (location-based)", None),
 ])
 def test_a_scope1_or_scope2_label_naming_an_activity_is_a_part_of_that_scope(label, part_of):
     assert read_label(label).metric is None and read_label(label).part_of == part_of
@@ -386,6 +384,22 @@ def test_a_pages_note_scales_the_units_that_state_no_scale_of_their_own(note, sc
     found = read_year_tables(ExtractedTable(1, 0, "stream", cells, {}), document)
     values = {c.metric: c.value for c in found if c.fiscal_year == 2023}
     assert values == pytest.approx({"scope1": 12.3 * (scale or 1), "scope2_market": 4_500})  # kt is its own scale
+
+
+@pytest.mark.parametrize("label", ["Scope 1 \u2013 UK", "Scope 1 \u2013 Corporate", "Scope 1 \u2013 mobile combustion"])
+def test_a_lone_part_that_is_not_where_a_company_operates_never_stands_for_it(label):
+    """A place, a business line or a source is a part of the company's Scope 1, however alone."""
+    from pathlib import Path
+
+    from energy_index.defs.corporate.document import Document
+    from energy_index.defs.corporate.extract import ExtractedTable
+    from energy_index.defs.corporate.resolve import resolve
+    from energy_index.defs.corporate.tables import read_year_tables
+
+    cells = [["Emissions (tCO2e)", "2023", "2022"], [label, "12,000", "11,000"]]
+    found = resolve(read_year_tables(ExtractedTable(1, 0, "stream", cells, {}), Document(Path("r.pdf"), pages=[""])))
+    assert not [c for c in found if c.status == "chosen"]
+    assert all("a part of Scope 1" in c.status_reason for c in found)
 
 
 def test_a_decimal_comma_document_is_told_by_its_own_numbers_and_read_in_points():

@@ -50,7 +50,7 @@ class Candidate:
     status_reason: str = ""
     sanity_issue: str = ""      # set by the sanity rules: a chosen value that fails one (e.g. a 1000x jump)
     table_number: tuple = (10_000, "")
-    part: str = ""              # a Scope 1 or 2 row labelled as a part ('manufacturing'): see resolve._sole_parts
+    part: str = ""              # a Scope 1 or 2 row labelled by an activity ('manufacturing'): see resolve._sole_parts
 
     @property
     def key(self) -> tuple:

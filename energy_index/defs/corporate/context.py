@@ -73,9 +73,10 @@ class Context:
         figures under its section heading; `electricity`: the sum of the electricity rows under it."""
         metric, region, notes = ("electricity", None, ["the sum of the electricity rows under it"]) if electricity \
             else self.metric_for(label, sole)
-        part = "" if metric else self.part_for(label)
-        if part:
-            metric = read_label(label).part_of
+        if metric is None:
+            metric, part = self.part_for(label)
+        else:
+            part = ""
         unit_before = self.running_unit
         self._note_unit(label, "label")
         if metric is None:
@@ -107,13 +108,14 @@ class Context:
             candidates[-1].part = part
         return candidates
 
-    def part_for(self, label: str) -> str:
-        """The words that make a Scope 1 or 2 row a part ('Scope 1 – Direct Manufacturing'), outside
-        a table of regions; `resolve` keeps such a row only when it is the document's sole figure."""
+    def part_for(self, label: str) -> tuple[str | None, str]:
+        """(the metric, the words) of a Scope 1 or 2 row labelled as a part ('Scope 1 – Direct
+        Manufacturing'), outside a table of regions, else (None, ''); `resolve` keeps such a row
+        only when it names where the company operates and is the document's sole figure."""
         if REGIONAL.search(" ".join([self.title, *self.headings, self.section_text])):
-            return ""
+            return None, ""
         reading = read_label(label)
-        return reading.part if reading.part_of else ""
+        return (reading.part_of, reading.part) if reading.part_of else (None, "")
 
     def metric_for(self, label: str, sole: bool = False) -> tuple[str | None, str | None, list[str]]:
         """(metric, region, notes): from the label itself, else from the section it sits in (its

@@ -22,7 +22,9 @@ SCOPES = re.compile(r"\bscopes?\s*([123])((?:\s*(?:,\s*(?:and|&)?|and|&|\+|/|-|t
 # '[\s-]' also takes the Unicode hyphen and non-breaking hyphen some typesetters print ('Location‑based').
 MARKET = re.compile(r"market[\s\u2010\u2011-]*(?:based|basis|method)|\bmbm\b")
 LOCATION = re.compile(r"location[\s\u2010\u2011-]*(?:based|basis|method)|\blbm\b")
-BARE_MARKET, BARE_LOCATION = re.compile(r"\bmarket\b"), re.compile(r"\blocation\b")
+# The basis's bare word closing a Scope 2 label after a dash, comma or parenthesis ('Scope 2 – Location',
+# 'Scope 2 (market)'); 'Scope 2 emissions by location' is a breakdown, not a basis.
+BARE_MARKET, BARE_LOCATION = (re.compile(rf"(?:[-(,:]\s*){word}\s*\)?$") for word in ("market", "location"))
 # A label naming one of these is a different figure from the metric it mentions.
 NOT_THE_METRIC = re.compile(
     r"intensit|\bper\b|/|%|percent|\bshare\b|proportion|\bratio\b|reduc|avoid|offset|removal|credit"
@@ -38,35 +40,30 @@ FILLER = set("""
     inventory carbon footprint market-based location-based market location based basis method
     approach figure electricity energy consumption consumed use used usage within organization
     organisation grid acquired bought imported combined amount or fossil marketbased locationbased volume
-    energy-indirect group company consolidated corporate enterprise entity worldwide
+    energy-indirect group company consolidated worldwide
     """.split())  # 'Group Scope 1 emissions', 'Scope 1 – company total': the whole company, not a part
 SCOPE2_FILLER = {"heat", "heating", "cooling", "steam"}  # what Scope 2 covers besides electricity
 ELECTRICITY = re.compile(r"\belectricity\b|\belectrical energy\b|\bpower consumption\b")
 DIRECT = re.compile(r"\b(?:in)?direct\b")
 ENERGY = re.compile(r"\b(?:total )?energy (?:consumption|use|used|consumed)\b|^(?:total )?energy(?: \([^()]*\))?$")
-# Words that name a place: regions, and every word of a country's name in ISO 3166 (pycountry, as
-# CodeCarbon's country table uses), but the short ones ('of', 'the') and the metric's own words.
-REGIONS = set("""europe european americas america asia asian pacific africa african emea apac latam mena nordics
-    domestic international overseas uk usa us eu region regional country countries global""".split())
+# Where a company's own Scope 1 and 2 arise: a part named only by these ('Scope 1 – Direct Manufacturing')
+# may be all of it. Any other word (a place, a fuel, a business line) keeps a part a part.
+OWN_ACTIVITIES = set("""manufacturing production operations facilities facility sites site plants plant factories
+    factory offices office buildings stores data centres centers""".split())
 
 
-def _places() -> set[str]:
-    import pycountry
-
-    words = {w for country in pycountry.countries for w in re.findall(r"[a-z]+", country.name.lower()) if len(w) > 3}
-    return REGIONS | (words - FILLER)
-
-
-PLACES = _places()
+def names_own_activity(part: str) -> bool:
+    """Whether a part's words ('manufacturing', 'data, centres') all name where a company operates."""
+    return bool(part) and set(part.split(", ")) <= OWN_ACTIVITIES
 # A label that says it is a part ('Fleet emissions (part of Scope 1 emissions)') never stands for the whole.
 SAYS_PART = re.compile(r"\b(?:part|portion) of\b|\bof which\b|\bthereof\b")
 # GRI 305-1 and 305-2's own names for Scope 1 and 2, which many reports print without the scope's
 # number: 'Direct GHG emissions', 'Energy indirect GHG emissions', 'Indirect emissions from purchased
 # electricity'. A plain 'indirect emissions' may be Scope 3 (GRI 305-3's 'other indirect'), so is not read.
-GRI_SCOPES = ((1, re.compile(r"^(?:total |gross )*direct (?:ghg |greenhouse gas |co2e? |carbon )?emissions\b")),
-              (2, re.compile(r"^(?:total |gross )*(?:energy[\s-]indirect (?:ghg |greenhouse gas |co2e? |carbon )?emissions\b"
-                             r"|indirect (?:ghg |greenhouse gas |co2e? |carbon )?emissions from (?:purchased|imported|acquired)"
-                             r" (?:electricity|energy)\b)")))
+GRI_GASES = r"(?:ghg |greenhouse gas |co2e |co2-e |carbon )?"  # not 'CO2': one gas is not all of them
+GRI_SCOPES = ((1, re.compile(rf"^(?:total |gross )*direct {GRI_GASES}emissions\b")),
+              (2, re.compile(rf"^(?:total |gross )*(?:energy[\s\u2010\u2011-]indirect {GRI_GASES}emissions\b"
+                             rf"|indirect {GRI_GASES}emissions from (?:purchased|imported|acquired) (?:electricity|energy)\b)")))
 CATEGORY = re.compile(r"\bcategory\s*(\d{1,2})\b")
 BOUNDARIES = {"equity share": re.compile(r"equity[\s-]*share"),
               "operational control": re.compile(r"operational[\s-]*control"),
@@ -87,13 +84,12 @@ class LabelReading:
     scopes: frozenset[int] = frozenset()
     basis: str | None = None
     why: str = ""
-    part: str = ""  # the words that make a Scope 1 or 2 label a part ('manufacturing')
+    part: str = ""  # the words that make a scope label a part ('manufacturing'), any scope
 
     @property
     def part_of(self) -> str | None:
-        """The metric a Scope 1 or Scope 2 label names a part of ('Scope 1 – Direct Manufacturing');
-        never a place ('Scope 1 – UK'): a region's figure is not the company's, however alone."""
-        if not self.part or self.scopes not in ({1}, {2}) or PLACES & set(re.findall(r"[a-z]+", self.part)):
+        """The metric a Scope 1 or Scope 2 label names a part of ('Scope 1 – Direct Manufacturing')."""
+        if not self.part or self.scopes not in ({1}, {2}):
             return None
         return "scope1" if self.scopes == {1} else f"scope2_{self.basis}" if self.basis else "scope2"
 

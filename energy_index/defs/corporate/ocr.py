@@ -102,16 +102,23 @@ def _image_regions(page: pdfium.PdfPage) -> list[tuple[float, float, float, floa
 def _engine():
     """The engine, its three ONNX sessions rebuilt lean (see `_lean_session`)."""
     from rapidocr_onnxruntime import RapidOCR
-    from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
+    try:
+        from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
+    except ImportError:  # another release's layout: the engine as it is
+        return RapidOCR(**ENGINE_SETTINGS)
 
     engine = RapidOCR(**ENGINE_SETTINGS)
     # rapidocr-onnxruntime 1.4.4 (pinned by `make install`) keeps each model's session here, and
     # replaces a 'max' detection limit by 960, 1,500 or 2,000 px after the image's size, so the
     # limit is set on its detector itself: detection at full size took 300 MB more on a page.
-    for holder in (engine.text_det.infer, engine.text_cls.infer, engine.text_rec.session):
-        holder.session = _lean_session(holder.session)
-    detector = engine.text_det
-    detector.get_preprocess = lambda _: DetPreProcess(DETECTION_PIXELS, "max", detector.mean, detector.std)
+    # Another release may keep them elsewhere: then it runs as it is, reading the same, only larger.
+    try:
+        for holder in (engine.text_det.infer, engine.text_cls.infer, engine.text_rec.session):
+            holder.session = _lean_session(holder.session)
+        detector = engine.text_det
+        detector.get_preprocess = lambda _: DetPreProcess(DETECTION_PIXELS, "max", detector.mean, detector.std)
+    except AttributeError:
+        return RapidOCR(**ENGINE_SETTINGS)
     return engine
 
 
@@ -128,13 +135,20 @@ def _lean_session(session):
     return ort.InferenceSession(session._model_path, sess_options=options, providers=["CPUExecutionProvider"])
 
 
+@cache
+def _libc():
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to hand back this way
+        return None
+
+
 def _release_freed_memory() -> None:
     """Hand the buffers a page's OCR freed back to the system (glibc keeps them otherwise, so
     each page's peak would stand on the last one's)."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to hand back this way
-        pass
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
 
 
 def _read_region(page: pdfium.PdfPage, region: tuple[float, float, float, float] | None) -> list[str]:

@@ -1,14 +1,14 @@
 """Choosing one value per metric, region and year from every reading, by stated rules.
 
-0. A Scope 1 or Scope 2 row labelled as a part (`Scope 1 – Direct Manufacturing`) is the
-   company's figure only when it is the document's sole figure of that scope: the GHG Protocol
-   has a company report all of its Scope 1 and 2, so a lone figure names the activity that makes
-   it up. With any other figure of that scope (a total, Scope 1 + 2, or a second part) the parts
-   stay parts and are rejected. Scope 3, reported by category, is never read this way.
 1. Sanity rules that hold for any company reject a reading: a negative amount; zero Scope 1,
    location-based Scope 2, electricity or energy (a company that reports them uses some;
    market-based Scope 2 may be zero under contracts for renewable power, so a zero Scope 2
    whose basis was not found is rejected too: it is a market-based figure without its word).
+   Then a Scope 1 or Scope 2 row labelled as a part is rejected, unless it names only where the
+   company operates (`Scope 1 – Direct Manufacturing`) and is the document's sole figure of that
+   scope: the GHG Protocol has a company report all of its Scope 1 and 2, so a lone figure names
+   what makes it up. With any other figure of that scope (a total, Scope 1 + 2, total emissions
+   or another part of any kind) it stays a part. Scope 3 is never read this way.
 2. A bare Scope 2 reading equal (within 0.5%) to a reading of exactly one stated basis for the
    same year is that figure (a questionnaire repeats its market-based figure without the word).
    Else, when every sentence of the document that names Scope 2 and a basis names the same one
@@ -32,7 +32,7 @@ from collections import defaultdict
 
 from energy_index.defs.corporate.candidate import Candidate
 from energy_index.defs.corporate.context import FROM_CONTEXT
-from energy_index.defs.corporate.labels import LOCATION, MARKET, clean
+from energy_index.defs.corporate.labels import LOCATION, MARKET, names_own_activity
 from energy_index.defs.corporate.plausibility import AMBIGUOUS_UNIT, check_plausibility
 
 AGREEMENT = 0.005
@@ -86,12 +86,14 @@ def _apply_sanity(candidate: Candidate) -> None:
 
 
 def _sole_parts(candidates: list[Candidate]) -> None:
-    """Rule 0: a part of Scope 1 or 2 stands for it when no other figure of that scope is read."""
+    """Rule 1's second half: a part of Scope 1 or 2 stands for it when no other figure of that scope
+    is read. One part may be printed at both bases (Scope 2 market- and location-based)."""
     for scope in ("scope1", "scope2"):
         parts = [c for c in candidates if c.part and c.metric.startswith(scope) and c.status != "rejected"]
         whole = [c for c in candidates if not c.part and c.status != "rejected" and not c.metric.endswith("intensity")
                  and c.metric.startswith((scope, "scope1_2", "total_emissions"))]
-        sole = len({clean(c.raw_label) for c in parts}) == 1 and not whole
+        named = {c.part for c in parts}
+        sole = len(named) == 1 and not whole and names_own_activity(next(iter(named)))
         for part in parts:
             if sole:
                 part.confidence = round(part.confidence * SOLE_PART, 3)
@@ -99,8 +101,9 @@ def _sole_parts(candidates: list[Candidate]) -> None:
                                   f"{scope.replace('scope', 'Scope ')} figure")
             else:
                 part.status = "rejected"
-                part.status_reason = (f"a part of {scope.replace('scope', 'Scope ')} ({part.part}): "
-                                      "the document gives " + ("a figure for the whole" if whole else "several parts"))
+                part.status_reason = (f"a part of {scope.replace('scope', 'Scope ')} ({part.part}): " + (
+                    "the document gives a figure for the whole" if whole else "the document gives several parts"
+                    if len(named) > 1 else "not where a company operates, so not all of its figure"))
 
 
 def _name_bare_scope2(candidates: list[Candidate], document_text: str) -> None:

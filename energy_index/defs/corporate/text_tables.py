@@ -21,6 +21,7 @@ from energy_index.defs.corporate.units import is_only_a_unit
 from energy_index.defs.corporate.values import NOT_REPORTED, HeaderYear, parse_header_year, parse_value
 
 NO_LATIN = re.compile(r"[^A-Za-z]*")  # a line in another script only ('2016 年度', '小計')
+NON_LATIN = re.compile(r"[\u3000-\u9fff\uac00-\ud7af]")  # Chinese, Japanese or Korean characters
 FRAMEWORKS = {"GRI", "SASB", "UNGC", "TCFD", "WEF", "ESRS", "CDP", "SDG", "IFRS", "ISSB", "TNFD", "BRSR"}
 PERIOD_CELL = re.compile(r"\s+(?:fiscal|calendar|financial)\s+year$", re.IGNORECASE)
 NOTE = re.compile(r"^\(?(?:baseline|base|restated|actual)\)?$", re.IGNORECASE)
@@ -47,19 +48,19 @@ def stacked_header(lines: list[str], index: int) -> tuple[int, list[HeaderYear]]
     """Year columns printed one per line, as a data book's header cells come out of the text layer
     ('FY2016' / 'FY2017' / ..., with the other language's cells or 'Unit' between):
     (the last header line, the years), from a line that is a year."""
-    years, last = [], index
+    years, last, previous = [], index, ""
     if not parse_header_year(lines[index]):
         return None
     for offset, line in enumerate(lines[index:index + 24]):
         year = parse_header_year(line)
-        if year:
-            if years and years[-1].year == year.year:  # one column in both languages: '2016 年度' / 'FY2016'
-                years[-1] = year
-            else:
-                years.append(year)
-            last = index + offset
+        if year and years and years[-1].year == year.year and (NON_LATIN.search(line) or NON_LATIN.search(previous)):
+            years[-1] = year  # one column in both languages: '2016 年度' / 'FY2016'
+        elif year:
+            years.append(year)
         elif not (NO_LATIN.fullmatch(line) or re.fullmatch(r"units?", line.strip(), re.IGNORECASE)):
             break
+        if year:
+            last, previous = index + offset, line
     if len(years) < 2 or len({y.year for y in years}) < len(years):
         return None
     return last, years

@@ -19,7 +19,7 @@ I = re.IGNORECASE
 PATTERNS = [
     # tonnes of oil equivalent (French, Italian, Spanish 'tep'): 41.868 GJ = 11.63 MWh (IEA, IEA Energy
     # Statistics Manual, 2005); before the tonnes below, which would take its 'tonnes' for mass.
-    (r"\bMtoe\b|\bMtep\b", 0, "MWh", 11.63e6, ENERGY),
+    (r"\bmtoe\b|\bmtep\b", I, "MWh", 11.63e6, ENERGY),
     (r"\bktoe\b|\bktep\b", I, "MWh", 11.63e3, ENERGY),
     (r"\btoe\b|\btep\b|\b(?:tons?|tonnes?) of oil equivalent", I, "MWh", 11.63, ENERGY),
     (r"\bmmt\b|\bmmtco2e?\b", I, "tCO2e", 1e6, MASS),
@@ -41,19 +41,25 @@ PATTERNS = [
 # A scale stated beside the unit, in words or digits: 'thousands of tonnes', "'000 t", '1,000
 # metric tons', 'metric tons (in millions)', 'mn kWh', 'bn kWh', and the finance style's lone
 # 'k' and 'm' ('k tonnes', 'm tCO2e'; not m3 or m2). 'mmBtu' keeps its own million.
-SCALES = [
+SCALES = [  # the larger first, so a CJK compound ('千万', ten million) is not read as its last numeral
     (r"\bbillions?\b|\bbn\b", 1e9),
+    (r"[\u4ebf\u5104]", 1e8),            # oku / yi, a hundred million
+    (r"\u5343\u4e07", 1e7),               # sen-man, ten million
     (r"\bmillions?\b(?!\s+british)|\bmn\b|\bmio\b\.?|(?<![\d,.])1[,.\s]000[,.\s]000(?![\d,.])"
      r"|(?<![\w'\u2019/$\u20ac\u00a3])m(?![\w\u00b2\u00b3])|(?<![\d,.])10\s*(?:\^\s*6|\u2076)(?!\d)|\u767e\u4e07", 1e6),
-    (r"\u4e07", 1e4),  # Japanese and Chinese man, ten thousand ('万t-CO2'); after hyaku-man, a million
+    (r"\u5341\u4e07", 1e5),               # juu-man, a hundred thousand
+    (r"\u4e07", 1e4),                     # man, ten thousand ('万t-CO2')
     (r"\bthousands?\b|['\u2019]000s?\b|(?<![\d,.'\u2019])000s?\b|(?<![\d,.])1[,.\s]?000(?![\d,.])"
      r"|(?<![\w'\u2019])k(?![\w\u00b2\u00b3])|(?<![\d,.])10\s*(?:\^\s*3|\u00b3)(?!\d)|\u5343", 1e3),
 ]
 SCALE_WORDS = "|".join(pattern for pattern, _ in SCALES)
 # A page's note that sets the scale of its figures: 'All figures in thousands unless otherwise stated',
 # "Figures are shown in '000". The scale must come first; a note about money ('Amounts in USD millions') is not one.
-SCALE_NOTE = re.compile(r"\b(?:all\s+)?(?:figures|amounts|values|numbers|data)\s+(?:are\s+|is\s+)?(?:stated\s+|shown\s+"
+SCALE_NOTE = re.compile(r"\b(?:all\s+)?(?:figures|values|numbers|data)\s+(?:are\s+|is\s+)?(?:stated\s+|shown\s+"
                         r"|presented\s+|expressed\s+|reported\s+|given\s+)?in\s+([^.;\n]{1,60})", I)
+# What may follow the note's scale: what it counts ('of tonnes CO2e'), 'unless otherwise stated'.
+NOTE_REST = re.compile(r"\s*\)?(?:\s+of\s+[a-z0-9\s()'-]{1,30}?)?(?:\s*,?\s*unless\s+(?:otherwise\s+)?"
+                       r"(?:stated|indicated|noted|specified)(?:\s+otherwise)?)?\s*$", I)
 MONEY = re.compile(r"[$\u20ac\u00a3\u00a5]|\b(?:usd|eur|gbp|chf|jpy|inr|zar|dollars?|euros?|pounds?|rand|yen|rupees?"
                    r"|currency)\b", I)
 # A unit's factor when nothing scales it (t, kg, MWh, kWh, GJ, MJ, MMBtu, short tons, toe): only such a unit takes a note's scale.
@@ -174,9 +180,10 @@ def scale_note(text: str) -> tuple[float, str] | None:
         said = fold(match.group(1))
         if MONEY.search(said):
             continue
-        scale = next((value for pattern, value in SCALES if re.match(rf"\(?(?:{pattern})", said, I)), None)
-        if scale:
-            return scale, " ".join(match.group(0).split())
+        for pattern, value in SCALES:  # the scale first, then nothing but what it counts
+            scale = re.match(rf"\(?(?:{pattern})", said, I)
+            if scale and NOTE_REST.fullmatch(said[scale.end():]):
+                return value, " ".join(match.group(0).split())
     return None
 
 

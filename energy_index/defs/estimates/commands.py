@@ -156,7 +156,7 @@ def inference_estimate(args: argparse.Namespace) -> dict:
         (f"GPU {spec['accelerator']} was never measured: its datasheet bandwidth, peak and power carry it",
          measured_gpu is None),
         (f"precision {args.precision} was never measured: its bits per weight carry it",
-         args.precision.lower() not in {p.lower() for p in model["precisions"]} and bits != 16)) if flag]
+         bits not in {precision_bits().get(p.lower(), 16.0) for p in model["precisions"]})) if flag]
     result = {"task": args.task, "gpu": spec["accelerator"], "gpus": gpus, "batch_size": args.batch,
               "precision": args.precision, "bits_per_weight": bits, "architecture": architecture,
               "benchmark_release": release, "unit": UNIT[modality], "energy_j": central,

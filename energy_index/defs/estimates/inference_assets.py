@@ -22,7 +22,7 @@ from energy_index.warehouse import replace_table, utcnow
 
 ACCURACY_KEY = dg.AssetKey(["marts", "fct_inference_estimator_accuracy"])
 ESTIMATOR_NAME = "inference_estimator"
-ESTIMATOR_FORMAT = 4  # bump when the saved payload's shape changes
+ESTIMATOR_FORMAT = 5  # bump when the saved payload's shape changes
 TARGETS_PATH = DBT_PROJECT_DIR / "seeds" / "estimator_targets.csv"
 SEED_DEPS = ("model_active_parameters", "accelerator_peak_flops", "weight_precisions", "estimator_targets")
 # What a user knows before serving a model, per run; diffusion sizes are the denoiser's.

@@ -18,9 +18,10 @@ overhead is why a faster GPU saves less than its datasheet promises.
 
 Each term is scaled by a log-linear correction learnt from the runs (model size, MoE,
 multimodal prompts, hybrid attention, output length, GPUs, batch), plus per-GPU, per-release,
-per-task and per-precision deviations that a ridge penalty keeps small (the weights and the
-matrix multiplies, where the precision enters, deviate by it: an FP8 or MXFP4 kernel does not
-reach what its bits promise); a level the fit never saw gets the average of those it saw. Diffusion has one term, power x denoising steps x 2 x params x latent
+per-task and per-precision (bits per weight) deviations that a ridge penalty keeps small (the
+weights and the matrix multiplies, where the precision enters, deviate by it: an FP8 or MXFP4
+kernel does not reach what its bits promise); a level the fit never saw gets the average of
+those it saw. Diffusion has one term, power x denoising steps x 2 x params x latent
 tokens / peak FLOP/s, with a learnt exponent on the peak (achieved throughput does not grow as
 fast as the datasheet's from one GPU generation to the next).
 """
@@ -34,7 +35,7 @@ import numpy as np
 import polars as pl
 
 from energy_index.defs.estimates.inputs import PEAK_FLOPS_PATH, accelerator_key, same_accelerator
-from energy_index.defs.mlenergy.precisions import precision_bits, precision_names
+from energy_index.defs.mlenergy.precisions import precision_bits
 
 LEVELS = ("accelerator", "benchmark_release", "task", "precision")  # categorical deviations, penalised
 # Hardware and kernels (a GPU, a precision) deviate only on strong evidence; releases and tasks more freely.
@@ -74,15 +75,17 @@ def spec_for(gpu: str, specs: pl.DataFrame) -> dict | None:
 
 
 def with_physics(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add `bits`, `precision` (the seed's name), `bandwidth`, `peak_flops`, `peak_fp8_flops`,
-    `power_w` (null where the GPU has no spec) and `moe`."""
-    specs, bits, names = accelerator_specs(), precision_bits(), precision_names()
+    """Add `bits`, `precision` (its level: the bits per weight, so float16 shares bfloat16's kernels'
+    deviation), `bandwidth`, `peak_flops`, `peak_fp8_flops`, `power_w` (null where the GPU has no
+    spec) and `moe`."""
+    specs, bits = accelerator_specs(), precision_bits()
     found = {gpu: spec_for(gpu, specs) or {} for gpu in frame["gpu"].unique().to_list()}
     columns = [pl.col("gpu").replace_strict({g: s.get(name) for g, s in found.items()}, return_dtype=pl.Float64)
                .alias(name) for name in ("bandwidth", "peak_flops", "peak_fp8_flops", "power_w")]
     precision = pl.col("weight_precision").fill_null("bf16").str.to_lowercase()
-    return frame.with_columns(*columns, precision.replace_strict(bits, default=16.0, return_dtype=pl.Float64)
-                              .alias("bits"), precision.replace(names).alias("precision"),
+    per_weight = precision.replace_strict(bits, default=16.0, return_dtype=pl.Float64)
+    return frame.with_columns(*columns, per_weight.alias("bits"),
+                              pl.concat_str(per_weight.cast(pl.Utf8), pl.lit(" bits")).alias("precision"),
                               (pl.col("active_params_b") < 0.9 * pl.col("params_b")).alias("moe"))
 
 
