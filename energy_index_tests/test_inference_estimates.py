@@ -70,6 +70,19 @@ def test_a_precision_no_run_measured_is_carried_by_its_bits():
     assert np.median(error) < 0.10
 
 
+def test_the_fits_jacobian_is_the_derivative_of_its_log_energy():
+    """The fit is given its Jacobian rather than estimating it by finite differences: it must be right."""
+    runs = synthetic_runs(gpus=("H100 80GB HBM3", "B200"), precisions=("bfloat16", "fp8"))
+    levels = {n: sorted(runs[n].unique().to_list()) for n in physics.LEVELS}
+    blocks, penalties = physics._design(runs, "text", levels)
+    theta = np.random.default_rng(0).normal(0, 0.3, len(penalties))
+    step, exact = 1e-6, physics._jacobian(theta, blocks, penalties)[:runs.height]
+    log_energy = lambda t: physics._log_energy(t, blocks)  # noqa: E731
+    numeric = np.column_stack([(log_energy(theta + step * e) - log_energy(theta - step * e)) / (2 * step)
+                               for e in np.eye(len(theta))])
+    assert np.allclose(exact, numeric, atol=1e-6)
+
+
 def test_long_outputs_cost_more_per_token_through_the_kv_cache():
     """Reasoning-length outputs read a longer cache every step, which batching does not share:
     a model never seen is predicted on both lengths, and at large batch the long task costs more."""

@@ -138,12 +138,26 @@ def _design(frame: pl.DataFrame, modality: str, levels: dict[str, list[str]]):
     return blocks, np.array(penalties)
 
 
-def _log_energy(theta: np.ndarray, blocks) -> np.ndarray:
+def _terms_log(theta: np.ndarray, blocks) -> np.ndarray:
+    """Each term's log energy, one row per term."""
     parts, start = [], 0
     for base, matrix, _ in blocks:
         parts.append(base + matrix @ theta[start:start + matrix.shape[1]])
         start += matrix.shape[1]
-    return np.logaddexp.reduce(np.vstack(parts), axis=0)
+    return np.vstack(parts)
+
+
+def _log_energy(theta: np.ndarray, blocks) -> np.ndarray:
+    return np.logaddexp.reduce(_terms_log(theta, blocks), axis=0)
+
+
+def _jacobian(theta: np.ndarray, blocks, penalties: np.ndarray) -> np.ndarray:
+    """d(log energy)/d(theta): each term's share of the energy times its columns (the derivative of
+    a log-sum-exp), then the penalty's diagonal; exact, so the fit needs no finite differences."""
+    parts = _terms_log(theta, blocks)
+    shares = np.exp(parts - np.logaddexp.reduce(parts, axis=0))
+    rows = np.hstack([shares[j][:, None] * matrix for j, (_, matrix, _) in enumerate(blocks)])
+    return np.vstack([rows, np.diag(penalties)])
 
 
 def fit(frame: pl.DataFrame, modality: str, target: str) -> dict:
@@ -155,7 +169,7 @@ def fit(frame: pl.DataFrame, modality: str, target: str) -> dict:
     measured = np.log(frame[target].to_numpy())
     start = np.zeros(len(penalties))
     solution = least_squares(lambda t: np.concatenate([_log_energy(t, blocks) - measured, penalties * t]), start,
-                             loss="soft_l1", f_scale=0.3)
+                             jac=lambda t: _jacobian(t, blocks, penalties), loss="soft_l1", f_scale=0.3)
     return {"theta": solution.x, "levels": levels, "modality": modality}
 
 
