@@ -80,11 +80,16 @@ HEADER_FORMS = [
 ]
 
 
+# What any of HEADER_FORMS starts with: most headers ('2023', 'FY24') skip the rewriting.
+OTHER_FORM = re.compile(r"^(?:(?:19|20)\d{2}\s*年|cy|31|dec|(?:fiscal\s+)?year\s+end|fy.*\()", re.I)
+
+
 def parse_header_year(text: str) -> HeaderYear | None:
     """A column header that is a year of data, or None."""
     cleaned = " ".join(text.replace("\u2013", "-").split())
-    for form, rewritten in HEADER_FORMS:
-        cleaned = form.sub(rewritten, cleaned)
+    if OTHER_FORM.search(cleaned):
+        for form, rewritten in HEADER_FORMS:
+            cleaned = form.sub(rewritten, cleaned)
     match = HEADER_YEAR.match(cleaned)
     if not match or NOT_A_DATA_YEAR.search(cleaned):
         return None
